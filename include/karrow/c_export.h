@@ -1,0 +1,41 @@
+// Hands karrow data to any Arrow implementation through the Arrow C Data
+// Interface and C Stream Interface, without copying buffers.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "karrow/arrow_c_abi.h"
+#include "karrow/record_batch.h"
+#include "karrow/status.h"
+
+namespace karrow {
+
+/// Writes `schema` as a struct ("+s") ArrowSchema. On success the caller owns
+/// `*out` and must call out->release; on failure `*out` is left released.
+Status ExportSchema(const Schema& schema, ArrowSchema* out);
+
+/// Writes `field` as an ArrowSchema (ownership as for ExportSchema).
+Status ExportField(const Field& field, ArrowSchema* out);
+
+/// Writes `batch` as a struct ArrowArray. The export shares the batch's
+/// buffers (no copy) and keeps them alive until out->release is called, from
+/// any thread.
+Status ExportRecordBatch(const RecordBatch& batch, ArrowArray* out);
+
+/// A pull-based source of record batches that all share one schema.
+class RecordBatchReader {
+ public:
+  virtual ~RecordBatchReader() = default;
+  virtual SchemaPtr schema() const = 0;
+  /// The next batch, or std::nullopt at the end of the stream.
+  virtual Result<std::optional<RecordBatch>> Next() = 0;
+};
+
+/// Moves `reader` into an ArrowArrayStream. The stream owns the reader and
+/// destroys it in release; the caller owns `*out`. Errors from the reader are
+/// returned from get_next as EIO (EINVAL for bad arguments), with the message
+/// available from get_last_error until the next call.
+void ExportRecordBatchReader(std::unique_ptr<RecordBatchReader> reader, ArrowArrayStream* out);
+
+}  // namespace karrow

@@ -1,0 +1,99 @@
+#include "karrow/builder.h"
+
+#include <gtest/gtest.h>
+
+namespace karrow {
+namespace {
+
+TEST(ValidityBuilder, NoBitmapUntilFirstNull) {
+  Int64Builder b(int64(), MemoryPool::Default());
+  b.Append(1);
+  b.Append(2);
+  auto no_nulls = b.Finish();
+  EXPECT_EQ(no_nulls->buffers[0], nullptr);
+  EXPECT_EQ(no_nulls->null_count, 0);
+
+  for (int i = 0; i < 20; ++i) b.Append(i);
+  b.AppendNull();
+  b.Append(7);
+  auto data = b.Finish();
+  ASSERT_NE(data->buffers[0], nullptr);
+  EXPECT_EQ(data->length, 22);
+  EXPECT_EQ(data->null_count, 1);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(data->IsValid(i));
+    EXPECT_EQ(data->Value<int64_t>(i), i);
+  }
+  EXPECT_FALSE(data->IsValid(20));
+  EXPECT_TRUE(data->IsValid(21));
+  EXPECT_EQ(data->Value<int64_t>(21), 7);
+}
+
+TEST(BinaryBuilder, TruncateUndoesPartialRows) {
+  BinaryBuilder b(utf8(), MemoryPool::Default());
+  ASSERT_TRUE(b.Append("alpha").ok());
+  b.AppendNull();
+  ASSERT_TRUE(b.Append("gamma").ok());
+  b.Truncate(1);
+  ASSERT_TRUE(b.Append("beta").ok());
+  auto data = b.Finish();
+  ASSERT_EQ(data->length, 2);
+  EXPECT_EQ(data->null_count, 0);
+  EXPECT_EQ(data->View(0), "alpha");
+  EXPECT_EQ(data->View(1), "beta");
+  EXPECT_TRUE(data->IsValid(1));
+}
+
+TEST(ListBuilder, NestedStructItems) {
+  auto item = struct_({{"k", utf8(), false}, {"v", binary(), true}});
+  auto type = list({"item", item, false});
+  auto builder = MakeBuilder(type);
+  auto* lb = static_cast<ListBuilder*>(builder.get());
+  auto* sb = static_cast<StructBuilder*>(lb->item_builder());
+  auto* k = static_cast<BinaryBuilder*>(sb->child(0));
+  auto* v = static_cast<BinaryBuilder*>(sb->child(1));
+  lb->Append();
+  ASSERT_TRUE(k->Append("a").ok());
+  ASSERT_TRUE(v->Append("1").ok());
+  sb->Append();
+  ASSERT_TRUE(k->Append("a").ok());
+  v->AppendNull();
+  sb->Append();
+  lb->AppendNull();
+  lb->Append();
+  auto data = lb->Finish();
+  ASSERT_EQ(data->length, 3);
+  EXPECT_EQ(data->null_count, 1);
+  EXPECT_EQ(data->ListRange(0), std::make_pair(0, 2));
+  EXPECT_EQ(data->ListRange(1), std::make_pair(2, 2));
+  EXPECT_EQ(data->ListRange(2), std::make_pair(2, 2));
+  const auto& items = data->children[0];
+  EXPECT_EQ(items->length, 2);
+  EXPECT_EQ(items->children[1]->null_count, 1);
+}
+
+TEST(MemoryPool, FinishedBuffersAreReused) {
+  auto pool = MemoryPool::Make(1 << 20);
+  {
+    Int64Builder b(int64(), pool);
+    for (int i = 0; i < 1000; ++i) b.Append(i);
+    auto first = b.Finish();
+  }
+  int64_t allocations = pool->allocations();
+  Int64Builder b(int64(), pool);
+  for (int i = 0; i < 1000; ++i) b.Append(i);
+  auto second = b.Finish();
+  EXPECT_EQ(pool->allocations(), allocations);
+  EXPECT_EQ(second->Value<int64_t>(999), 999);
+}
+
+TEST(RecordBatchBuilder, MismatchedColumnsAreAnError) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"a", int32()}, {"b", int32()}});
+  RecordBatchBuilder rb(schema);
+  rb.column_as<Int32Builder>(0)->Append(1);
+  auto batch = rb.Finish();
+  EXPECT_FALSE(batch.ok());
+}
+
+}  // namespace
+}  // namespace karrow

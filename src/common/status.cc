@@ -1,0 +1,39 @@
+#include "karrow/status.h"
+
+namespace karrow {
+
+const char* StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "Invalid argument";
+    case StatusCode::kNotFound:
+      return "Not found";
+    case StatusCode::kBadData:
+      return "Bad data";
+    case StatusCode::kKafkaError:
+      return "Kafka error";
+    case StatusCode::kTimeout:
+      return "Timeout";
+    case StatusCode::kIoError:
+      return "I/O error";
+    case StatusCode::kCancelled:
+      return "Cancelled";
+    case StatusCode::kInternal:
+      return "Internal error";
+  }
+  return "Unknown";
+}
+
+const std::string& Status::message() const {
+  static const std::string kEmpty;
+  return state_ ? state_->message : kEmpty;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  return std::string(StatusCodeName(state_->code)) + ": " + state_->message;
+}
+
+}  // namespace karrow
