@@ -1,0 +1,92 @@
+// What a KafkaSource reads and how: the Arroyo Kafka source's configuration
+// surface, validated before any connection is made.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "karrow/status.h"
+
+namespace karrow {
+
+enum class OffsetMode {
+  kEarliest,  ///< Start at the oldest retained record.
+  kLatest,    ///< Start after the newest record (only new records are read).
+  kGroup,     ///< Start at the consumer group's committed offset, else earliest.
+};
+
+enum class Format {
+  kRawString,  ///< One utf8 column `value`; invalid UTF-8 is bad data.
+  kRawBytes,   ///< One binary column `value`.
+  kJson,       ///< One utf8 column `value` (Arrow extension arrow.json); syntax checked.
+};
+
+enum class Framing {
+  kNone,     ///< One message is one row.
+  kNewline,  ///< One message holds rows separated by '\n'; empty lines are skipped.
+};
+
+enum class BadDataPolicy {
+  kFail,  ///< Stop with the record's topic, partition, offset and the reason.
+  kDrop,  ///< Skip the record, count it, and log it at a bounded rate.
+};
+
+enum class MetadataKind { kKey, kOffsetId, kPartition, kTopic, kTimestamp, kHeaders };
+
+/// One metadata column: which Kafka attribute, under which column name.
+struct MetadataField {
+  MetadataKind kind;
+  std::string column;
+};
+
+struct KafkaSourceConfig {
+  std::string topic;
+  /// Comma-separated host:port list.
+  std::string bootstrap_servers;
+  /// Consumer group, used for committed offsets (offset_mode=group). When
+  /// empty: "<group_id_prefix>-karrow-<topic>", or "karrow-<topic>".
+  std::string group_id;
+  std::string group_id_prefix;
+  OffsetMode offset_mode = OffsetMode::kEarliest;
+  Format format = Format::kRawString;
+  Framing framing = Framing::kNone;
+  /// Newline framing: a longer line is bad data (never truncated).
+  int64_t max_line_length = int64_t{1} << 20;
+  BadDataPolicy bad_data = BadDataPolicy::kFail;
+  /// Where Avro / JSON schemas come from; no format of this version uses one,
+  /// so it must stay empty.
+  std::string schema_resolver;
+  /// librdkafka properties, passed through (karrow owns the few it relies on:
+  /// group.id, bootstrap.servers, enable.auto.commit, auto.offset.reset,
+  /// enable.partition.eof).
+  std::map<std::string, std::string> client_configs;
+  /// Rate limit over all of this task's partitions; 0 means unlimited.
+  double messages_per_second = 0;
+  std::vector<MetadataField> metadata_fields;
+  /// A batch is emitted at batch_size rows or linger_ms after its first row.
+  int64_t batch_size = 8192;
+  int64_t linger_ms = 100;
+  /// Bounded run: end once every owned partition has been read to its end.
+  bool stop_at_end = false;
+  /// How long to wait for the cluster's first answer before failing.
+  int64_t connect_timeout_ms = 10000;
+
+  /// Checks every field; the message names the field and what is wrong.
+  Status Validate() const;
+  /// The group id actually used (see group_id).
+  std::string EffectiveGroupId() const;
+
+  /// Builds a config from string properties, as the CLI, the C API and the
+  /// Python package pass them. Keys are the field names above; metadata_fields
+  /// is a comma list of `kind` or `column:kind`; `client_configs.<name>` sets
+  /// one librdkafka property. Unknown keys are an error.
+  static Result<KafkaSourceConfig> FromProperties(
+      const std::vector<std::pair<std::string, std::string>>& properties);
+};
+
+const char* MetadataKindName(MetadataKind kind);
+
+}  // namespace karrow

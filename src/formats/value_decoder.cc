@@ -1,0 +1,75 @@
+#include "formats/value_decoder.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <string>
+
+namespace karrow {
+namespace {
+
+class RawDecoder final : public ValueDecoder {
+ public:
+  explicit RawDecoder(bool utf8) : utf8_(utf8) {}
+  std::vector<Field> fields() const override {
+    return {{"value", utf8_ ? utf8() : binary(), false}};
+  }
+  void Bind(RecordBatchBuilder* builder) override { out_ = builder->column_as<BinaryBuilder>(0); }
+  Status Append(const uint8_t* data, int64_t size) override {
+    if (utf8_ && !simdjson::validate_utf8(reinterpret_cast<const char*>(data), size)) {
+      return Status::BadData("value is not valid UTF-8 (format raw_string); use format raw_bytes "
+                             "to read binary values");
+    }
+    return out_->Append(data, size);
+  }
+
+ private:
+  bool utf8_;
+  BinaryBuilder* out_ = nullptr;
+};
+
+// Unstructured JSON: the text is kept as is, after a full syntax and UTF-8
+// check, in a utf8 column tagged with Arrow's canonical JSON extension type.
+class JsonTextDecoder final : public ValueDecoder {
+ public:
+  std::vector<Field> fields() const override {
+    return {{"value", utf8(), false, {{"ARROW:extension:name", "arrow.json"}, {"ARROW:extension:metadata", ""}}}};
+  }
+  void Bind(RecordBatchBuilder* builder) override { out_ = builder->column_as<BinaryBuilder>(0); }
+  Status Append(const uint8_t* data, int64_t size) override {
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end; Kafka's
+    // buffers promise nothing there, so parse from our own padded copy.
+    size_t needed = static_cast<size_t>(size) + simdjson::SIMDJSON_PADDING;
+    if (padded_.size() < needed) padded_.resize(needed);
+    std::memcpy(padded_.data(), data, static_cast<size_t>(size));
+    std::memset(padded_.data() + size, 0, simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element doc;
+    auto error = parser_.parse(padded_.data(), static_cast<size_t>(size), false).get(doc);
+    if (error) {
+      return Status::BadData(std::string("value is not valid JSON (format json): ") +
+                             simdjson::error_message(error));
+    }
+    return out_->Append(data, size);
+  }
+
+ private:
+  simdjson::dom::parser parser_;
+  std::vector<char> padded_;
+  BinaryBuilder* out_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<ValueDecoder> MakeValueDecoder(const KafkaSourceConfig& config) {
+  switch (config.format) {
+    case Format::kRawString:
+      return std::make_unique<RawDecoder>(true);
+    case Format::kRawBytes:
+      return std::make_unique<RawDecoder>(false);
+    case Format::kJson:
+      return std::make_unique<JsonTextDecoder>();
+  }
+  return nullptr;
+}
+
+}  // namespace karrow

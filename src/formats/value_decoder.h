@@ -1,0 +1,32 @@
+// Turns a Kafka message value (or one framed line of it) into the value
+// columns of a row. One decoder per format; it appends to the first
+// fields().size() columns of the batch builder it is bound to.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "karrow/builder.h"
+#include "karrow/data_type.h"
+#include "karrow/kafka_source_config.h"
+#include "karrow/status.h"
+
+namespace karrow {
+
+class ValueDecoder {
+ public:
+  virtual ~ValueDecoder() = default;
+  /// The value columns this decoder produces, in order.
+  virtual std::vector<Field> fields() const = 0;
+  /// Remembers the builders of the value columns; `builder` outlives this.
+  virtual void Bind(RecordBatchBuilder* builder) = 0;
+  /// Appends one row. On failure returns kBadData with the reason (the caller
+  /// truncates whatever was appended and applies the bad-data policy).
+  virtual Status Append(const uint8_t* data, int64_t size) = 0;
+};
+
+/// The decoder for `config.format`.
+std::unique_ptr<ValueDecoder> MakeValueDecoder(const KafkaSourceConfig& config);
+
+}  // namespace karrow

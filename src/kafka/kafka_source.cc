@@ -1,0 +1,549 @@
+#include "karrow/kafka_source.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/log.h"
+#include "formats/framing.h"
+#include "formats/value_decoder.h"
+#include "kafka/rate_limiter.h"
+#include "kafka/rdkafka_handles.h"
+
+namespace karrow {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Messages fetched per consume call: large enough to amortize the call, small
+// enough that a batch of big values stays far from the 2 GiB column limit.
+constexpr int64_t kMaxFetchPerCall = 1024;
+// How long one consume call may block while the batch is empty, so that
+// Stop() is noticed promptly.
+constexpr int kIdlePollMs = 100;
+
+void LogFromLibrdkafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  // syslog levels: 0-3 errors, 4 warning, 5-6 info, 7 debug.
+  LogLevel ours = level <= 3 ? LogLevel::kError : level == 4 ? LogLevel::kWarn : level <= 6 ? LogLevel::kInfo : LogLevel::kDebug;
+  Log(ours, std::string("librdkafka ") + facility + ": " + message);
+}
+
+bool IsFatalConsumerError(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__FATAL:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+    case RD_KAFKA_RESP_ERR__SSL:
+    case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+    case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<Field> MetadataColumns(const std::vector<MetadataField>& fields) {
+  std::vector<Field> out;
+  for (const MetadataField& f : fields) {
+    switch (f.kind) {
+      case MetadataKind::kKey:
+        out.push_back({f.column, binary(), true});
+        break;
+      case MetadataKind::kOffsetId:
+        out.push_back({f.column, int64(), false});
+        break;
+      case MetadataKind::kPartition:
+        out.push_back({f.column, int32(), false});
+        break;
+      case MetadataKind::kTopic:
+        out.push_back({f.column, utf8(), false});
+        break;
+      case MetadataKind::kTimestamp:
+        out.push_back({f.column, timestamp(TimeUnit::kMilli, "UTC"), true});
+        break;
+      case MetadataKind::kHeaders: {
+        auto header = struct_({{"key", utf8(), false}, {"value", binary(), true}});
+        out.push_back({f.column, list({"item", header, false}), false});
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string Where(const std::string& topic, int32_t partition, int64_t offset) {
+  return "topic '" + topic + "' partition " + std::to_string(partition) + " offset " + std::to_string(offset);
+}
+
+// librdkafka 2.0.2 can block forever in rd_kafka_destroy once a partition's
+// topic was deleted under it (its broker thread never exits). A reader must
+// not hang its caller for that, so the handle is destroyed on a helper thread
+// and abandoned, with a warning, if that takes longer than `limit`.
+void DestroyWithDeadline(rd_kafka_t* rk, std::chrono::seconds limit) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  std::thread([rk, done] {
+    rd_kafka_destroy(rk);
+    done->set_value();
+  }).detach();
+  if (finished.wait_for(limit) != std::future_status::ready) {
+    Log(LogLevel::kWarn, "the Kafka client did not shut down within " + std::to_string(limit.count()) +
+                             " s (librdkafka 2.0.2 can hang after a topic is deleted); leaving it behind");
+  }
+}
+
+}  // namespace
+
+struct KafkaSource::Impl {
+  KafkaSourceConfig config;
+  TaskInfo task;
+  KafkaHandle rk;
+  QueueHandle queue;
+  int32_t topic_partitions = 0;
+
+  std::vector<PartitionPosition> positions;  // this task's partitions, ascending
+  std::vector<int32_t> slot;                 // partition -> index in positions, or -1
+
+  SchemaPtr schema;
+  std::unique_ptr<ValueDecoder> decoder;
+  std::unique_ptr<RecordBatchBuilder> builder;
+  int first_metadata_column = 0;
+  int event_time_column = 0;
+
+  RateLimiter limiter{0, 1};
+  LogRateLimiter bad_data_log{milliseconds(1000)};
+  LogRateLimiter transient_log{milliseconds(5000)};
+
+  Status failure;         // sticky: once failed, Next() keeps returning it
+  bool ended = false;     // bounded run reached its end
+  int partitions_at_end = 0;
+  Clock::time_point batch_deadline;
+  std::vector<rd_kafka_message_t*> messages;
+  KafkaSourceStats stats;
+
+  // A copy for other threads (progress reporting), refreshed once per batch.
+  mutable std::mutex published_mu;
+  std::vector<PartitionPosition> published_positions;
+  KafkaSourceStats published_stats;
+
+  Status Connect();
+  Status AssignPartitions();
+  Status HandleMessage(const rd_kafka_message_t* m);
+  Status HandleError(const rd_kafka_message_t* m);
+  Status AppendRows(const rd_kafka_message_t* m, int64_t* rows_appended);
+  void AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers);
+  Result<RecordBatch> Flush();
+  void Publish();
+};
+
+Status KafkaSource::Impl::Connect() {
+  ConfHandle conf(rd_kafka_conf_new());
+  char err[512];
+  auto set = [&](const std::string& key, const std::string& value) -> Status {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      return Status::Invalid("client property " + key + "=" + value + ": " + err);
+    }
+    return Status::OK();
+  };
+  KARROW_RETURN_NOT_OK(set("bootstrap.servers", config.bootstrap_servers));
+  KARROW_RETURN_NOT_OK(set("group.id", config.EffectiveGroupId()));
+  KARROW_RETURN_NOT_OK(set("client.id", "karrow"));
+  KARROW_RETURN_NOT_OK(set("enable.auto.commit", "false"));
+  KARROW_RETURN_NOT_OK(set("enable.auto.offset.store", "false"));
+  // Never move a position silently (DESIGN 3.5): out of range is an error.
+  KARROW_RETURN_NOT_OK(set("auto.offset.reset", "error"));
+  KARROW_RETURN_NOT_OK(set("enable.partition.eof", "true"));
+  for (const auto& [key, value] : config.client_configs) KARROW_RETURN_NOT_OK(set(key, value));
+  rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
+
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
+  if (handle == nullptr) return Status::Invalid(std::string("cannot create the Kafka consumer: ") + err);
+  conf.release();  // rd_kafka_new took it
+  rk.reset(handle);
+  // Route client errors and logs to the consumer queue, where Next() sees them.
+  rd_kafka_poll_set_consumer(rk.get());
+
+  TopicHandle topic(rd_kafka_topic_new(rk.get(), config.topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* raw = nullptr;
+  rd_kafka_resp_err_t e =
+      rd_kafka_metadata(rk.get(), 0, topic.get(), &raw, static_cast<int>(config.connect_timeout_ms));
+  MetadataHandle metadata(raw);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Timeout("could not get metadata for topic '" + config.topic + "' from " +
+                           config.bootstrap_servers + " within " +
+                           std::to_string(config.connect_timeout_ms) + " ms (" + rd_kafka_err2str(e) +
+                           "); check bootstrap_servers and that the brokers are up and reachable");
+  }
+  if (metadata->topic_cnt != 1) return Status::Internal("metadata answer lists no topic");
+  const rd_kafka_metadata_topic_t& t = metadata->topics[0];
+  if (t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || (t.err == 0 && t.partition_cnt == 0)) {
+    return Status::NotFound("topic '" + config.topic + "' does not exist on " + config.bootstrap_servers +
+                            "; create it or check the name");
+  }
+  if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka("topic '" + config.topic + "': " + rd_kafka_err2str(t.err));
+  }
+  topic_partitions = t.partition_cnt;
+  return Status::OK();
+}
+
+Status KafkaSource::Impl::AssignPartitions() {
+  slot.assign(static_cast<size_t>(topic_partitions), -1);
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(topic_partitions));
+  for (int32_t p = 0; p < topic_partitions; ++p) {
+    if (p % task.parallelism != task.task_index) continue;  // DESIGN 3.1
+    slot[p] = static_cast<int32_t>(positions.size());
+    positions.push_back({p, -1, -1, false});
+    rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), p);
+    tp->offset = config.offset_mode == OffsetMode::kLatest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (positions.empty()) return Status::OK();
+  if (config.offset_mode == OffsetMode::kGroup) {
+    rd_kafka_resp_err_t e = rd_kafka_committed(rk.get(), list.get(), static_cast<int>(config.connect_timeout_ms));
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Kafka("could not read the committed offsets of group '" + config.EffectiveGroupId() +
+                           "': " + rd_kafka_err2str(e));
+    }
+    for (int i = 0; i < list->cnt; ++i) {
+      // No committed offset yet: start at the beginning, never at the end.
+      if (list->elems[i].offset < 0) list->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  rd_kafka_resp_err_t e = rd_kafka_assign(rk.get(), list.get());
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka(std::string("could not assign partitions: ") + rd_kafka_err2str(e));
+  }
+  queue.reset(rd_kafka_queue_get_consumer(rk.get()));
+  return Status::OK();
+}
+
+Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
+  std::string topic = m->rkt ? rd_kafka_topic_name(m->rkt) : config.topic;
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    if (m->partition >= 0 && m->partition < topic_partitions && slot[m->partition] >= 0) {
+      PartitionPosition& pos = positions[slot[m->partition]];
+      pos.next_offset = m->offset;
+      if (!pos.at_end) {
+        pos.at_end = true;
+        ++partitions_at_end;
+      }
+      if (config.stop_at_end && partitions_at_end == static_cast<int>(positions.size())) ended = true;
+    }
+    return Status::OK();
+  }
+  std::string message = rd_kafka_message_errstr(m);
+  if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+    char reason[512];
+    rd_kafka_fatal_error(rk.get(), reason, sizeof(reason));
+    message = reason;
+  }
+  if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+    return Status::Kafka(Where(topic, m->partition, m->offset) +
+                         ": the offset to read is out of range (retention or truncation removed "
+                         "it); karrow does not skip data silently. Restart with offset_mode "
+                         "earliest or latest to move on (" + message + ")");
+  }
+  if (IsFatalConsumerError(m->err)) {
+    return Status::Kafka("topic '" + topic + "': " + rd_kafka_err2name(m->err) + ": " + message);
+  }
+  // Broker down, leader moved, timeouts: the client retries on its own.
+  transient_log.Log(LogLevel::kWarn, "Kafka client (retrying): " + message);
+  return Status::OK();
+}
+
+void KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers) {
+  int col = first_metadata_column;
+  for (const MetadataField& f : config.metadata_fields) {
+    ArrayBuilder* b = builder->column(col++);
+    switch (f.kind) {
+      case MetadataKind::kKey:
+        if (m->key == nullptr) {
+          b->AppendNull();
+        } else {
+          (void)static_cast<BinaryBuilder*>(b)->Append(m->key, static_cast<int64_t>(m->key_len));
+        }
+        break;
+      case MetadataKind::kOffsetId:
+        static_cast<Int64Builder*>(b)->Append(m->offset);
+        break;
+      case MetadataKind::kPartition:
+        static_cast<Int32Builder*>(b)->Append(m->partition);
+        break;
+      case MetadataKind::kTopic:
+        (void)static_cast<BinaryBuilder*>(b)->Append(config.topic);
+        break;
+      case MetadataKind::kTimestamp: {
+        int64_t ts = rd_kafka_message_timestamp(m, nullptr);
+        if (ts < 0) {
+          b->AppendNull();
+        } else {
+          static_cast<Int64Builder*>(b)->Append(ts);
+        }
+        break;
+      }
+      case MetadataKind::kHeaders: {
+        auto* list = static_cast<ListBuilder*>(b);
+        auto* item = static_cast<StructBuilder*>(list->item_builder());
+        auto* keys = static_cast<BinaryBuilder*>(item->child(0));
+        auto* values = static_cast<BinaryBuilder*>(item->child(1));
+        list->Append();
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t i = 0; headers && rd_kafka_header_get_all(headers, i, &name, &value, &size) == 0; ++i) {
+          (void)keys->Append(name, static_cast<int64_t>(std::strlen(name)));
+          if (value == nullptr) {
+            values->AppendNull();
+          } else {
+            (void)values->Append(value, static_cast<int64_t>(size));
+          }
+          item->Append();
+        }
+        break;
+      }
+    }
+  }
+}
+
+Status KafkaSource::Impl::AppendRows(const rd_kafka_message_t* m, int64_t* rows_appended) {
+  rd_kafka_headers_t* headers = nullptr;
+  bool wants_headers = false;
+  for (const MetadataField& f : config.metadata_fields) wants_headers |= f.kind == MetadataKind::kHeaders;
+  if (wants_headers && rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == 0; ++i) {
+      if (!simdjson::validate_utf8(name, std::strlen(name))) {
+        return Status::BadData("header key #" + std::to_string(i) + " is not valid UTF-8");
+      }
+    }
+  }
+  int64_t ts_ms = rd_kafka_message_timestamp(m, nullptr);
+  if (ts_ms < 0) {
+    ts_ms = std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  auto* event_time = builder->column_as<Int64Builder>(event_time_column);
+  auto append_one = [&](const uint8_t* data, int64_t size) -> Status {
+    int64_t before = builder->num_rows();
+    Status st = decoder->Append(data, size);
+    if (!st.ok()) {
+      builder->Truncate(before);
+      return st;
+    }
+    AppendMetadata(m, headers);
+    event_time->Append(ts_ms * 1000000);
+    ++*rows_appended;
+    return Status::OK();
+  };
+  const auto* payload = static_cast<const uint8_t*>(m->payload);
+  auto size = static_cast<int64_t>(m->len);
+  if (config.framing == Framing::kNone) return append_one(payload, size);
+  NewlineSplitter lines(payload, size);
+  const uint8_t* line;
+  int64_t length;
+  int line_no = 0;
+  Status first_bad;
+  while (lines.Next(&line, &length)) {
+    ++line_no;
+    Status st = length > config.max_line_length
+                    ? Status::BadData("line of " + std::to_string(length) + " bytes is longer than max_line_length=" +
+                                      std::to_string(config.max_line_length))
+                    : append_one(line, length);
+    if (!st.ok()) {
+      st = Status(st.code(), "line " + std::to_string(line_no) + ": " + st.message());
+      if (config.bad_data == BadDataPolicy::kFail) return st;
+      // Under drop, one bad line costs only itself; report it and go on.
+      ++stats.bad_records;
+      bad_data_log.Log(LogLevel::kWarn, "dropped bad data at " + Where(config.topic, m->partition, m->offset) +
+                                            ": " + st.message());
+    }
+  }
+  return Status::OK();
+}
+
+Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
+  if (m->err) return HandleError(m);
+  if (m->partition < 0 || m->partition >= topic_partitions || slot[m->partition] < 0) {
+    return Status::Internal("received partition " + std::to_string(m->partition) + " that this task does not own");
+  }
+  PartitionPosition& pos = positions[slot[m->partition]];
+  ++stats.messages;
+  if (m->payload == nullptr) {
+    ++stats.tombstones;  // DESIGN 3.10: not bad data, but the offset is read
+  } else {
+    stats.value_bytes += static_cast<int64_t>(m->len);
+    int64_t rows = 0;
+    Status st = AppendRows(m, &rows);
+    stats.rows += rows;
+    if (!st.ok()) {
+      if (st.code() != StatusCode::kBadData) return st;
+      std::string what = Where(config.topic, m->partition, m->offset) + ": " + st.message();
+      if (config.bad_data == BadDataPolicy::kFail) {
+        // The position stays on the bad record, so nothing past it counts as read.
+        return Status::BadData(what + ". Set bad_data=drop to skip bad records");
+      }
+      ++stats.bad_records;
+      bad_data_log.Log(LogLevel::kWarn, "dropped bad data at " + what);
+    }
+  }
+  pos.next_offset = m->offset + 1;
+  if (pos.at_end) {
+    pos.at_end = false;
+    --partitions_at_end;
+  }
+  return Status::OK();
+}
+
+Result<RecordBatch> KafkaSource::Impl::Flush() {
+  KARROW_ASSIGN_OR_RAISE(RecordBatch batch, builder->Finish());
+  ++stats.batches;
+  builder->Reserve(std::min<int64_t>(config.batch_size, 65536));
+  Publish();
+  return batch;
+}
+
+void KafkaSource::Impl::Publish() {
+  for (PartitionPosition& pos : positions) {
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(rk.get(), config.topic.c_str(), pos.partition, &low, &high) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0) {
+      pos.high_watermark = high;
+    }
+  }
+  std::lock_guard<std::mutex> lock(published_mu);
+  published_positions = positions;
+  published_stats = stats;
+}
+
+KafkaSource::KafkaSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+KafkaSource::~KafkaSource() {
+  if (impl_->rk) {
+    impl_->queue.reset();
+    // Unassign first: librdkafka 2.0.2 can hang in rd_kafka_destroy while a
+    // partition of a deleted topic is still assigned.
+    rd_kafka_assign(impl_->rk.get(), nullptr);
+    rd_kafka_consumer_close(impl_->rk.get());
+    DestroyWithDeadline(impl_->rk.release(), std::chrono::seconds(5));
+  }
+}
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config, TaskInfo task) {
+  KARROW_RETURN_NOT_OK(config.Validate());
+  if (task.parallelism < 1 || task.task_index < 0 || task.task_index >= task.parallelism) {
+    return Status::Invalid("task index " + std::to_string(task.task_index) + " of parallelism " +
+                           std::to_string(task.parallelism) + ": need 0 <= index < parallelism");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->config = std::move(config);
+  impl->task = task;
+  impl->decoder = MakeValueDecoder(impl->config);
+
+  std::vector<Field> fields = impl->decoder->fields();
+  impl->first_metadata_column = static_cast<int>(fields.size());
+  for (Field& f : MetadataColumns(impl->config.metadata_fields)) fields.push_back(std::move(f));
+  impl->event_time_column = static_cast<int>(fields.size());
+  fields.push_back({"_timestamp", timestamp(TimeUnit::kNano, "UTC"), false});
+  impl->schema = std::make_shared<Schema>(std::move(fields));
+  impl->builder = std::make_unique<RecordBatchBuilder>(impl->schema);
+  impl->builder->Reserve(std::min<int64_t>(impl->config.batch_size, 65536));
+  impl->decoder->Bind(impl->builder.get());
+  double rate = impl->config.messages_per_second;
+  // Burst: a tenth of a second's worth, at least one message, at most one fetch.
+  impl->limiter = RateLimiter(rate, std::clamp<int64_t>(static_cast<int64_t>(rate / 10), 1, kMaxFetchPerCall));
+  impl->messages.resize(kMaxFetchPerCall);
+
+  KARROW_RETURN_NOT_OK(impl->Connect());
+  KARROW_RETURN_NOT_OK(impl->AssignPartitions());
+  impl->Publish();
+  return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(impl)));
+}
+
+SchemaPtr KafkaSource::schema() const { return impl_->schema; }
+
+Result<std::optional<RecordBatch>> KafkaSource::Next() {
+  Impl& s = *impl_;
+  if (!s.failure.ok() && s.builder->num_rows() == 0) return s.failure;
+  while (true) {
+    int64_t rows = s.builder->num_rows();
+    bool stopping = stop_requested_.load() || s.ended || !s.failure.ok();
+    if (rows > 0 && (stopping || rows >= s.config.batch_size || Clock::now() >= s.batch_deadline)) {
+      KARROW_ASSIGN_OR_RAISE(RecordBatch batch, s.Flush());
+      return std::optional<RecordBatch>(std::move(batch));
+    }
+    if (!s.failure.ok()) return s.failure;
+    if (stopping) {
+      s.Publish();
+      return std::optional<RecordBatch>();
+    }
+    if (s.positions.empty()) {
+      // A task that owns no partition has nothing to read; a bounded run ends.
+      if (s.config.stop_at_end) {
+        s.ended = true;
+        continue;
+      }
+      std::this_thread::sleep_for(milliseconds(kIdlePollMs));
+      continue;
+    }
+    int timeout_ms = kIdlePollMs;
+    if (rows > 0) {
+      auto left = std::chrono::duration_cast<milliseconds>(s.batch_deadline - Clock::now()).count();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 0, kIdlePollMs));
+    }
+    int64_t want = std::min({s.config.batch_size - rows, kMaxFetchPerCall, s.limiter.max_batch()});
+    ssize_t n = rd_kafka_consume_batch_queue(s.queue.get(), timeout_ms, s.messages.data(), static_cast<size_t>(want));
+    if (n < 0) {
+      s.failure = Status::Kafka(std::string("consume failed: ") + rd_kafka_err2str(rd_kafka_last_error()));
+      continue;
+    }
+    int64_t data_messages = 0;
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = s.messages[i];
+      if (s.failure.ok()) {
+        data_messages += m->err == 0;
+        Status st = s.HandleMessage(m);
+        if (!st.ok()) s.failure = std::move(st);
+      }
+      rd_kafka_message_destroy(m);
+    }
+    if (rows == 0 && s.builder->num_rows() > 0) s.batch_deadline = Clock::now() + milliseconds(s.config.linger_ms);
+    if (data_messages > 0) {
+      auto wait = s.limiter.Charge(data_messages);
+      if (wait.count() > 0) std::this_thread::sleep_for(wait);
+    }
+  }
+}
+
+std::vector<int32_t> KafkaSource::partitions() const {
+  std::vector<int32_t> out;
+  for (const auto& p : impl_->positions) out.push_back(p.partition);
+  return out;
+}
+
+std::vector<PartitionPosition> KafkaSource::positions() const {
+  std::lock_guard<std::mutex> lock(impl_->published_mu);
+  return impl_->published_positions;
+}
+
+KafkaSourceStats KafkaSource::stats() const {
+  std::lock_guard<std::mutex> lock(impl_->published_mu);
+  return impl_->published_stats;
+}
+
+int32_t KafkaSource::topic_partitions() const { return impl_->topic_partitions; }
+
+}  // namespace karrow

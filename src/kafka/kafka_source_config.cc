@@ -1,0 +1,216 @@
+#include "karrow/kafka_source_config.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <set>
+
+namespace karrow {
+namespace {
+
+constexpr const char* kClientPrefix = "client_configs.";
+
+// Properties karrow sets itself because its guarantees rest on them.
+const std::map<std::string, std::string>& OwnedClientProperties() {
+  static const std::map<std::string, std::string> kOwned = {
+      {"group.id", "set group_id (or group_id_prefix) instead"},
+      {"bootstrap.servers", "set bootstrap_servers instead"},
+      {"metadata.broker.list", "set bootstrap_servers instead"},
+      {"enable.auto.commit", "karrow commits offsets itself, after its checkpoints"},
+      {"enable.auto.offset.store", "karrow tracks offsets itself"},
+      {"auto.offset.reset", "karrow never resets offsets silently; use offset_mode"},
+      {"enable.partition.eof", "karrow needs end-of-partition events; use stop_at_end"},
+  };
+  return kOwned;
+}
+
+bool ValidTopicName(const std::string& t) {
+  if (t.empty() || t.size() > 249 || t == "." || t == "..") return false;
+  for (char c : t) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+Result<int64_t> ParseInt(const std::string& key, const std::string& value) {
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || errno != 0) {
+    return Status::Invalid(key + "=" + value + ": expected a whole number");
+  }
+  return static_cast<int64_t>(v);
+}
+
+Result<bool> ParseBool(const std::string& key, const std::string& value) {
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  return Status::Invalid(key + "=" + value + ": expected true or false");
+}
+
+template <typename E>
+Result<E> ParseEnum(const std::string& key, const std::string& value,
+                    const std::vector<std::pair<const char*, E>>& choices) {
+  std::string names;
+  for (const auto& [name, e] : choices) {
+    if (value == name) return e;
+    names += names.empty() ? name : std::string(", ") + name;
+  }
+  return Status::Invalid(key + "=" + value + ": expected one of " + names);
+}
+
+const std::vector<std::pair<const char*, MetadataKind>>& MetadataKinds() {
+  static const std::vector<std::pair<const char*, MetadataKind>> kKinds = {
+      {"key", MetadataKind::kKey},          {"offset_id", MetadataKind::kOffsetId},
+      {"partition", MetadataKind::kPartition}, {"topic", MetadataKind::kTopic},
+      {"timestamp", MetadataKind::kTimestamp}, {"headers", MetadataKind::kHeaders},
+  };
+  return kKinds;
+}
+
+Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value) {
+  std::vector<MetadataField> fields;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? value.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    std::string column = item;
+    std::string kind = item;
+    if (size_t colon = item.find(':'); colon != std::string::npos) {
+      column = item.substr(0, colon);
+      kind = item.substr(colon + 1);
+    }
+    KARROW_ASSIGN_OR_RAISE(MetadataKind k, ParseEnum("metadata_fields", kind, MetadataKinds()));
+    fields.push_back({k, column});
+  }
+  return fields;
+}
+
+}  // namespace
+
+const char* MetadataKindName(MetadataKind kind) {
+  for (const auto& [name, k] : MetadataKinds()) {
+    if (k == kind) return name;
+  }
+  return "?";
+}
+
+std::string KafkaSourceConfig::EffectiveGroupId() const {
+  if (!group_id.empty()) return group_id;
+  if (!group_id_prefix.empty()) return group_id_prefix + "-karrow-" + topic;
+  return "karrow-" + topic;
+}
+
+Status KafkaSourceConfig::Validate() const {
+  if (topic.empty()) return Status::Invalid("topic: required; name the Kafka topic to read");
+  if (!ValidTopicName(topic)) {
+    return Status::Invalid("topic '" + topic +
+                           "': not a valid Kafka topic name (1-249 characters of "
+                           "a-z A-Z 0-9 . _ -)");
+  }
+  if (bootstrap_servers.empty()) {
+    return Status::Invalid("bootstrap_servers: required; give host:port[,host:port...]");
+  }
+  if (batch_size < 1 || batch_size > (int64_t{1} << 24)) {
+    return Status::Invalid("batch_size=" + std::to_string(batch_size) + ": must be 1 to 16777216 rows");
+  }
+  if (linger_ms < 0) return Status::Invalid("linger_ms: must not be negative");
+  if (max_line_length < 1) return Status::Invalid("max_line_length: must be at least 1");
+  if (connect_timeout_ms < 1) return Status::Invalid("connect_timeout_ms: must be at least 1");
+  if (!(messages_per_second >= 0) || std::isinf(messages_per_second)) {
+    return Status::Invalid("messages_per_second: must be a positive number, or 0 for no limit");
+  }
+  if (!schema_resolver.empty()) {
+    return Status::Invalid("schema_resolver '" + schema_resolver +
+                           "': the raw_string, raw_bytes and json formats take no schema; "
+                           "leave it empty");
+  }
+  std::set<std::string> columns = {"value", "_timestamp"};
+  for (const MetadataField& f : metadata_fields) {
+    if (f.column.empty()) return Status::Invalid("metadata_fields: a column name is empty");
+    if (!columns.insert(f.column).second) {
+      return Status::Invalid("metadata_fields: column '" + f.column +
+                             "' appears twice or clashes with a value column");
+    }
+  }
+  // librdkafka checks names and values without connecting anywhere.
+  std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
+                                                                           rd_kafka_conf_destroy);
+  char err[512];
+  for (const auto& [key, value] : client_configs) {
+    auto owned = OwnedClientProperties().find(key);
+    if (owned != OwnedClientProperties().end()) {
+      return Status::Invalid("client_configs." + key + ": " + owned->second);
+    }
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      return Status::Invalid("client_configs." + key + "=" + value + ": " + err);
+    }
+  }
+  return Status::OK();
+}
+
+Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
+    const std::vector<std::pair<std::string, std::string>>& properties) {
+  KafkaSourceConfig c;
+  for (const auto& [key, value] : properties) {
+    if (key.rfind(kClientPrefix, 0) == 0) {
+      c.client_configs[key.substr(std::string(kClientPrefix).size())] = value;
+    } else if (key == "topic") {
+      c.topic = value;
+    } else if (key == "bootstrap_servers") {
+      c.bootstrap_servers = value;
+    } else if (key == "group_id") {
+      c.group_id = value;
+    } else if (key == "group_id_prefix") {
+      c.group_id_prefix = value;
+    } else if (key == "offset_mode") {
+      KARROW_ASSIGN_OR_RAISE(c.offset_mode, ParseEnum<OffsetMode>(key, value,
+                                                                  {{"earliest", OffsetMode::kEarliest},
+                                                                   {"latest", OffsetMode::kLatest},
+                                                                   {"group", OffsetMode::kGroup}}));
+    } else if (key == "format") {
+      KARROW_ASSIGN_OR_RAISE(c.format, ParseEnum<Format>(key, value,
+                                                         {{"raw_string", Format::kRawString},
+                                                          {"raw_bytes", Format::kRawBytes},
+                                                          {"json", Format::kJson}}));
+    } else if (key == "framing") {
+      KARROW_ASSIGN_OR_RAISE(c.framing, ParseEnum<Framing>(key, value, {{"none", Framing::kNone},
+                                                                        {"newline", Framing::kNewline}}));
+    } else if (key == "max_line_length") {
+      KARROW_ASSIGN_OR_RAISE(c.max_line_length, ParseInt(key, value));
+    } else if (key == "bad_data") {
+      KARROW_ASSIGN_OR_RAISE(c.bad_data, ParseEnum<BadDataPolicy>(key, value,
+                                                                  {{"fail", BadDataPolicy::kFail},
+                                                                   {"drop", BadDataPolicy::kDrop}}));
+    } else if (key == "schema_resolver") {
+      c.schema_resolver = value;
+    } else if (key == "messages_per_second") {
+      char* end = nullptr;
+      c.messages_per_second = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0') {
+        return Status::Invalid(key + "=" + value + ": expected a number");
+      }
+    } else if (key == "metadata_fields") {
+      KARROW_ASSIGN_OR_RAISE(c.metadata_fields, ParseMetadataFields(value));
+    } else if (key == "batch_size") {
+      KARROW_ASSIGN_OR_RAISE(c.batch_size, ParseInt(key, value));
+    } else if (key == "linger_ms") {
+      KARROW_ASSIGN_OR_RAISE(c.linger_ms, ParseInt(key, value));
+    } else if (key == "stop_at_end") {
+      KARROW_ASSIGN_OR_RAISE(c.stop_at_end, ParseBool(key, value));
+    } else if (key == "connect_timeout_ms") {
+      KARROW_ASSIGN_OR_RAISE(c.connect_timeout_ms, ParseInt(key, value));
+    } else {
+      return Status::Invalid("unknown property '" + key +
+                             "'; librdkafka properties go in as client_configs." + key);
+    }
+  }
+  return c;
+}
+
+}  // namespace karrow

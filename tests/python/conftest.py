@@ -1,0 +1,64 @@
+"""Pytest fixtures giving tests a real Kafka broker (see scripts/kafka)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from kafka_helpers import admin_client, create_topic, delete_topics, start_broker, stop_broker  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(request: pytest.FixtureRequest) -> str:
+    """host:port of a running broker.
+
+    Uses the broker in $KARROW_KAFKA_DIR when that has a bootstrap file (start
+    one with `scripts/kafka start` to save the start-up time across runs);
+    otherwise starts a private one for this session and stops it at the end.
+    """
+    shared = os.environ.get("KARROW_KAFKA_DIR")
+    if shared and (Path(shared) / "bootstrap").is_file():
+        bootstrap = (Path(shared) / "bootstrap").read_text().strip()
+        try:
+            admin_client(bootstrap).list_topics(timeout=10)
+        except Exception as e:
+            pytest.fail(f"broker {bootstrap} from {shared}/bootstrap does not answer: {e}")
+        return bootstrap
+
+    run_dir = tempfile.mkdtemp(prefix="karrow-kafka-")
+
+    # Registered before starting, so an interrupted start is cleaned up too.
+    def cleanup() -> None:
+        stop_broker(run_dir)
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+    request.addfinalizer(cleanup)
+    return start_broker(run_dir)
+
+
+@pytest.fixture
+def new_topic(kafka_bootstrap: str, request: pytest.FixtureRequest):
+    """Factory: new_topic(partitions=1, config=None) -> name of a fresh topic.
+
+    Topics are deleted after the test, so a long-lived broker stays small.
+    """
+    created: list[str] = []
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", request.node.name)[:100]
+
+    def make(partitions: int = 1, config: dict[str, str] | None = None) -> str:
+        name = f"{base}-{uuid.uuid4().hex[:10]}"
+        create_topic(kafka_bootstrap, name, partitions, config)
+        created.append(name)
+        return name
+
+    yield make
+    delete_topics(kafka_bootstrap, created)

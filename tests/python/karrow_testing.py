@@ -1,0 +1,43 @@
+"""Reading karrow streams in tests: every batch goes through pyarrow's full
+validation before any value is looked at."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+
+import karrow  # noqa: E402
+
+ALL_METADATA = ["key", "offset_id", "partition", "topic", "timestamp", "headers"]
+
+
+def read_batches(reader) -> list[pa.RecordBatch]:
+    """Reads a stream to its end, validating every batch in full."""
+    stream = pa.RecordBatchReader.from_stream(reader)
+    batches = []
+    for batch in stream:
+        batch.validate(full=True)
+        assert batch.schema == stream.schema
+        batches.append(batch)
+    return batches
+
+
+def read_table(reader) -> pa.Table:
+    stream = pa.RecordBatchReader.from_stream(reader)
+    batches = []
+    for batch in stream:
+        batch.validate(full=True)
+        batches.append(batch)
+    table = pa.Table.from_batches(batches, schema=stream.schema)
+    table.validate(full=True)
+    return table
+
+
+def open_reader(topic: str, bootstrap: str, **options) -> "karrow.KafkaReader":
+    options.setdefault("stop_at_end", True)
+    options.setdefault("linger_ms", 20)
+    return karrow.read_kafka(topic, bootstrap, **options)
