@@ -131,7 +131,8 @@ std::string DataType::ToString() const {
   std::string out = kNames[static_cast<int>(id_)];
   switch (id_) {
     case TypeId::kTimestamp:
-      out += std::string("[") + UnitLetter(unit_) + (timezone_.empty() ? "" : ", " + timezone_) + "]";
+      static const char* kUnitNames[] = {"s", "ms", "us", "ns"};
+      out += std::string("[") + kUnitNames[static_cast<int>(unit_)] + (timezone_.empty() ? "" : ", " + timezone_) + "]";
       break;
     case TypeId::kDecimal128:
       out += "(" + std::to_string(precision_) + ", " + std::to_string(scale_) + ")";

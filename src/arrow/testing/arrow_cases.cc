@@ -1,0 +1,160 @@
+// A test-only library that builds one record batch of every type karrow's
+// builders support and exports it through the C Stream Interface, so that an
+// independent implementation (pyarrow, in tests/python/test_arrow_export.py)
+// can validate it and compare every value. Row i holds values derived from i;
+// the Python test computes the same values on its own.
+#include <string>
+
+#include "karrow/builder.h"
+#include "karrow/c_export.h"
+
+namespace karrow {
+namespace {
+
+constexpr int kRows = 10;
+
+bool IsNullRow(int i) { return i % 3 == 2; }
+
+SchemaPtr AllTypesSchema() {
+  auto item_struct = struct_({{"a", int32(), false}, {"b", utf8(), true}});
+  return std::make_shared<Schema>(std::vector<Field>{
+      {"bool", boolean()},
+      {"int8", int8()},
+      {"int16", int16()},
+      {"int32", int32()},
+      {"int64", int64()},
+      {"uint8", uint8()},
+      {"uint16", uint16()},
+      {"uint32", uint32()},
+      {"uint64", uint64()},
+      {"float32", float32()},
+      {"float64", float64()},
+      {"utf8", utf8()},
+      {"binary", binary()},
+      {"ts_us_utc", timestamp(TimeUnit::kMicro, "UTC")},
+      {"ts_s", timestamp(TimeUnit::kSecond)},
+      {"date32", date32()},
+      {"decimal", decimal128(10, 2)},
+      {"list_int32", list({"item", int32(), true})},
+      {"struct", item_struct},
+      {"list_struct", list({"item", item_struct, false})},
+      {"not_null_int64", int64(), false},
+  });
+}
+
+template <typename B, typename V>
+void AppendOrNull(ArrayBuilder* b, int i, V v) {
+  if (IsNullRow(i)) {
+    b->AppendNull();
+  } else {
+    static_cast<B*>(b)->Append(v);
+  }
+}
+
+void AppendStructItem(StructBuilder* s, int i, int j) {
+  static_cast<Int32Builder*>(s->child(0))->Append(i * 10 + j);
+  if (j % 2) {
+    s->child(1)->AppendNull();
+  } else {
+    (void)static_cast<BinaryBuilder*>(s->child(1))->Append("b" + std::to_string(i) + "." + std::to_string(j));
+  }
+  s->Append();
+}
+
+RecordBatch BuildAllTypes(int rows) {
+  RecordBatchBuilder rb(AllTypesSchema());
+  for (int i = 0; i < rows; ++i) {
+    int c = 0;
+    if (IsNullRow(i)) {
+      rb.column(c++)->AppendNull();
+    } else {
+      static_cast<BooleanBuilder*>(rb.column(c++))->Append(i % 2 == 0);
+    }
+    AppendOrNull<Int8Builder>(rb.column(c++), i, static_cast<int8_t>(i - 5));
+    AppendOrNull<Int16Builder>(rb.column(c++), i, static_cast<int16_t>(i * 1000 - 3000));
+    AppendOrNull<Int32Builder>(rb.column(c++), i, i * 100000);
+    AppendOrNull<Int64Builder>(rb.column(c++), i, int64_t{i} * 1000000000000 - 5);
+    AppendOrNull<UInt8Builder>(rb.column(c++), i, static_cast<uint8_t>(i * 25));
+    AppendOrNull<UInt16Builder>(rb.column(c++), i, static_cast<uint16_t>(i * 6000));
+    AppendOrNull<UInt32Builder>(rb.column(c++), i, static_cast<uint32_t>(i) * 400000000u);
+    AppendOrNull<UInt64Builder>(rb.column(c++), i, static_cast<uint64_t>(i) << 60);
+    AppendOrNull<FloatBuilder>(rb.column(c++), i, static_cast<float>(i) * 0.5f);
+    AppendOrNull<DoubleBuilder>(rb.column(c++), i, i * 1e100);
+    if (IsNullRow(i)) {
+      rb.column(c++)->AppendNull();
+      rb.column(c++)->AppendNull();
+    } else {
+      (void)static_cast<BinaryBuilder*>(rb.column(c++))->Append("s" + std::to_string(i) + "\xc3\xa9");
+      (void)static_cast<BinaryBuilder*>(rb.column(c++))->Append(std::string(static_cast<size_t>(i), static_cast<char>(i)));
+    }
+    AppendOrNull<Int64Builder>(rb.column(c++), i, int64_t{i} * 1000001);
+    AppendOrNull<Int64Builder>(rb.column(c++), i, int64_t{i} * 86400);
+    AppendOrNull<Int32Builder>(rb.column(c++), i, i * 365 - 700);
+    if (IsNullRow(i)) {
+      rb.column(c++)->AppendNull();
+    } else {
+      static_cast<Decimal128Builder*>(rb.column(c++))->Append(static_cast<__int128>(i) * 12345 - 50000);
+    }
+    auto* list_int = static_cast<ListBuilder*>(rb.column(c++));
+    if (IsNullRow(i)) {
+      list_int->AppendNull();
+    } else {
+      list_int->Append();
+      auto* items = static_cast<Int32Builder*>(list_int->item_builder());
+      for (int j = 0; j < i % 4; ++j) {
+        if (j == 1) {
+          items->AppendNull();
+        } else {
+          items->Append(i + j);
+        }
+      }
+    }
+    auto* st = static_cast<StructBuilder*>(rb.column(c++));
+    if (IsNullRow(i)) {
+      st->AppendNull();
+    } else {
+      AppendStructItem(st, i, 0);
+    }
+    auto* list_struct = static_cast<ListBuilder*>(rb.column(c++));
+    list_struct->Append();
+    for (int j = 0; j < i % 3; ++j) AppendStructItem(static_cast<StructBuilder*>(list_struct->item_builder()), i, j);
+    static_cast<Int64Builder*>(rb.column(c++))->Append(-i);
+  }
+  return std::move(rb.Finish()).ValueOrDie();
+}
+
+// Yields: the full batch, an empty batch, then rows [3, 8) of the full batch
+// as a zero-copy slice (non-zero offsets all the way down).
+class CasesReader : public RecordBatchReader {
+ public:
+  SchemaPtr schema() const override { return schema_; }
+  Result<std::optional<RecordBatch>> Next() override {
+    switch (step_++) {
+      case 0:
+        return std::optional<RecordBatch>(full_);
+      case 1:
+        return std::optional<RecordBatch>(BuildAllTypes(0));
+      case 2:
+        return std::optional<RecordBatch>(full_.Slice(3, 5));
+      default:
+        return std::optional<RecordBatch>();
+    }
+  }
+
+ private:
+  SchemaPtr schema_ = AllTypesSchema();
+  RecordBatch full_ = BuildAllTypes(kRows);
+  int step_ = 0;
+};
+
+}  // namespace
+}  // namespace karrow
+
+extern "C" int karrow_testing_all_types_stream(ArrowArrayStream* out) {
+  try {
+    karrow::ExportRecordBatchReader(std::make_unique<karrow::CasesReader>(), out);
+    return 0;
+  } catch (...) {
+    return 1;
+  }
+}

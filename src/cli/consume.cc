@@ -1,0 +1,108 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "karrow/kafka_source.h"
+#include "output/ndjson_writer.h"
+
+namespace karrow::cli {
+namespace {
+
+KafkaSource* g_source = nullptr;
+
+void OnSignal(int) {
+  // Ends the run after the rows read so far are written, like kcat.
+  if (g_source) g_source->Stop();
+}
+
+bool WriteAll(const std::string& data) {
+  return std::fwrite(data.data(), 1, data.size(), stdout) == data.size();
+}
+
+// A one-line status on stderr, redrawn at most once a second, only when
+// stderr is a terminal (so pipes and logs get nothing extra).
+class Progress {
+ public:
+  explicit Progress(const KafkaSource& source) : source_(source), enabled_(isatty(STDERR_FILENO)) {}
+  void Update(bool final = false) {
+    if (!enabled_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!final && now - last_ < std::chrono::seconds(1)) return;
+    last_ = now;
+    KafkaSourceStats s = source_.stats();
+    double secs = std::chrono::duration<double>(now - start_).count();
+    int64_t lag = 0;
+    for (const PartitionPosition& p : source_.positions()) {
+      if (p.high_watermark >= 0 && p.next_offset >= 0) lag += std::max<int64_t>(0, p.high_watermark - p.next_offset);
+    }
+    std::fprintf(stderr, "\r%lld records  %.0f records/s  %.1f MB/s  lag %lld   ", static_cast<long long>(s.messages),
+                 secs > 0 ? s.messages / secs : 0.0, secs > 0 ? s.value_bytes / secs / 1e6 : 0.0,
+                 static_cast<long long>(lag));
+    if (final) std::fputc('\n', stderr);
+  }
+
+ private:
+  const KafkaSource& source_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+int RunConsume(const ConsumeOptions& options) {
+  if (options.output == "arrow") {
+    std::fprintf(stderr, "karrow: --output arrow is not available yet; use --output ndjson\n");
+    return 2;
+  }
+  auto config = KafkaSourceConfig::FromProperties(options.properties);
+  if (!config.ok()) {
+    std::fprintf(stderr, "karrow: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  auto opened = KafkaSource::Open(std::move(*config), {options.task_index, options.parallelism});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "karrow: %s\n", opened.status().message().c_str());
+    return opened.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  std::unique_ptr<KafkaSource> source = std::move(*opened);
+  g_source = source.get();
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Progress progress(*source);
+  int64_t written = 0;
+  int exit_code = 0;
+  std::string out;
+  while (options.count < 0 || written < options.count) {
+    auto next = source->Next();
+    if (!next.ok()) {
+      progress.Update(true);
+      std::fprintf(stderr, "karrow: %s\n", next.status().message().c_str());
+      exit_code = 1;
+      break;
+    }
+    if (!next->has_value()) break;
+    const RecordBatch& batch = **next;
+    int64_t rows = batch.num_rows();
+    if (options.count >= 0) rows = std::min(rows, options.count - written);
+    out.clear();
+    AppendNdjson(batch, 0, rows, &out);
+    if (!WriteAll(out) || std::fflush(stdout) != 0) {
+      exit_code = 1;  // the reader went away (e.g. `| head`); stop quietly
+      break;
+    }
+    written += rows;
+    progress.Update();
+  }
+  progress.Update(true);
+  g_source = nullptr;
+  return exit_code;
+}
+
+}  // namespace karrow::cli

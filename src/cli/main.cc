@@ -1,0 +1,70 @@
+// karrow: read Kafka topics into Apache Arrow, from the command line.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"karrow: read Apache Kafka topics into Apache Arrow record batches"};
+  app.set_version_flag("--version", "karrow 0.1.0");
+  app.require_subcommand(1);
+
+  karrow::cli::ConsumeOptions consume;
+  std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata, framing = "none",
+                              bad_data = "fail", task = "0/1";
+  std::vector<std::string> client_props;
+  bool until_end = false;
+  int64_t batch_size = 8192, linger_ms = 100;
+  double rate = 0;
+
+  CLI::App* c = app.add_subcommand("consume", "Read a topic and write its rows to stdout");
+  c->add_option("-b,--brokers", brokers, "Bootstrap servers, host:port[,host:port...]")->required();
+  c->add_option("-t,--topic", topic, "Topic to read")->required();
+  c->add_option("-X", client_props, "librdkafka property key=value (repeatable)");
+  c->add_option("-f,--format", format, "raw_string | raw_bytes | json")->capture_default_str();
+  c->add_option("-o,--offset", offset, "earliest | latest | group")->capture_default_str();
+  c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
+  c->add_option("--metadata", metadata, "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
+  c->add_option("--framing", framing, "none | newline")->capture_default_str();
+  c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
+  c->add_option("--output", consume.output, "ndjson | arrow (an Arrow IPC stream)")
+      ->check(CLI::IsMember({"ndjson", "arrow"}))
+      ->capture_default_str();
+  c->add_option("-c,--count", consume.count, "Stop after this many rows");
+  c->add_flag("-e,--exit", until_end, "Stop once every partition is read to its end");
+  c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
+  c->add_option("--linger-ms", linger_ms, "Emit a partial batch after this long")->capture_default_str();
+  c->add_option("--rate", rate, "Limit to this many messages per second");
+  c->add_option("--task", task, "Read task i of n, as i/n (partitions p with p % n == i)")->capture_default_str();
+
+  int demo_records = 5000, demo_partitions = 6;
+  CLI::App* d = app.add_subcommand("demo", "Show karrow at work against an in-process Kafka (no install needed)");
+  d->add_option("-n,--records", demo_records, "Orders to produce")->capture_default_str();
+  d->add_option("-p,--partitions", demo_partitions, "Partitions of the demo topic")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (d->parsed()) return karrow::cli::RunDemo(demo_records, demo_partitions);
+
+  auto& props = consume.properties;
+  props = {{"bootstrap_servers", brokers}, {"topic", topic},         {"format", format},
+           {"offset_mode", offset},        {"framing", framing},     {"bad_data", bad_data},
+           {"batch_size", std::to_string(batch_size)}, {"linger_ms", std::to_string(linger_ms)},
+           {"stop_at_end", until_end ? "true" : "false"}, {"messages_per_second", std::to_string(rate)}};
+  if (!group.empty()) props.emplace_back("group_id", group);
+  if (!metadata.empty()) props.emplace_back("metadata_fields", metadata);
+  for (const std::string& kv : client_props) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "karrow: -X %s: expected key=value\n", kv.c_str());
+      return 2;
+    }
+    props.emplace_back("client_configs." + kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  if (std::sscanf(task.c_str(), "%d/%d", &consume.task_index, &consume.parallelism) != 2) {
+    std::fprintf(stderr, "karrow: --task %s: expected i/n, e.g. 0/3\n", task.c_str());
+    return 2;
+  }
+  return karrow::cli::RunConsume(consume);
+}
