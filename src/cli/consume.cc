@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "karrow/kafka_source.h"
+#include "output/ipc_stream_writer.h"
 #include "output/ndjson_writer.h"
 
 namespace karrow::cli {
@@ -29,7 +30,8 @@ class Progress {
  public:
   explicit Progress(const KafkaSource& source) : source_(source), enabled_(isatty(STDERR_FILENO)) {}
   void Update(bool final = false) {
-    if (!enabled_) return;
+    if (!enabled_ || finished_) return;
+    finished_ = final;
     auto now = std::chrono::steady_clock::now();
     if (!final && now - last_ < std::chrono::seconds(1)) return;
     last_ = now;
@@ -48,6 +50,7 @@ class Progress {
  private:
   const KafkaSource& source_;
   bool enabled_;
+  bool finished_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};
 };
@@ -55,10 +58,6 @@ class Progress {
 }  // namespace
 
 int RunConsume(const ConsumeOptions& options) {
-  if (options.output == "arrow") {
-    std::fprintf(stderr, "karrow: --output arrow is not available yet; use --output ndjson\n");
-    return 2;
-  }
   auto config = KafkaSourceConfig::FromProperties(options.properties);
   if (!config.ok()) {
     std::fprintf(stderr, "karrow: %s\n", config.status().message().c_str());
@@ -78,7 +77,12 @@ int RunConsume(const ConsumeOptions& options) {
   Progress progress(*source);
   int64_t written = 0;
   int exit_code = 0;
+  const bool arrow = options.output == "arrow";
   std::string out;
+  if (arrow) {
+    AppendIpcSchema(*source->schema(), &out);
+    if (!WriteAll(out)) return 1;
+  }
   while (options.count < 0 || written < options.count) {
     auto next = source->Next();
     if (!next.ok()) {
@@ -92,7 +96,16 @@ int RunConsume(const ConsumeOptions& options) {
     int64_t rows = batch.num_rows();
     if (options.count >= 0) rows = std::min(rows, options.count - written);
     out.clear();
-    AppendNdjson(batch, 0, rows, &out);
+    if (arrow) {
+      Status st = AppendIpcRecordBatch(batch.Slice(0, rows), &out);
+      if (!st.ok()) {
+        std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
+        exit_code = 1;
+        break;
+      }
+    } else {
+      AppendNdjson(batch, 0, rows, &out);
+    }
     if (!WriteAll(out) || std::fflush(stdout) != 0) {
       exit_code = 1;  // the reader went away (e.g. `| head`); stop quietly
       break;
@@ -101,6 +114,11 @@ int RunConsume(const ConsumeOptions& options) {
     progress.Update();
   }
   progress.Update(true);
+  if (arrow && exit_code == 0) {
+    out.clear();
+    AppendIpcEndOfStream(&out);
+    if (!WriteAll(out) || std::fflush(stdout) != 0) exit_code = 1;
+  }
   g_source = nullptr;
   return exit_code;
 }

@@ -138,3 +138,22 @@ def test_batches_outlive_the_stream():
     del reader
     first.validate(full=True)
     assert first.to_pylist() == expected_rows(ROWS)
+
+
+def test_ipc_stream_writer_every_type():
+    import pyarrow.ipc as ipc
+
+    lib = ctypes.CDLL(find_cases_lib())
+    data = ctypes.POINTER(ctypes.c_uint8)()
+    size = ctypes.c_int64()
+    assert lib.karrow_testing_all_types_ipc(ctypes.byref(data), ctypes.byref(size)) == 0
+    raw = ctypes.string_at(data, size.value)
+    ctypes.CDLL(None).free(data)
+    reader = ipc.open_stream(raw)
+    assert reader.schema == EXPECTED_SCHEMA
+    batches = list(reader)
+    for b in batches:
+        b.validate(full=True)
+    assert [b.num_rows for b in batches] == [ROWS, 0, 4]
+    assert batches[0].to_pylist() == expected_rows(ROWS)
+    assert batches[2].to_pylist() == expected_rows(ROWS)[:4]

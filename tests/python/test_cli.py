@@ -82,3 +82,24 @@ def test_demo_runs_without_a_broker():
     assert r.returncode == 0, r.stderr
     assert "Summary: 600 records from 3 partitions" in r.stdout
     assert "value      string not null" in r.stdout
+
+
+def test_output_arrow_is_an_ipc_stream(kafka_bootstrap, new_topic):
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    topic = new_topic(1)
+    produce(kafka_bootstrap, topic, [{"value": f"v{i}".encode(), "key": b"k", "headers": [("h", b"x")]}
+                                     for i in range(20)])
+    r = subprocess.run([cli(), "consume", "-b", kafka_bootstrap, "-t", topic, "--output", "arrow", "-c", "13",
+                        "--batch-size", "5", "--metadata", "key,offset_id,headers"],
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    reader = ipc.open_stream(r.stdout)
+    batches = list(reader)
+    for b in batches:
+        b.validate(full=True)
+    table = pa.Table.from_batches(batches, schema=reader.schema)
+    assert table.column("value").to_pylist() == [f"v{i}" for i in range(13)]
+    assert table.column("offset_id").to_pylist() == list(range(13))
+    assert table.column("headers").to_pylist() == [[{"key": "h", "value": b"x"}]] * 13

@@ -3,10 +3,13 @@
 // independent implementation (pyarrow, in tests/python/test_arrow_export.py)
 // can validate it and compare every value. Row i holds values derived from i;
 // the Python test computes the same values on its own.
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "karrow/builder.h"
 #include "karrow/c_export.h"
+#include "output/ipc_stream_writer.h"
 
 namespace karrow {
 namespace {
@@ -157,4 +160,20 @@ extern "C" int karrow_testing_all_types_stream(ArrowArrayStream* out) {
   } catch (...) {
     return 1;
   }
+}
+
+// The same data as an Arrow IPC stream (full batch, empty batch, first four
+// rows), written to `*out` (malloc'd; the caller frees it with free()).
+extern "C" int karrow_testing_all_types_ipc(uint8_t** out, int64_t* size) {
+  std::string bytes;
+  karrow::RecordBatch full = karrow::BuildAllTypes(karrow::kRows);
+  karrow::AppendIpcSchema(*full.schema(), &bytes);
+  for (const auto& batch : {full, karrow::BuildAllTypes(0), full.Slice(0, 4)}) {
+    if (!karrow::AppendIpcRecordBatch(batch, &bytes).ok()) return 1;
+  }
+  karrow::AppendIpcEndOfStream(&bytes);
+  *out = static_cast<uint8_t*>(std::malloc(bytes.size()));
+  std::memcpy(*out, bytes.data(), bytes.size());
+  *size = static_cast<int64_t>(bytes.size());
+  return 0;
 }

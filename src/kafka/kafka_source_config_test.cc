@@ -1,0 +1,81 @@
+#include "karrow/kafka_source_config.h"
+
+#include <gtest/gtest.h>
+
+#include "kafka/rate_limiter.h"
+
+namespace karrow {
+namespace {
+
+KafkaSourceConfig Valid() {
+  KafkaSourceConfig c;
+  c.topic = "orders";
+  c.bootstrap_servers = "127.0.0.1:9092";
+  return c;
+}
+
+void ExpectInvalid(const KafkaSourceConfig& c, const std::string& fragment) {
+  Status st = c.Validate();
+  ASSERT_FALSE(st.ok()) << "expected an error mentioning " << fragment;
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find(fragment), std::string::npos) << st.message();
+}
+
+TEST(KafkaSourceConfig, ValidateNamesTheField) {
+  EXPECT_TRUE(Valid().Validate().ok());
+  auto c = Valid();
+  c.topic = "";
+  ExpectInvalid(c, "topic: required");
+  c = Valid();
+  c.topic = "bad topic";
+  ExpectInvalid(c, "not a valid Kafka topic name");
+  c = Valid();
+  c.bootstrap_servers = "";
+  ExpectInvalid(c, "bootstrap_servers");
+  c = Valid();
+  c.batch_size = 0;
+  ExpectInvalid(c, "batch_size=0");
+  c = Valid();
+  c.client_configs["enable.auto.commit"] = "true";
+  ExpectInvalid(c, "karrow commits offsets itself");
+  c = Valid();
+  c.client_configs["fetch.wait.max.ms"] = "soon";
+  ExpectInvalid(c, "client_configs.fetch.wait.max.ms=soon");
+  c = Valid();
+  c.metadata_fields = {{MetadataKind::kKey, "value"}};
+  ExpectInvalid(c, "clashes");
+}
+
+TEST(KafkaSourceConfig, FromProperties) {
+  auto c = KafkaSourceConfig::FromProperties({{"topic", "t"},
+                                              {"bootstrap_servers", "b:1"},
+                                              {"format", "raw_bytes"},
+                                              {"metadata_fields", "key,pos:offset_id"},
+                                              {"client_configs.fetch.min.bytes", "10"},
+                                              {"stop_at_end", "true"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->format, Format::kRawBytes);
+  ASSERT_EQ(c->metadata_fields.size(), 2u);
+  EXPECT_EQ(c->metadata_fields[1].column, "pos");
+  EXPECT_EQ(c->metadata_fields[1].kind, MetadataKind::kOffsetId);
+  EXPECT_EQ(c->client_configs.at("fetch.min.bytes"), "10");
+  EXPECT_TRUE(c->stop_at_end);
+  EXPECT_EQ(c->EffectiveGroupId(), "karrow-t");
+
+  auto bad = KafkaSourceConfig::FromProperties({{"offset_mode", "newest"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("expected one of earliest, latest, group"), std::string::npos);
+}
+
+TEST(RateLimiter, WaitsOnlyPastTheBurst) {
+  RateLimiter limiter(1000, 100);  // 1 ms per message, 100 at once
+  auto t0 = RateLimiter::Clock::time_point(std::chrono::seconds(100));
+  EXPECT_EQ(limiter.Charge(100, t0).count(), 0);
+  // 100 more at the same instant run 100 ms ahead of the burst allowance.
+  EXPECT_EQ(limiter.Charge(100, t0), std::chrono::milliseconds(100));
+  // A second later the bucket has drained.
+  EXPECT_EQ(limiter.Charge(50, t0 + std::chrono::seconds(1)).count(), 0);
+}
+
+}  // namespace
+}  // namespace karrow
