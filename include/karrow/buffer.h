@@ -26,6 +26,7 @@ class MemoryPool : public std::enable_shared_from_this<MemoryPool> {
   /// `*capacity` is updated to the block's real size. Throws std::bad_alloc.
   /// The caller owns the block and gives it back with Free().
   uint8_t* Allocate(int64_t* capacity);
+  ~MemoryPool();
   /// Takes back a block from Allocate() with the capacity it returned.
   void Free(uint8_t* data, int64_t capacity);
 

@@ -25,6 +25,12 @@ std::shared_ptr<MemoryPool> MemoryPool::Make(int64_t max_cached_bytes) {
   return std::shared_ptr<MemoryPool>(new MemoryPool(max_cached_bytes));
 }
 
+MemoryPool::~MemoryPool() {
+  for (auto& blocks : free_) {
+    for (uint8_t* p : blocks) std::free(p);
+  }
+}
+
 uint8_t* MemoryPool::Allocate(int64_t* capacity) {
   int k = SizeClass(std::max<int64_t>(*capacity, 1));
   if (k >= kSizeClasses) throw std::bad_alloc();

@@ -12,6 +12,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 
 import karrow  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[2]
+
+
+def built_file(name: str, env_var: str) -> str:
+    """Path of a build product: from env_var (set by ctest), else the newest
+    preset build folder that has it."""
+    import os
+
+    import pytest
+
+    if os.environ.get(env_var):
+        return os.environ[env_var]
+    for preset in ("release", "debug", "asan"):
+        path = REPO / "build" / preset / name
+        if path.exists():
+            return str(path)
+    pytest.fail(f"{name} is not built; run ./scripts/test")
+
+
 ALL_METADATA = ["key", "offset_id", "partition", "topic", "timestamp", "headers"]
 
 

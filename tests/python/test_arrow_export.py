@@ -7,25 +7,17 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import decimal
-import os
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
+
+from karrow_testing import built_file
 
 ROWS = 10
 
 
 def find_cases_lib() -> str:
-    env = os.environ.get("KARROW_ARROW_CASES_LIB")
-    if env:
-        return env
-    root = Path(__file__).resolve().parents[2]
-    for preset in ("release", "debug", "asan"):
-        p = root / "build" / preset / "libkarrow_arrow_cases.so"
-        if p.exists():
-            return str(p)
-    pytest.fail("libkarrow_arrow_cases.so not built; run ./scripts/test")
+    return built_file("libkarrow_arrow_cases.so", "KARROW_ARROW_CASES_LIB")
 
 
 def null_row(i):

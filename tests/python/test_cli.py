@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
-from pathlib import Path
 
-import pytest
 
 from kafka_helpers import produce
+from karrow_testing import built_file
 
 
 def cli() -> str:
-    env = os.environ.get("KARROW_CLI")
-    if env:
-        return env
-    root = Path(__file__).resolve().parents[2]
-    for preset in ("release", "debug", "asan"):
-        p = root / "build" / preset / "karrow"
-        if p.exists():
-            return str(p)
-    pytest.fail("karrow CLI not built; run ./scripts/test")
+    return built_file("karrow", "KARROW_CLI")
 
 
 def run(*args, timeout=60):
