@@ -121,6 +121,7 @@ struct KafkaSource::Impl {
   std::unique_ptr<RecordBatchBuilder> builder;
   int first_metadata_column = 0;
   int event_time_column = 0;
+  bool wants_headers = false;  // parse headers only when a column shows them
 
   RateLimiter limiter{0, 1};
   LogRateLimiter bad_data_log{milliseconds(1000)};
@@ -319,8 +320,6 @@ void KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_hea
 
 Status KafkaSource::Impl::AppendRows(const rd_kafka_message_t* m, int64_t* rows_appended) {
   rd_kafka_headers_t* headers = nullptr;
-  bool wants_headers = false;
-  for (const MetadataField& f : config.metadata_fields) wants_headers |= f.kind == MetadataKind::kHeaders;
   if (wants_headers && rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* name;
     const void* value;
@@ -457,6 +456,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   impl->first_metadata_column = static_cast<int>(fields.size());
   for (Field& f : MetadataColumns(impl->config.metadata_fields)) fields.push_back(std::move(f));
   impl->event_time_column = static_cast<int>(fields.size());
+  for (const MetadataField& f : impl->config.metadata_fields) {
+    impl->wants_headers |= f.kind == MetadataKind::kHeaders;
+  }
   fields.push_back({"_timestamp", timestamp(TimeUnit::kNano, "UTC"), false});
   impl->schema = std::make_shared<Schema>(std::move(fields));
   impl->builder = std::make_unique<RecordBatchBuilder>(impl->schema);
