@@ -144,7 +144,7 @@ struct KafkaSource::Impl {
   Status HandleMessage(const rd_kafka_message_t* m);
   Status HandleError(const rd_kafka_message_t* m);
   Status AppendRows(const rd_kafka_message_t* m, int64_t* rows_appended);
-  void AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers);
+  Status AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers);
   Result<RecordBatch> Flush();
   void Publish();
 };
@@ -264,7 +264,7 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
   return Status::OK();
 }
 
-void KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers) {
+Status KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers) {
   int col = first_metadata_column;
   for (const MetadataField& f : config.metadata_fields) {
     ArrayBuilder* b = builder->column(col++);
@@ -273,7 +273,7 @@ void KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_hea
         if (m->key == nullptr) {
           b->AppendNull();
         } else {
-          (void)static_cast<BinaryBuilder*>(b)->Append(m->key, static_cast<int64_t>(m->key_len));
+          KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(b)->Append(m->key, static_cast<int64_t>(m->key_len)));
         }
         break;
       case MetadataKind::kOffsetId:
@@ -283,7 +283,7 @@ void KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_hea
         static_cast<Int32Builder*>(b)->Append(m->partition);
         break;
       case MetadataKind::kTopic:
-        (void)static_cast<BinaryBuilder*>(b)->Append(config.topic);
+        KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(b)->Append(config.topic));
         break;
       case MetadataKind::kTimestamp: {
         int64_t ts = rd_kafka_message_timestamp(m, nullptr);
@@ -304,11 +304,11 @@ void KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_hea
         const void* value;
         size_t size;
         for (size_t i = 0; headers && rd_kafka_header_get_all(headers, i, &name, &value, &size) == 0; ++i) {
-          (void)keys->Append(name, static_cast<int64_t>(std::strlen(name)));
+          KARROW_RETURN_NOT_OK(keys->Append(name, static_cast<int64_t>(std::strlen(name))));
           if (value == nullptr) {
             values->AppendNull();
           } else {
-            (void)values->Append(value, static_cast<int64_t>(size));
+            KARROW_RETURN_NOT_OK(values->Append(value, static_cast<int64_t>(size)));
           }
           item->Append();
         }
@@ -316,6 +316,7 @@ void KafkaSource::Impl::AppendMetadata(const rd_kafka_message_t* m, rd_kafka_hea
       }
     }
   }
+  return Status::OK();
 }
 
 Status KafkaSource::Impl::AppendRows(const rd_kafka_message_t* m, int64_t* rows_appended) {
@@ -338,11 +339,11 @@ Status KafkaSource::Impl::AppendRows(const rd_kafka_message_t* m, int64_t* rows_
   auto append_one = [&](const uint8_t* data, int64_t size) -> Status {
     int64_t before = builder->num_rows();
     Status st = decoder->Append(data, size);
+    if (st.ok()) st = AppendMetadata(m, headers);
     if (!st.ok()) {
       builder->Truncate(before);
       return st;
     }
-    AppendMetadata(m, headers);
     event_time->Append(ts_ms * 1000000);
     ++*rows_appended;
     return Status::OK();
@@ -354,7 +355,7 @@ Status KafkaSource::Impl::AppendRows(const rd_kafka_message_t* m, int64_t* rows_
   const uint8_t* line;
   int64_t length;
   int line_no = 0;
-  Status first_bad;
+  const int64_t message_start = builder->num_rows();
   while (lines.Next(&line, &length)) {
     ++line_no;
     Status st = length > config.max_line_length
@@ -362,8 +363,15 @@ Status KafkaSource::Impl::AppendRows(const rd_kafka_message_t* m, int64_t* rows_
                                       std::to_string(config.max_line_length))
                     : append_one(line, length);
     if (!st.ok()) {
+      bool bad_data = st.code() == StatusCode::kBadData;
       st = Status(st.code(), "line " + std::to_string(line_no) + ": " + st.message());
-      if (config.bad_data == BadDataPolicy::kFail) return st;
+      if (!bad_data || config.bad_data == BadDataPolicy::kFail) {
+        // The record as a whole is not read: take back its earlier lines too,
+        // so that reading it again later cannot duplicate them.
+        builder->Truncate(message_start);
+        *rows_appended = 0;
+        return st;
+      }
       // Under drop, one bad line costs only itself; report it and go on.
       ++stats.bad_records;
       bad_data_log.Log(LogLevel::kWarn, "dropped bad data at " + Where(config.topic, m->partition, m->offset) +
