@@ -16,7 +16,20 @@ enum class OffsetMode {
   kEarliest,  ///< Start at the oldest retained record.
   kLatest,    ///< Start after the newest record (only new records are read).
   kGroup,     ///< Start at the consumer group's committed offset, else earliest.
+  kTimestamp, ///< Start at the first record at or after start_timestamp_ms.
+  kOffsets,   ///< Start at start_offsets; a partition not listed starts at earliest.
 };
+
+/// What to do when a saved offset is no longer in the log (retention or
+/// truncation removed it). Never silent: a skip is logged and counted.
+enum class OutOfRangePolicy {
+  kFail,      ///< Stop with the partition, the offset and what to do.
+  kEarliest,  ///< Skip to the oldest retained record.
+  kLatest,    ///< Skip to the end of the partition.
+};
+
+/// Partition -> offset.
+using PartitionOffsets = std::map<int32_t, int64_t>;
 
 enum class Format {
   kRawString,  ///< One utf8 column `value`; invalid UTF-8 is bad data.
@@ -50,7 +63,13 @@ struct KafkaSourceConfig {
   /// empty: "<group_id_prefix>-karrow-<topic>", or "karrow-<topic>".
   std::string group_id;
   std::string group_id_prefix;
+  /// Where to start when no checkpoint says where (DESIGN 3.2).
   OffsetMode offset_mode = OffsetMode::kEarliest;
+  /// offset_mode=timestamp: milliseconds since the epoch (record timestamps).
+  int64_t start_timestamp_ms = -1;
+  /// offset_mode=offsets: the first offset to read, per partition.
+  PartitionOffsets start_offsets;
+  OutOfRangePolicy on_out_of_range = OutOfRangePolicy::kFail;
   Format format = Format::kRawString;
   Framing framing = Framing::kNone;
   /// Newline framing: a longer line is bad data (never truncated).
@@ -69,8 +88,19 @@ struct KafkaSourceConfig {
   /// A batch is emitted at batch_size rows or linger_ms after its first row.
   int64_t batch_size = 8192;
   int64_t linger_ms = 100;
-  /// Bounded run: end once every owned partition has been read to its end.
+  /// Bounded runs. Each partition's stop offset (the first offset not read)
+  /// is fixed when the source opens, from the first of: stop_offsets; the
+  /// first record at or after stop_timestamp_ms (else the partition's end);
+  /// with stop_at_end, the partition's end ("until caught up"). With
+  /// stop_offsets alone, every partition must be listed.
+  PartitionOffsets stop_offsets;
+  int64_t stop_timestamp_ms = -1;
   bool stop_at_end = false;
+  /// Only read records of committed transactions (isolation.level).
+  bool read_committed = true;
+  /// A partition that caught up and saw nothing for this long stops holding
+  /// the watermark back (DESIGN 3.13).
+  int64_t idle_timeout_ms = 30000;
   /// How long to wait for the cluster's first answer before failing.
   int64_t connect_timeout_ms = 10000;
 
@@ -78,6 +108,8 @@ struct KafkaSourceConfig {
   Status Validate() const;
   /// The group id actually used (see group_id).
   std::string EffectiveGroupId() const;
+  /// True when some stop condition makes the run end by itself.
+  bool bounded() const { return stop_at_end || stop_timestamp_ms >= 0 || !stop_offsets.empty(); }
 
   /// Builds a config from string properties, as the CLI, the C API and the
   /// Python package pass them. Keys are the field names above; metadata_fields

@@ -14,6 +14,7 @@
 #include "formats/value_decoder.h"
 #include "kafka/rate_limiter.h"
 #include "kafka/rdkafka_handles.h"
+#include "operator/watermark_tracker.h"
 
 namespace karrow {
 namespace {
@@ -111,6 +112,8 @@ struct KafkaSource::Impl {
   TaskInfo task;
   KafkaHandle rk;
   QueueHandle queue;
+  QueueHandle commit_results;  // outcomes of CommitOffsets(), as events
+  int commits_in_flight = 0;
   int32_t topic_partitions = 0;
 
   std::vector<PartitionPosition> positions;  // this task's partitions, ascending
@@ -130,6 +133,8 @@ struct KafkaSource::Impl {
   Status failure;         // sticky: once failed, Next() keeps returning it
   bool ended = false;     // bounded run reached its end
   int partitions_at_end = 0;
+  int partitions_finished = 0;
+  std::unique_ptr<WatermarkTracker> watermarks;
   Clock::time_point batch_deadline;
   std::vector<rd_kafka_message_t*> messages;
   KafkaSourceStats stats;
@@ -140,12 +145,16 @@ struct KafkaSource::Impl {
   KafkaSourceStats published_stats;
 
   Status Connect();
+  Result<std::vector<int64_t>> ListOffsets(const std::vector<int64_t>& timestamps);
+  Status ResolvePositions(const PartitionOffsets& restored);
   Status AssignPartitions();
+  void Advance(PartitionPosition& pos, int64_t next_offset);
+  Status SkipOutOfRange(const rd_kafka_message_t* m);
+  void ServeCommitResults(milliseconds max_wait);
   Status HandleMessage(const rd_kafka_message_t* m);
   Status HandleError(const rd_kafka_message_t* m);
   Status AppendRows(const rd_kafka_message_t* m, int64_t* rows_appended);
   Status AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers);
-  Result<RecordBatch> Flush();
   void Publish();
 };
 
@@ -166,6 +175,7 @@ Status KafkaSource::Impl::Connect() {
   // Never move a position silently (DESIGN 3.5): out of range is an error.
   KARROW_RETURN_NOT_OK(set("auto.offset.reset", "error"));
   KARROW_RETURN_NOT_OK(set("enable.partition.eof", "true"));
+  KARROW_RETURN_NOT_OK(set("isolation.level", config.read_committed ? "read_committed" : "read_uncommitted"));
   for (const auto& [key, value] : config.client_configs) KARROW_RETURN_NOT_OK(set(key, value));
   rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
 
@@ -200,18 +210,73 @@ Status KafkaSource::Impl::Connect() {
   return Status::OK();
 }
 
-Status KafkaSource::Impl::AssignPartitions() {
+// Asks the partition leaders, in one round, for an offset per owned partition:
+// per ListOffsets, a timestamp gives the first offset at or after it, -1 the
+// end of the partition and -2 its beginning. A timestamp past every record
+// answers -1.
+Result<std::vector<int64_t>> KafkaSource::Impl::ListOffsets(const std::vector<int64_t>& timestamps) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+  for (size_t i = 0; i < positions.size(); ++i) {
+    rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), positions[i].partition)->offset = timestamps[i];
+  }
+  rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk.get(), list.get(), static_cast<int>(config.connect_timeout_ms));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka("could not look up offsets of topic '" + config.topic + "': " + rd_kafka_err2str(e));
+  }
+  std::vector<int64_t> out(positions.size());
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = list->elems[i];
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Kafka("could not look up offsets of topic '" + config.topic + "' partition " +
+                           std::to_string(tp.partition) + ": " + rd_kafka_err2str(tp.err));
+    }
+    out[static_cast<size_t>(slot[tp.partition])] = tp.offset;
+  }
+  return out;
+}
+
+// Fixes where each owned partition starts (DESIGN 3.2) and, for bounded runs,
+// where it stops, as concrete offsets where the run's meaning needs them.
+Status KafkaSource::Impl::ResolvePositions(const PartitionOffsets& restored) {
   slot.assign(static_cast<size_t>(topic_partitions), -1);
-  PartitionListHandle list(rd_kafka_topic_partition_list_new(topic_partitions));
   for (int32_t p = 0; p < topic_partitions; ++p) {
     if (p % task.parallelism != task.task_index) continue;  // DESIGN 3.1
     slot[p] = static_cast<int32_t>(positions.size());
-    positions.push_back({p, -1, -1, false});
-    rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), p);
-    tp->offset = config.offset_mode == OffsetMode::kLatest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+    positions.push_back({p});
   }
-  if (positions.empty()) return Status::OK();
-  if (config.offset_mode == OffsetMode::kGroup) {
+  if (positions.empty()) {
+    ended = config.bounded();  // nothing to read: a bounded run is over
+    return Status::OK();
+  }
+  const size_t n = positions.size();
+
+  std::vector<int64_t> start(n, kOffsetBeginning);
+  if (!restored.empty()) {
+    // A partition the checkpoint does not know is new since it was taken:
+    // its beginning, never its end, or records written to it are lost.
+    for (size_t i = 0; i < n; ++i) {
+      auto it = restored.find(positions[i].partition);
+      if (it != restored.end()) start[i] = it->second;
+    }
+  } else if (config.offset_mode == OffsetMode::kLatest) {
+    KARROW_ASSIGN_OR_RAISE(start, ListOffsets(std::vector<int64_t>(n, -1)));
+  } else if (config.offset_mode == OffsetMode::kTimestamp) {
+    KARROW_ASSIGN_OR_RAISE(start, ListOffsets(std::vector<int64_t>(n, config.start_timestamp_ms)));
+    std::vector<int64_t> ends;
+    KARROW_ASSIGN_OR_RAISE(ends, ListOffsets(std::vector<int64_t>(n, -1)));
+    for (size_t i = 0; i < n; ++i) {
+      if (start[i] < 0) start[i] = ends[i];  // no record that late yet: start at the end
+    }
+  } else if (config.offset_mode == OffsetMode::kOffsets) {
+    for (size_t i = 0; i < n; ++i) {
+      auto it = config.start_offsets.find(positions[i].partition);
+      if (it != config.start_offsets.end()) start[i] = it->second;
+    }
+  } else if (config.offset_mode == OffsetMode::kGroup) {
+    PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(n)));
+    for (const PartitionPosition& pos : positions) {
+      rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), pos.partition);
+    }
     rd_kafka_resp_err_t e = rd_kafka_committed(rk.get(), list.get(), static_cast<int>(config.connect_timeout_ms));
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status::Kafka("could not read the committed offsets of group '" + config.EffectiveGroupId() +
@@ -219,14 +284,96 @@ Status KafkaSource::Impl::AssignPartitions() {
     }
     for (int i = 0; i < list->cnt; ++i) {
       // No committed offset yet: start at the beginning, never at the end.
-      if (list->elems[i].offset < 0) list->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+      if (list->elems[i].offset >= 0) start[static_cast<size_t>(slot[list->elems[i].partition])] = list->elems[i].offset;
     }
+  }
+  for (size_t i = 0; i < n; ++i) positions[i].next_offset = start[i];
+
+  if (!config.bounded()) return Status::OK();
+  std::vector<int64_t> stop(n, -1);
+  if (config.stop_timestamp_ms >= 0) {
+    KARROW_ASSIGN_OR_RAISE(stop, ListOffsets(std::vector<int64_t>(n, config.stop_timestamp_ms)));
+  }
+  if (config.stop_at_end || config.stop_timestamp_ms >= 0) {
+    std::vector<int64_t> ends;
+    KARROW_ASSIGN_OR_RAISE(ends, ListOffsets(std::vector<int64_t>(n, -1)));
+    for (size_t i = 0; i < n; ++i) {
+      if (stop[i] < 0) stop[i] = ends[i];
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    auto it = config.stop_offsets.find(positions[i].partition);
+    if (it != config.stop_offsets.end()) stop[i] = it->second;
+    if (stop[i] < 0) {
+      return Status::Invalid("stop_offsets has no offset for partition " + std::to_string(positions[i].partition) +
+                             " of topic '" + config.topic + "'; list every partition, or add stop_at_end");
+    }
+    positions[i].stop_offset = stop[i];
+    if (positions[i].next_offset >= stop[i]) {
+      positions[i].finished = true;
+      ++partitions_finished;
+    }
+  }
+  if (partitions_finished == static_cast<int>(n)) ended = true;
+  return Status::OK();
+}
+
+Status KafkaSource::Impl::AssignPartitions() {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+  for (const PartitionPosition& pos : positions) {
+    if (pos.finished) continue;  // a bounded run already past its stop offset
+    rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), pos.partition)->offset =
+        pos.next_offset == kOffsetBeginning ? RD_KAFKA_OFFSET_BEGINNING : pos.next_offset;
   }
   rd_kafka_resp_err_t e = rd_kafka_assign(rk.get(), list.get());
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Kafka(std::string("could not assign partitions: ") + rd_kafka_err2str(e));
   }
   queue.reset(rd_kafka_queue_get_consumer(rk.get()));
+  commit_results.reset(rd_kafka_queue_new(rk.get()));
+  return Status::OK();
+}
+
+// Moves a partition's position forward and notices the end of a bounded run.
+void KafkaSource::Impl::Advance(PartitionPosition& pos, int64_t next_offset) {
+  pos.next_offset = next_offset;
+  if (pos.finished || pos.stop_offset < 0 || next_offset < pos.stop_offset) return;
+  pos.finished = true;
+  ++partitions_finished;
+  // Stop fetching what the run will not read.
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), pos.partition);
+  rd_kafka_pause_partitions(rk.get(), list.get());
+  if (partitions_finished == static_cast<int>(positions.size())) ended = true;
+}
+
+// DESIGN 3.5 with an explicit skip policy: jump to the oldest retained record
+// or the end, and say which offsets were lost.
+Status KafkaSource::Impl::SkipOutOfRange(const rd_kafka_message_t* m) {
+  PartitionPosition& pos = positions[slot[m->partition]];
+  int64_t low = -1, high = -1;
+  rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk.get(), config.topic.c_str(), m->partition, &low, &high,
+                                                           static_cast<int>(config.connect_timeout_ms));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka(Where(config.topic, m->partition, pos.next_offset) +
+                         " is out of range, and its retained range could not be read: " + rd_kafka_err2str(e));
+  }
+  int64_t from = pos.next_offset;
+  int64_t to = config.on_out_of_range == OutOfRangePolicy::kEarliest ? low : high;
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), m->partition)->offset = to;
+  ErrorHandle seek_error(rd_kafka_seek_partitions(rk.get(), list.get(), static_cast<int>(config.connect_timeout_ms)));
+  if (seek_error) {
+    return Status::Kafka(Where(config.topic, m->partition, from) + ": could not skip to offset " +
+                         std::to_string(to) + ": " + rd_kafka_error_string(seek_error.get()));
+  }
+  ++stats.offset_gaps;
+  if (from >= 0 && to > from) stats.skipped_offsets += to - from;
+  Log(LogLevel::kWarn, Where(config.topic, m->partition, from) + " is out of range (retained: " +
+                           std::to_string(low) + " to " + std::to_string(high) + "); on_out_of_range=" +
+                           (config.on_out_of_range == OutOfRangePolicy::kEarliest ? "earliest" : "latest") +
+                           " skips the gap [" + std::to_string(from) + ", " + std::to_string(to) + ")");
+  Advance(pos, to);
   return Status::OK();
 }
 
@@ -235,12 +382,13 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
     if (m->partition >= 0 && m->partition < topic_partitions && slot[m->partition] >= 0) {
       PartitionPosition& pos = positions[slot[m->partition]];
-      pos.next_offset = m->offset;
       if (!pos.at_end) {
         pos.at_end = true;
         ++partitions_at_end;
       }
-      if (config.stop_at_end && partitions_at_end == static_cast<int>(positions.size())) ended = true;
+      watermarks->MarkCaughtUp(slot[m->partition]);
+      // The end can lie past the last record (transaction markers, compaction).
+      if (!pos.finished && m->offset > pos.next_offset) Advance(pos, m->offset);
     }
     return Status::OK();
   }
@@ -251,10 +399,13 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
     message = reason;
   }
   if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
-    return Status::Kafka(Where(topic, m->partition, m->offset) +
-                         ": the offset to read is out of range (retention or truncation removed "
-                         "it); karrow does not skip data silently. Restart with offset_mode "
-                         "earliest or latest to move on (" + message + ")");
+    bool owned = m->partition >= 0 && m->partition < topic_partitions && slot[m->partition] >= 0;
+    if (owned && config.on_out_of_range != OutOfRangePolicy::kFail) return SkipOutOfRange(m);
+    int64_t offset = owned ? positions[slot[m->partition]].next_offset : m->offset;
+    return Status::Kafka(Where(topic, m->partition, offset) +
+                         " is out of range: retention or truncation removed it, and karrow does not "
+                         "skip data silently. To accept the loss and go on, set on_out_of_range to "
+                         "earliest or latest (" + message + ")");
   }
   if (IsFatalConsumerError(m->err)) {
     return Status::Kafka("topic '" + topic + "': " + rd_kafka_err2name(m->err) + ": " + message);
@@ -387,6 +538,12 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
     return Status::Internal("received partition " + std::to_string(m->partition) + " that this task does not own");
   }
   PartitionPosition& pos = positions[slot[m->partition]];
+  // Fetched before the partition was paused at the end of a bounded run.
+  if (pos.finished) return Status::OK();
+  if (pos.stop_offset >= 0 && m->offset >= pos.stop_offset) {
+    Advance(pos, m->offset);  // compaction left no record at the stop offset
+    return Status::OK();
+  }
   ++stats.messages;
   if (m->payload == nullptr) {
     ++stats.tombstones;  // DESIGN 3.10: not bad data, but the offset is read
@@ -406,20 +563,14 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
       bad_data_log.Log(LogLevel::kWarn, "dropped bad data at " + what);
     }
   }
-  pos.next_offset = m->offset + 1;
+  int64_t ts_ms = rd_kafka_message_timestamp(m, nullptr);
+  if (ts_ms >= 0) watermarks->Observe(slot[m->partition], ts_ms * 1000000);
   if (pos.at_end) {
     pos.at_end = false;
     --partitions_at_end;
   }
+  Advance(pos, m->offset + 1);
   return Status::OK();
-}
-
-Result<RecordBatch> KafkaSource::Impl::Flush() {
-  KARROW_ASSIGN_OR_RAISE(RecordBatch batch, builder->Finish());
-  ++stats.batches;
-  builder->Reserve(std::min<int64_t>(config.batch_size, 65536));
-  Publish();
-  return batch;
 }
 
 void KafkaSource::Impl::Publish() {
@@ -436,11 +587,47 @@ void KafkaSource::Impl::Publish() {
   published_stats = stats;
 }
 
+void KafkaSource::Impl::ServeCommitResults(milliseconds max_wait) {
+  if (!commit_results) return;
+  bool served = false;
+  Clock::time_point deadline = Clock::now() + max_wait;
+  while (true) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+    int wait_ms = commits_in_flight > 0 ? static_cast<int>(std::max<int64_t>(left, 0)) : 0;
+    EventHandle ev{rd_kafka_queue_poll(commit_results.get(), wait_ms)};
+    if (!ev) break;
+    served = true;
+    if (rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_OFFSET_COMMIT) continue;
+    --commits_in_flight;
+    std::string problem;
+    if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      problem = rd_kafka_event_error_string(ev.get());
+    } else if (const rd_kafka_topic_partition_list_t* list = rd_kafka_event_topic_partition_list(ev.get())) {
+      for (int i = 0; i < list->cnt && problem.empty(); ++i) {
+        if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          problem = "partition " + std::to_string(list->elems[i].partition) + ": " + rd_kafka_err2str(list->elems[i].err);
+        }
+      }
+    }
+    if (problem.empty()) {
+      ++stats.commits;
+      continue;
+    }
+    // DESIGN 3.4: the checkpoint is the truth; the group offset only shows
+    // progress to monitoring, so a failed commit is reported, not fatal.
+    ++stats.commit_failures;
+    Log(LogLevel::kWarn, "could not commit offsets of topic '" + config.topic + "' to consumer group '" +
+                             config.EffectiveGroupId() + "' (a later checkpoint commits again): " + problem);
+  }
+  if (served) Publish();
+}
+
 KafkaSource::KafkaSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 KafkaSource::~KafkaSource() {
   if (impl_->rk) {
     impl_->queue.reset();
+    impl_->commit_results.reset();
     // Unassign first: librdkafka 2.0.2 can hang in rd_kafka_destroy while a
     // partition of a deleted topic is still assigned.
     rd_kafka_assign(impl_->rk.get(), nullptr);
@@ -449,7 +636,8 @@ KafkaSource::~KafkaSource() {
   }
 }
 
-Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config, TaskInfo task) {
+Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config, TaskInfo task,
+                                                       const PartitionOffsets& restored) {
   KARROW_RETURN_NOT_OK(config.Validate());
   if (task.parallelism < 1 || task.task_index < 0 || task.task_index >= task.parallelism) {
     return Status::Invalid("task index " + std::to_string(task.task_index) + " of parallelism " +
@@ -478,65 +666,115 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   impl->messages.resize(kMaxFetchPerCall);
 
   KARROW_RETURN_NOT_OK(impl->Connect());
+  KARROW_RETURN_NOT_OK(impl->ResolvePositions(restored));
   KARROW_RETURN_NOT_OK(impl->AssignPartitions());
+  impl->watermarks = std::make_unique<WatermarkTracker>(static_cast<int>(impl->positions.size()),
+                                                        milliseconds(impl->config.idle_timeout_ms), Clock::now());
   impl->Publish();
   return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(impl)));
 }
 
 SchemaPtr KafkaSource::schema() const { return impl_->schema; }
 
-Result<std::optional<RecordBatch>> KafkaSource::Next() {
+Result<std::optional<RecordBatch>> KafkaSource::Poll() {
   Impl& s = *impl_;
-  if (!s.failure.ok() && s.builder->num_rows() == 0) return s.failure;
-  while (true) {
+  s.ServeCommitResults(milliseconds(0));
+  auto due = [&] {
     int64_t rows = s.builder->num_rows();
     bool stopping = stop_requested_.load() || s.ended || !s.failure.ok();
-    if (rows > 0 && (stopping || rows >= s.config.batch_size || Clock::now() >= s.batch_deadline)) {
-      KARROW_ASSIGN_OR_RAISE(RecordBatch batch, s.Flush());
-      return std::optional<RecordBatch>(std::move(batch));
+    return rows > 0 && (stopping || rows >= s.config.batch_size || Clock::now() >= s.batch_deadline);
+  };
+  if (due()) return TakeBuffered();
+  if (!s.failure.ok()) return s.failure;
+  if (stop_requested_.load() || s.ended) return std::optional<RecordBatch>();
+  if (s.positions.empty()) {
+    // A task that owns no partition has nothing to read.
+    std::this_thread::sleep_for(milliseconds(kIdlePollMs));
+    return std::optional<RecordBatch>();
+  }
+  int64_t rows = s.builder->num_rows();
+  int timeout_ms = kIdlePollMs;
+  if (rows > 0) {
+    auto left = std::chrono::duration_cast<milliseconds>(s.batch_deadline - Clock::now()).count();
+    timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 0, kIdlePollMs));
+  }
+  int64_t want = std::min({s.config.batch_size - rows, kMaxFetchPerCall, s.limiter.max_batch()});
+  ssize_t n = rd_kafka_consume_batch_queue(s.queue.get(), timeout_ms, s.messages.data(), static_cast<size_t>(want));
+  if (n < 0) {
+    s.failure = Status::Kafka(std::string("consume failed: ") + rd_kafka_err2str(rd_kafka_last_error()));
+    n = 0;
+  }
+  int64_t data_messages = 0;
+  for (ssize_t i = 0; i < n; ++i) {
+    rd_kafka_message_t* m = s.messages[i];
+    if (s.failure.ok()) {
+      data_messages += m->err == 0;
+      Status st = s.HandleMessage(m);
+      if (!st.ok()) s.failure = std::move(st);
     }
-    if (!s.failure.ok()) return s.failure;
-    if (stopping) {
-      s.Publish();
-      return std::optional<RecordBatch>();
-    }
-    if (s.positions.empty()) {
-      // A task that owns no partition has nothing to read; a bounded run ends.
-      if (s.config.stop_at_end) {
-        s.ended = true;
-        continue;
-      }
-      std::this_thread::sleep_for(milliseconds(kIdlePollMs));
-      continue;
-    }
-    int timeout_ms = kIdlePollMs;
-    if (rows > 0) {
-      auto left = std::chrono::duration_cast<milliseconds>(s.batch_deadline - Clock::now()).count();
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 0, kIdlePollMs));
-    }
-    int64_t want = std::min({s.config.batch_size - rows, kMaxFetchPerCall, s.limiter.max_batch()});
-    ssize_t n = rd_kafka_consume_batch_queue(s.queue.get(), timeout_ms, s.messages.data(), static_cast<size_t>(want));
-    if (n < 0) {
-      s.failure = Status::Kafka(std::string("consume failed: ") + rd_kafka_err2str(rd_kafka_last_error()));
-      continue;
-    }
-    int64_t data_messages = 0;
-    for (ssize_t i = 0; i < n; ++i) {
-      rd_kafka_message_t* m = s.messages[i];
-      if (s.failure.ok()) {
-        data_messages += m->err == 0;
-        Status st = s.HandleMessage(m);
-        if (!st.ok()) s.failure = std::move(st);
-      }
-      rd_kafka_message_destroy(m);
-    }
-    if (rows == 0 && s.builder->num_rows() > 0) s.batch_deadline = Clock::now() + milliseconds(s.config.linger_ms);
-    if (data_messages > 0) {
-      auto wait = s.limiter.Charge(data_messages);
-      if (wait.count() > 0) std::this_thread::sleep_for(wait);
+    rd_kafka_message_destroy(m);
+  }
+  if (rows == 0 && s.builder->num_rows() > 0) s.batch_deadline = Clock::now() + milliseconds(s.config.linger_ms);
+  if (data_messages > 0) {
+    auto wait = s.limiter.Charge(data_messages);
+    if (wait.count() > 0) std::this_thread::sleep_for(wait);
+  }
+  if (due()) return TakeBuffered();
+  if (!s.failure.ok() && s.builder->num_rows() == 0) return s.failure;
+  return std::optional<RecordBatch>();
+}
+
+Result<std::optional<RecordBatch>> KafkaSource::TakeBuffered() {
+  Impl& s = *impl_;
+  if (s.builder->num_rows() == 0) return std::optional<RecordBatch>();
+  KARROW_ASSIGN_OR_RAISE(RecordBatch batch, s.builder->Finish());
+  ++s.stats.batches;
+  s.builder->Reserve(std::min<int64_t>(s.config.batch_size, 65536));
+  s.Publish();
+  return std::optional<RecordBatch>(std::move(batch));
+}
+
+bool KafkaSource::done() const {
+  return (stop_requested_.load() || impl_->ended) && impl_->failure.ok() && impl_->builder->num_rows() == 0;
+}
+
+Result<std::optional<RecordBatch>> KafkaSource::Next() {
+  while (true) {
+    KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> batch, Poll());
+    if (batch.has_value()) return batch;
+    if (done()) {
+      impl_->Publish();
+      return batch;
     }
   }
 }
+
+PartitionOffsets KafkaSource::NextOffsets() const {
+  PartitionOffsets out;
+  for (const PartitionPosition& pos : impl_->positions) out[pos.partition] = pos.next_offset;
+  return out;
+}
+
+void KafkaSource::CommitOffsets(const PartitionOffsets& offsets) {
+  Impl& s = *impl_;
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [partition, offset] : offsets) {
+    // Nothing is known of a partition still at its logical beginning.
+    if (offset >= 0) rd_kafka_topic_partition_list_add(list.get(), s.config.topic.c_str(), partition)->offset = offset;
+  }
+  if (list->cnt == 0 || !s.commit_results) return;
+  rd_kafka_resp_err_t e = rd_kafka_commit_queue(s.rk.get(), list.get(), s.commit_results.get(), nullptr, nullptr);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ++s.stats.commit_failures;
+    Log(LogLevel::kWarn, "could not commit offsets of topic '" + s.config.topic + "': " + rd_kafka_err2str(e));
+    return;
+  }
+  ++s.commits_in_flight;
+}
+
+void KafkaSource::AwaitCommits(milliseconds max_wait) { impl_->ServeCommitResults(max_wait); }
+
+std::optional<signal::Watermark> KafkaSource::AdvanceWatermark() { return impl_->watermarks->Advance(Clock::now()); }
 
 std::vector<int32_t> KafkaSource::partitions() const {
   std::vector<int32_t> out;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <climits>
 #include <set>
 
 namespace karrow {
@@ -23,6 +24,7 @@ const std::map<std::string, std::string>& OwnedClientProperties() {
       {"enable.auto.offset.store", "karrow tracks offsets itself"},
       {"auto.offset.reset", "karrow never resets offsets silently; use offset_mode"},
       {"enable.partition.eof", "karrow needs end-of-partition events; use stop_at_end"},
+      {"isolation.level", "set read_committed instead"},
   };
   return kOwned;
 }
@@ -91,6 +93,36 @@ Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value)
   return fields;
 }
 
+// "0:100,3:250" -> {0: 100, 3: 250}
+Result<PartitionOffsets> ParsePartitionOffsets(const std::string& key, const std::string& value) {
+  PartitionOffsets out;
+  size_t start = 0;
+  while (start < value.size()) {
+    size_t comma = value.find(',', start);
+    std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? value.size() : comma + 1;
+    size_t colon = item.find(':');
+    if (colon == std::string::npos) {
+      return Status::Invalid(key + "=" + value + ": expected partition:offset[,partition:offset...]");
+    }
+    KARROW_ASSIGN_OR_RAISE(int64_t partition, ParseInt(key, item.substr(0, colon)));
+    KARROW_ASSIGN_OR_RAISE(int64_t offset, ParseInt(key, item.substr(colon + 1)));
+    if (partition < 0 || partition > INT32_MAX) return Status::Invalid(key + ": partition " + item + " is out of range");
+    out[static_cast<int32_t>(partition)] = offset;
+  }
+  return out;
+}
+
+Status CheckOffsets(const char* key, const PartitionOffsets& offsets) {
+  for (const auto& [partition, offset] : offsets) {
+    if (offset < 0) {
+      return Status::Invalid(std::string(key) + ": partition " + std::to_string(partition) + " has offset " +
+                             std::to_string(offset) + "; offsets are 0 or more");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 const char* MetadataKindName(MetadataKind kind) {
@@ -125,6 +157,15 @@ Status KafkaSourceConfig::Validate() const {
   if (!(messages_per_second >= 0) || std::isinf(messages_per_second)) {
     return Status::Invalid("messages_per_second: must be a positive number, or 0 for no limit");
   }
+  if (offset_mode == OffsetMode::kTimestamp && start_timestamp_ms < 0) {
+    return Status::Invalid("offset_mode=timestamp needs start_timestamp_ms (milliseconds since the epoch)");
+  }
+  if (offset_mode == OffsetMode::kOffsets && start_offsets.empty()) {
+    return Status::Invalid("offset_mode=offsets needs start_offsets (partition:offset,...)");
+  }
+  KARROW_RETURN_NOT_OK(CheckOffsets("start_offsets", start_offsets));
+  KARROW_RETURN_NOT_OK(CheckOffsets("stop_offsets", stop_offsets));
+  if (idle_timeout_ms < 0) return Status::Invalid("idle_timeout_ms: must not be negative");
   if (!schema_resolver.empty()) {
     return Status::Invalid("schema_resolver '" + schema_resolver +
                            "': the raw_string, raw_bytes and json formats take no schema; "
@@ -172,7 +213,27 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       KARROW_ASSIGN_OR_RAISE(c.offset_mode, ParseEnum<OffsetMode>(key, value,
                                                                   {{"earliest", OffsetMode::kEarliest},
                                                                    {"latest", OffsetMode::kLatest},
-                                                                   {"group", OffsetMode::kGroup}}));
+                                                                   {"group", OffsetMode::kGroup},
+                                                                   {"timestamp", OffsetMode::kTimestamp},
+                                                                   {"offsets", OffsetMode::kOffsets}}));
+    } else if (key == "start_timestamp_ms") {
+      KARROW_ASSIGN_OR_RAISE(c.start_timestamp_ms, ParseInt(key, value));
+    } else if (key == "start_offsets") {
+      KARROW_ASSIGN_OR_RAISE(c.start_offsets, ParsePartitionOffsets(key, value));
+    } else if (key == "on_out_of_range") {
+      KARROW_ASSIGN_OR_RAISE(c.on_out_of_range,
+                             ParseEnum<OutOfRangePolicy>(key, value,
+                                                         {{"fail", OutOfRangePolicy::kFail},
+                                                          {"earliest", OutOfRangePolicy::kEarliest},
+                                                          {"latest", OutOfRangePolicy::kLatest}}));
+    } else if (key == "stop_offsets") {
+      KARROW_ASSIGN_OR_RAISE(c.stop_offsets, ParsePartitionOffsets(key, value));
+    } else if (key == "stop_timestamp_ms") {
+      KARROW_ASSIGN_OR_RAISE(c.stop_timestamp_ms, ParseInt(key, value));
+    } else if (key == "read_committed") {
+      KARROW_ASSIGN_OR_RAISE(c.read_committed, ParseBool(key, value));
+    } else if (key == "idle_timeout_ms") {
+      KARROW_ASSIGN_OR_RAISE(c.idle_timeout_ms, ParseInt(key, value));
     } else if (key == "format") {
       KARROW_ASSIGN_OR_RAISE(c.format, ParseEnum<Format>(key, value,
                                                          {{"raw_string", Format::kRawString},

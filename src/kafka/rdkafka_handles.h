@@ -26,11 +26,21 @@ struct RdKafkaMetadataDeleter {
   void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
 };
 
+struct RdKafkaErrorDeleter {
+  void operator()(rd_kafka_error_t* e) const { rd_kafka_error_destroy(e); }
+};
+struct RdKafkaEventDeleter {
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+};
+
 using ConfHandle = std::unique_ptr<rd_kafka_conf_t, RdKafkaConfDeleter>;
 using KafkaHandle = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
 using QueueHandle = std::unique_ptr<rd_kafka_queue_t, RdKafkaQueueDeleter>;
 using TopicHandle = std::unique_ptr<rd_kafka_topic_t, RdKafkaTopicDeleter>;
 using PartitionListHandle = std::unique_ptr<rd_kafka_topic_partition_list_t, RdKafkaPartitionListDeleter>;
 using MetadataHandle = std::unique_ptr<const rd_kafka_metadata_t, RdKafkaMetadataDeleter>;
+
+using ErrorHandle = std::unique_ptr<rd_kafka_error_t, RdKafkaErrorDeleter>;
+using EventHandle = std::unique_ptr<rd_kafka_event_t, RdKafkaEventDeleter>;
 
 }  // namespace karrow

@@ -1,0 +1,45 @@
+// Control messages: what the runtime tells a running source task. The task's
+// run loop handles them between reads.
+#pragma once
+
+#include <cstdint>
+#include <variant>
+
+namespace karrow::control {
+
+/// Take checkpoint `epoch`: save state, then send a barrier after all data of
+/// the epoch. With then_stop, stop once the checkpoint is committed.
+struct Checkpoint {
+  int64_t epoch = 0;
+  bool then_stop = false;
+};
+
+enum class StopMode {
+  kGraceful,   ///< Flush what was read, tell downstream to stop.
+  kImmediate,  ///< Just stop; nothing after the last checkpoint counts.
+};
+
+struct Stop {
+  StopMode mode = StopMode::kGraceful;
+};
+
+/// Checkpoint `epoch` is complete (durable everywhere): side effects that
+/// must follow it, like committing offsets to the consumer group, may run.
+struct Commit {
+  int64_t epoch = 0;
+};
+
+/// State tables were compacted; reload them (a source may ignore it).
+struct LoadCompacted {};
+
+/// Wakes the task without asking anything of it.
+struct NoOp {};
+
+}  // namespace karrow::control
+
+namespace karrow {
+
+using ControlMessage =
+    std::variant<control::Checkpoint, control::Stop, control::Commit, control::LoadCompacted, control::NoOp>;
+
+}  // namespace karrow
