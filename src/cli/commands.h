@@ -1,21 +1,35 @@
 // The karrow command-line tool's subcommands; each returns a process exit code.
 #pragma once
 
-#include <map>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace karrow::cli {
 
+using Properties = std::vector<std::pair<std::string, std::string>>;  // KafkaSourceConfig keys
+
 struct ConsumeOptions {
-  std::vector<std::pair<std::string, std::string>> properties;  // KafkaSourceConfig keys
+  Properties properties;
   std::string output = "ndjson";  // ndjson | arrow
   int64_t count = -1;             // stop after this many rows; -1 = no limit
   int32_t task_index = 0;
   int32_t parallelism = 1;
 };
 
+struct RunOptions {
+  Properties properties;
+  int32_t parallelism = 1;
+  std::string checkpoint_dir;
+  std::string checkpoint_interval = "10s";
+  int keep_checkpoints = 3;
+  std::string sink_dir;
+  std::string sink_format = "arrow";
+};
+
 int RunConsume(const ConsumeOptions& options);
+int RunJobCommand(const RunOptions& options);
 int RunDemo(int records, int partitions);
 
 }  // namespace karrow::cli

@@ -5,38 +5,97 @@
 
 #include "cli/commands.h"
 
+namespace {
+
+// The source options `consume` and `run` share, kcat-like where kcat has one.
+struct SourceFlags {
+  std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata, framing = "none",
+                               bad_data = "fail";
+  std::vector<std::string> client_props, source_props;
+  bool until_end = false;
+  int64_t batch_size = 8192, linger_ms = 100;
+  double rate = 0;
+
+  void AddTo(CLI::App* c) {
+    c->add_option("-b,--brokers", brokers, "Bootstrap servers, host:port[,host:port...]")->required();
+    c->add_option("-t,--topic", topic, "Topic to read")->required();
+    c->add_option("-X", client_props, "librdkafka property key=value (repeatable)");
+    c->add_option("-f,--format", format, "raw_string | raw_bytes | json")->capture_default_str();
+    c->add_option("-o,--offset", offset,
+                  "Where to start without a checkpoint: earliest | latest | group | timestamp | offsets")
+        ->capture_default_str();
+    c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
+    c->add_option("--metadata", metadata, "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
+    c->add_option("--framing", framing, "none | newline")->capture_default_str();
+    c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
+    c->add_flag("-e,--exit", until_end, "Stop once every partition is read to where it ended at start");
+    c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
+    c->add_option("--linger-ms", linger_ms, "Emit a partial batch after this long")->capture_default_str();
+    c->add_option("--rate", rate, "Limit to this many messages per second");
+    c->add_option("-p,--property", source_props,
+                  "Any source property key=value (repeatable), e.g. start_timestamp_ms=..., "
+                  "stop_offsets=0:100,1:200, on_out_of_range=earliest, idle_timeout_ms=5000");
+  }
+
+  // Returns false (after saying why) when a key=value is malformed.
+  bool Properties(karrow::cli::Properties* props) const {
+    *props = {{"bootstrap_servers", brokers}, {"topic", topic},         {"format", format},
+              {"offset_mode", offset},        {"framing", framing},     {"bad_data", bad_data},
+              {"batch_size", std::to_string(batch_size)}, {"linger_ms", std::to_string(linger_ms)},
+              {"stop_at_end", until_end ? "true" : "false"}, {"messages_per_second", std::to_string(rate)}};
+    if (!group.empty()) props->emplace_back("group_id", group);
+    if (!metadata.empty()) props->emplace_back("metadata_fields", metadata);
+    auto split = [&](const std::string& flag, const std::string& kv, const std::string& prefix) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "karrow: %s %s: expected key=value\n", flag.c_str(), kv.c_str());
+        return false;
+      }
+      props->emplace_back(prefix + kv.substr(0, eq), kv.substr(eq + 1));
+      return true;
+    };
+    for (const std::string& kv : client_props) {
+      if (!split("-X", kv, "client_configs.")) return false;
+    }
+    for (const std::string& kv : source_props) {
+      if (!split("--property", kv, "")) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"karrow: read Apache Kafka topics into Apache Arrow record batches"};
   app.set_version_flag("--version", "karrow 0.1.0");
   app.require_subcommand(1);
 
+  SourceFlags consume_flags;
   karrow::cli::ConsumeOptions consume;
-  std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata, framing = "none",
-                              bad_data = "fail", task = "0/1";
-  std::vector<std::string> client_props;
-  bool until_end = false;
-  int64_t batch_size = 8192, linger_ms = 100;
-  double rate = 0;
-
+  std::string task = "0/1";
   CLI::App* c = app.add_subcommand("consume", "Read a topic and write its rows to stdout");
-  c->add_option("-b,--brokers", brokers, "Bootstrap servers, host:port[,host:port...]")->required();
-  c->add_option("-t,--topic", topic, "Topic to read")->required();
-  c->add_option("-X", client_props, "librdkafka property key=value (repeatable)");
-  c->add_option("-f,--format", format, "raw_string | raw_bytes | json")->capture_default_str();
-  c->add_option("-o,--offset", offset, "earliest | latest | group")->capture_default_str();
-  c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
-  c->add_option("--metadata", metadata, "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
-  c->add_option("--framing", framing, "none | newline")->capture_default_str();
-  c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
+  consume_flags.AddTo(c);
   c->add_option("--output", consume.output, "ndjson | arrow (an Arrow IPC stream)")
       ->check(CLI::IsMember({"ndjson", "arrow"}))
       ->capture_default_str();
   c->add_option("-c,--count", consume.count, "Stop after this many rows");
-  c->add_flag("-e,--exit", until_end, "Stop once every partition is read to its end");
-  c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
-  c->add_option("--linger-ms", linger_ms, "Emit a partial batch after this long")->capture_default_str();
-  c->add_option("--rate", rate, "Limit to this many messages per second");
   c->add_option("--task", task, "Read task i of n, as i/n (partitions p with p % n == i)")->capture_default_str();
+
+  SourceFlags run_flags;
+  karrow::cli::RunOptions run;
+  CLI::App* r = app.add_subcommand(
+      "run", "Read a topic into files, exactly once, with checkpoints; run it again to resume");
+  run_flags.AddTo(r);
+  r->add_option("--parallelism", run.parallelism, "Tasks reading in parallel")->capture_default_str();
+  r->add_option("--checkpoint-dir", run.checkpoint_dir, "Where checkpoints are kept")->required();
+  r->add_option("--checkpoint-interval", run.checkpoint_interval, "Time between checkpoints, e.g. 500ms, 10s, 1m")
+      ->capture_default_str();
+  r->add_option("--keep-checkpoints", run.keep_checkpoints, "Complete checkpoints kept")->capture_default_str();
+  r->add_option("--sink-dir", run.sink_dir, "Where output files are published")->required();
+  r->add_option("--sink-format", run.sink_format, "arrow (Arrow IPC stream files) | ndjson")
+      ->check(CLI::IsMember({"arrow", "ndjson"}))
+      ->capture_default_str();
 
   int demo_records = 5000, demo_partitions = 6;
   CLI::App* d = app.add_subcommand("demo", "Show karrow at work against an in-process Kafka (no install needed)");
@@ -46,22 +105,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (d->parsed()) return karrow::cli::RunDemo(demo_records, demo_partitions);
-
-  auto& props = consume.properties;
-  props = {{"bootstrap_servers", brokers}, {"topic", topic},         {"format", format},
-           {"offset_mode", offset},        {"framing", framing},     {"bad_data", bad_data},
-           {"batch_size", std::to_string(batch_size)}, {"linger_ms", std::to_string(linger_ms)},
-           {"stop_at_end", until_end ? "true" : "false"}, {"messages_per_second", std::to_string(rate)}};
-  if (!group.empty()) props.emplace_back("group_id", group);
-  if (!metadata.empty()) props.emplace_back("metadata_fields", metadata);
-  for (const std::string& kv : client_props) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "karrow: -X %s: expected key=value\n", kv.c_str());
-      return 2;
-    }
-    props.emplace_back("client_configs." + kv.substr(0, eq), kv.substr(eq + 1));
+  if (r->parsed()) {
+    if (!run_flags.Properties(&run.properties)) return 2;
+    return karrow::cli::RunJobCommand(run);
   }
+  if (!consume_flags.Properties(&consume.properties)) return 2;
   if (std::sscanf(task.c_str(), "%d/%d", &consume.task_index, &consume.parallelism) != 2) {
     std::fprintf(stderr, "karrow: --task %s: expected i/n, e.g. 0/3\n", task.c_str());
     return 2;

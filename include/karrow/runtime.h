@@ -1,0 +1,54 @@
+// Runtime: runs N parallel tasks of a source operator in one process,
+// checkpoints them at an interval, and drives a two-phase-commit file sink,
+// so that killing the process at any instant and running it again puts each
+// record in the published output exactly once (DESIGN 6).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "karrow/source_operator.h"
+#include "karrow/status.h"
+
+namespace karrow {
+
+struct RuntimeOptions {
+  std::string job_id = "karrow";
+  int32_t parallelism = 1;
+  /// Where checkpoints are kept; running again with the same folder resumes.
+  std::string checkpoint_dir;
+  std::chrono::milliseconds checkpoint_interval{10000};
+  /// Complete checkpoints kept; older ones are removed.
+  int keep_checkpoints = 3;
+  /// Where output files are published.
+  std::string sink_dir;
+  /// "arrow" (Arrow IPC stream files) or "ndjson".
+  std::string sink_format = "arrow";
+
+  Status Validate() const;
+};
+
+struct RunSummary {
+  int64_t restored_epoch = 0;         ///< checkpoint resumed from; 0 for a fresh start
+  int64_t last_epoch = 0;             ///< newest complete checkpoint when the run ended
+  int64_t checkpoints = 0;            ///< checkpoints completed by this run
+  int64_t files_published = 0;
+  std::map<std::string, int64_t> metrics;  ///< summed over tasks
+  SourceFinishType finish = SourceFinishType::kImmediate;
+};
+
+/// Makes the operator of one task; called once per task.
+using OperatorFactory = std::function<std::unique_ptr<SourceOperator>(int32_t task_index)>;
+
+/// Runs the job until its input ends (bounded runs: a final checkpoint, then
+/// kFinal), `*stop` becomes true (a final checkpoint, then kGraceful), or a
+/// task fails (no checkpoint after the failure; the error is returned).
+Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& make_operator,
+                          const std::atomic<bool>* stop);
+
+}  // namespace karrow

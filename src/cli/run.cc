@@ -1,0 +1,74 @@
+// `karrow run`: the runtime with Kafka source tasks and the file sink.
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "karrow/kafka_source_operator.h"
+#include "karrow/runtime.h"
+
+namespace karrow::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }  // a last checkpoint, then exit
+
+// "500ms", "10s", "2m", or a bare number of milliseconds.
+bool ParseDuration(const std::string& text, std::chrono::milliseconds* out) {
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  std::string unit = end ? end : "";
+  double ms = unit == "ms" || unit.empty() ? value : unit == "s" ? value * 1e3 : unit == "m" ? value * 6e4 : -1;
+  if (text.empty() || end == text.c_str() || ms < 1) return false;
+  *out = std::chrono::milliseconds(static_cast<int64_t>(ms));
+  return true;
+}
+
+}  // namespace
+
+int RunJobCommand(const RunOptions& options) {
+  auto config = KafkaSourceConfig::FromProperties(options.properties);
+  Status valid = config.ok() ? config->Validate() : config.status();
+  if (!valid.ok()) {
+    std::fprintf(stderr, "karrow: %s\n", valid.message().c_str());
+    return 2;
+  }
+  RuntimeOptions runtime;
+  runtime.job_id = "karrow-" + config->topic;
+  runtime.parallelism = options.parallelism;
+  runtime.checkpoint_dir = options.checkpoint_dir;
+  runtime.keep_checkpoints = options.keep_checkpoints;
+  runtime.sink_dir = options.sink_dir;
+  runtime.sink_format = options.sink_format;
+  if (!ParseDuration(options.checkpoint_interval, &runtime.checkpoint_interval)) {
+    std::fprintf(stderr, "karrow: --checkpoint-interval %s: expected a duration like 500ms, 10s or 1m\n",
+                 options.checkpoint_interval.c_str());
+    return 2;
+  }
+  if (Status st = runtime.Validate(); !st.ok()) {
+    std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
+    return 2;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+
+  const KafkaSourceConfig& source = *config;
+  Result<RunSummary> result = RunJob(
+      runtime, [&](int32_t) { return std::make_unique<KafkaSourceOperator>(source); }, &g_stop);
+  if (!result.ok()) {
+    std::fprintf(stderr, "karrow: %s\n", result.status().message().c_str());
+    return result.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  // One line a script can parse: key=value pairs.
+  const RunSummary& s = *result;
+  std::string line = "karrow run: finish=" + std::string(SourceFinishTypeName(s.finish)) +
+                     " restored_epoch=" + std::to_string(s.restored_epoch) +
+                     " last_epoch=" + std::to_string(s.last_epoch) + " checkpoints=" + std::to_string(s.checkpoints) +
+                     " files_published=" + std::to_string(s.files_published);
+  for (const auto& [name, value] : s.metrics) line += " " + name + "=" + std::to_string(value);
+  std::fprintf(stderr, "%s\n", line.c_str());
+  return 0;
+}
+
+}  // namespace karrow::cli

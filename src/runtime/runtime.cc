@@ -1,0 +1,262 @@
+#include "karrow/runtime.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <set>
+#include <thread>
+#include <type_traits>
+#include <variant>
+
+#include "common/log.h"
+#include "runtime/checkpoint_store.h"
+#include "runtime/file_sink.h"
+#include "runtime/files.h"
+
+namespace karrow {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// What tasks tell the coordinator.
+struct TaskAck {  // barrier passed: the task's share of a checkpoint
+  TaskCheckpoint checkpoint;
+  int64_t epoch = 0;
+};
+struct TaskEndOfData {
+  int32_t task = 0;
+};
+struct TaskDone {
+  int32_t task = 0;
+  Status status;
+  SourceFinishType finish = SourceFinishType::kImmediate;
+};
+using TaskEvent = std::variant<TaskAck, TaskEndOfData, TaskDone>;
+
+// Puts a task's batches into its staged sink file of the current epoch; at a
+// barrier, seals that file and hands the coordinator the task's state.
+class TaskCollector : public SourceCollector {
+ public:
+  TaskCollector(SourceContext* ctx, SinkWriter* writer, Channel<TaskEvent>* events, int64_t first_epoch)
+      : ctx_(ctx), writer_(writer), events_(events), epoch_(first_epoch) {}
+
+  Status Collect(RecordBatch batch) override { return writer_->Write(batch, epoch_); }
+  Status Flush() override { return Status::OK(); }  // Collect() writes through
+
+ protected:
+  Status Deliver(const Signal& s) override {
+    if (const auto* barrier = std::get_if<signal::Barrier>(&s)) {
+      if (barrier->epoch != epoch_) {
+        return Status::Internal("barrier of epoch " + std::to_string(barrier->epoch) + " while epoch " +
+                                std::to_string(epoch_) + " is open");
+      }
+      TaskAck ack;
+      ack.epoch = epoch_;
+      ack.checkpoint.task_index = ctx_->task.task_index;
+      ack.checkpoint.tables = ctx_->tables.Snapshot();
+      KARROW_ASSIGN_OR_RAISE(ack.checkpoint.sink_files, writer_->Seal(epoch_));
+      ++epoch_;
+      events_->Send(std::move(ack));
+    } else if (const auto* wm = std::get_if<signal::Watermark>(&s)) {
+      ctx_->metrics.Set("watermark_idle", wm->idle ? 1 : 0);
+      if (!wm->idle) ctx_->metrics.Set("watermark_ns", wm->event_time_ns);
+    } else if (std::holds_alternative<signal::EndOfData>(s)) {
+      events_->Send(TaskEndOfData{ctx_->task.task_index});
+    }
+    return Status::OK();
+  }
+
+ private:
+  SourceContext* ctx_;
+  SinkWriter* writer_;
+  Channel<TaskEvent>* events_;
+  int64_t epoch_;
+};
+
+struct Task {
+  std::unique_ptr<SourceOperator> op;
+  SourceContext ctx;
+  Channel<ControlMessage> control;
+  std::unique_ptr<SinkWriter> writer;
+  std::unique_ptr<TaskCollector> collector;
+  std::thread thread;
+  bool done = false;
+};
+
+void RunTask(Task* t, Channel<TaskEvent>* events) {
+  Status st = t->op->OnStart(t->ctx);
+  SourceFinishType finish = SourceFinishType::kImmediate;
+  if (st.ok()) {
+    Result<SourceFinishType> r = t->op->Run(t->ctx, *t->collector);
+    if (r.ok()) {
+      finish = *r;
+    } else {
+      st = r.status();
+    }
+  }
+  Status closed = t->op->OnClose(t->ctx);
+  if (st.ok()) st = closed;
+  events->Send(TaskDone{t->ctx.task.task_index, std::move(st), finish});
+}
+
+// For the crash tests: KARROW_CRASH_AT=<point>:<epoch> kills the process
+// (SIGKILL, like `kill -9`) at that point of that checkpoint.
+void MaybeCrash(const char* point, int64_t epoch) {
+  static const char* spec = std::getenv("KARROW_CRASH_AT");
+  if (spec == nullptr) return;
+  std::string want = std::string(point) + ":" + std::to_string(epoch);
+  if (want == spec) std::raise(SIGKILL);
+}
+
+}  // namespace
+
+Status RuntimeOptions::Validate() const {
+  if (parallelism < 1 || parallelism > 1024) return Status::Invalid("parallelism: must be 1 to 1024");
+  if (checkpoint_dir.empty()) return Status::Invalid("checkpoint_dir: required (where checkpoints are kept)");
+  if (sink_dir.empty()) return Status::Invalid("sink_dir: required (where output files are published)");
+  if (checkpoint_interval.count() < 1) return Status::Invalid("checkpoint_interval: must be at least 1 ms");
+  if (keep_checkpoints < 1) return Status::Invalid("keep_checkpoints: must be at least 1");
+  if (sink_format != "arrow" && sink_format != "ndjson") {
+    return Status::Invalid("sink_format=" + sink_format + ": expected arrow or ndjson");
+  }
+  return Status::OK();
+}
+
+Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& make_operator,
+                          const std::atomic<bool>* stop) {
+  KARROW_RETURN_NOT_OK(options.Validate());
+  KARROW_RETURN_NOT_OK(files::MakeDirs(options.checkpoint_dir));
+  KARROW_RETURN_NOT_OK(files::MakeDirs(options.sink_dir));
+  CheckpointStore store(options.checkpoint_dir);
+  FileSink sink(options.sink_dir, options.sink_format == "arrow" ? SinkFormat::kArrowIpc : SinkFormat::kNdjson);
+
+  // Recovery: newest complete checkpoint, then the sink brought in line.
+  std::vector<std::string> notes;
+  KARROW_ASSIGN_OR_RAISE(std::optional<CheckpointData> restored, store.LoadLatest(&notes));
+  for (const std::string& n : notes) Log(LogLevel::kWarn, "ignoring checkpoint " + n);
+  RunSummary summary;
+  summary.restored_epoch = restored ? restored->epoch : 0;
+  summary.last_epoch = summary.restored_epoch;
+  KARROW_RETURN_NOT_OK(store.DiscardAfter(summary.restored_epoch));
+  notes.clear();
+  KARROW_RETURN_NOT_OK(
+      sink.Recover(summary.restored_epoch, restored ? restored->SinkFiles() : std::vector<std::string>{}, &notes));
+  for (const std::string& n : notes) Log(LogLevel::kWarn, "sink: " + n);
+  std::map<std::string, TableEntries> tables = restored ? restored->MergedTables() : std::map<std::string, TableEntries>{};
+  if (restored) {
+    Log(LogLevel::kInfo, "resuming from checkpoint " + std::to_string(restored->epoch) + " in " +
+                             store.CheckpointDir(restored->epoch) + " (written with parallelism " +
+                             std::to_string(restored->parallelism) + ")");
+  }
+
+  const int32_t n = options.parallelism;
+  Channel<TaskEvent> events;
+  std::vector<std::unique_ptr<Task>> tasks;
+  for (int32_t i = 0; i < n; ++i) {
+    auto t = std::make_unique<Task>();
+    t->op = make_operator(i);
+    t->ctx.job_id = options.job_id;
+    t->ctx.operator_id = t->op->name();
+    t->ctx.task = {i, n};
+    for (const auto& [name, config] : t->op->tables()) t->ctx.tables.Add(name, tables[name]);
+    t->ctx.control = &t->control;
+    t->writer = sink.NewWriter(i);
+    t->collector = std::make_unique<TaskCollector>(&t->ctx, t->writer.get(), &events, summary.restored_epoch + 1);
+    tasks.push_back(std::move(t));
+  }
+  for (auto& t : tasks) t->thread = std::thread(RunTask, t.get(), &events);
+
+  int64_t epoch = summary.restored_epoch;
+  int64_t in_flight = 0;  // epoch of the checkpoint being taken; 0 for none
+  bool stopping = false;  // a then_stop checkpoint was requested
+  std::vector<TaskCheckpoint> acks;
+  std::set<int32_t> out_of_data;
+  int32_t running = n;
+  Status failure;
+  Clock::time_point next_checkpoint = Clock::now() + options.checkpoint_interval;
+  Clock::time_point started_at;
+
+  auto trigger = [&](bool then_stop) {
+    in_flight = ++epoch;
+    stopping |= then_stop;
+    started_at = Clock::now();
+    acks.clear();
+    for (auto& t : tasks) t->control.Send(control::Checkpoint{in_flight, then_stop});
+  };
+  auto complete = [&]() -> Status {
+    CheckpointData c;
+    c.epoch = in_flight;
+    c.parallelism = n;
+    c.tasks = std::move(acks);
+    acks.clear();
+    KARROW_RETURN_NOT_OK(store.Write(c));
+    MaybeCrash("after_checkpoint", c.epoch);
+    std::vector<std::string> files = c.SinkFiles();
+    KARROW_RETURN_NOT_OK(sink.Publish(files));
+    MaybeCrash("after_publish", c.epoch);
+    summary.files_published += static_cast<int64_t>(files.size());
+    ++summary.checkpoints;
+    summary.last_epoch = c.epoch;
+    for (auto& t : tasks) t->control.Send(control::Commit{c.epoch});
+    Status pruned = store.Prune(options.keep_checkpoints);
+    if (!pruned.ok()) Log(LogLevel::kWarn, "could not remove old checkpoints: " + pruned.message());
+    in_flight = 0;
+    next_checkpoint = std::max(started_at + options.checkpoint_interval, Clock::now());
+    return Status::OK();
+  };
+
+  while (running > 0 && failure.ok()) {
+    if (in_flight == 0 && !stopping) {
+      if ((stop != nullptr && stop->load()) || static_cast<int32_t>(out_of_data.size()) == n) {
+        trigger(true);  // last checkpoint, then the tasks stop
+      } else if (Clock::now() >= next_checkpoint) {
+        trigger(false);
+      }
+    }
+    auto wait = milliseconds(100);
+    if (in_flight == 0 && !stopping) {
+      wait = std::clamp(std::chrono::duration_cast<milliseconds>(next_checkpoint - Clock::now()), milliseconds(0),
+                        milliseconds(100));
+    }
+    std::optional<TaskEvent> event = events.Receive(wait);
+    if (!event) continue;
+    if (auto* ack = std::get_if<TaskAck>(&*event)) {
+      if (ack->epoch != in_flight) {
+        failure = Status::Internal("task " + std::to_string(ack->checkpoint.task_index) + " acknowledged epoch " +
+                                   std::to_string(ack->epoch) + " while " + std::to_string(in_flight) + " is open");
+        break;
+      }
+      acks.push_back(std::move(ack->checkpoint));
+      if (static_cast<int32_t>(acks.size()) == n) failure = complete();
+    } else if (auto* end = std::get_if<TaskEndOfData>(&*event)) {
+      out_of_data.insert(end->task);
+    } else if (auto* done = std::get_if<TaskDone>(&*event)) {
+      --running;
+      tasks[done->task]->done = true;
+      if (!done->status.ok()) {
+        failure = Status(done->status.code(), "task " + std::to_string(done->task) + ": " + done->status.message());
+      } else if (!stopping) {
+        failure = Status::Internal("task " + std::to_string(done->task) + " ended (" +
+                                   SourceFinishTypeName(done->finish) + ") without being asked to");
+      } else {
+        summary.finish = done->finish;
+      }
+    }
+  }
+
+  for (auto& t : tasks) {
+    if (!t->done) t->control.Send(control::Stop{control::StopMode::kImmediate});
+    t->control.Close();
+  }
+  for (auto& t : tasks) t->thread.join();
+  for (auto& t : tasks) {
+    for (const auto& [name, value] : t->ctx.metrics.Snapshot()) {
+      // Watermarks are per task; a sum means nothing.
+      if (name.rfind("watermark", 0) != 0) summary.metrics[name] += value;
+    }
+  }
+  if (!failure.ok()) return failure;
+  return summary;
+}
+
+}  // namespace karrow
