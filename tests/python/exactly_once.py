@@ -1,0 +1,181 @@
+"""Helpers for the exactly-once tests: a producer that keeps writing and
+remembers where every record landed, `karrow run` invocations, and the
+ledger check of a sink folder against what was produced."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow as pa
+from confluent_kafka import Producer
+
+from karrow_testing import built_file
+
+
+class LedgerProducer:
+    """Writes unique values ("<n>") round-robin over the partitions from a
+    background thread; `produced` maps (partition, offset) -> value for
+    every acknowledged record."""
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int, per_second: float = 2000, partition_list=None):
+        self.topic = topic
+        self.partitions = list(partition_list) if partition_list is not None else list(range(partitions))
+        self.per_second = per_second
+        self.produced: dict[tuple[int, int], str] = {}
+        self.errors: list[str] = []
+        self._next = 0
+        self._stop = threading.Event()
+        self._producer = Producer(
+            {"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5, "enable.idempotence": True}
+        )
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _on_delivery(self, err, msg):
+        if err is not None:
+            self.errors.append(str(err))
+        else:
+            self.produced[(msg.partition(), msg.offset())] = msg.value().decode()
+
+    def produce(self, count: int) -> None:
+        """Writes `count` records now (from the calling thread)."""
+        for _ in range(count):
+            self._one()
+        self._producer.flush(30)
+
+    def _one(self) -> None:
+        value = f"{self._next}"
+        partition = self.partitions[self._next % len(self.partitions)]
+        self._next += 1
+        while True:
+            try:
+                self._producer.produce(self.topic, value=value, partition=partition, on_delivery=self._on_delivery)
+                return
+            except BufferError:
+                self._producer.poll(0.05)
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        sent = 0
+        while not self._stop.is_set():
+            due = int((time.monotonic() - start) * self.per_second)
+            while sent < due:
+                self._one()
+                sent += 1
+            self._producer.poll(0.01)
+
+    def start(self) -> "LedgerProducer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        assert self._producer.flush(30) == 0, "records still undelivered after 30 s"
+        assert not self.errors, f"delivery failed: {self.errors[:5]}"
+
+
+def karrow_run_args(bootstrap: str, topic: str, work: Path, *extra: str, parallelism: int = 2,
+                    interval: str = "200ms") -> list[str]:
+    return [
+        built_file("karrow", "KARROW_CLI"), "run", "-b", bootstrap, "-t", topic,
+        "--parallelism", str(parallelism),
+        "--checkpoint-dir", str(work / "checkpoints"),
+        "--checkpoint-interval", interval,
+        "--sink-dir", str(work / "out"),
+        "--metadata", "partition,offset_id",
+        "--linger-ms", "20",
+        *extra,
+    ]
+
+
+def start_run(bootstrap: str, topic: str, work: Path, *extra: str, env: dict | None = None, **kw) -> subprocess.Popen:
+    return subprocess.Popen(
+        karrow_run_args(bootstrap, topic, work, *extra, **kw),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def parse_summary(stderr: str) -> dict[str, str]:
+    """The key=value pairs of `karrow run`'s last line."""
+    lines = [l for l in stderr.splitlines() if l.startswith("karrow run: ")]
+    assert lines, f"no summary line in:\n{stderr}"
+    return dict(kv.split("=", 1) for kv in lines[-1][len("karrow run: "):].split())
+
+
+def run_to_end(bootstrap: str, topic: str, work: Path, *extra: str, timeout: float = 120, **kw) -> dict[str, str]:
+    """A bounded run (-e) that must end with its final checkpoint."""
+    proc = subprocess.run(
+        karrow_run_args(bootstrap, topic, work, "-e", *extra, **kw),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=timeout,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = parse_summary(proc.stderr)
+    assert summary["finish"] == "final", proc.stderr
+    summary["stderr"] = proc.stderr
+    return summary
+
+
+def published_files(sink_dir: Path) -> list[Path]:
+    """Published output files in publish order (their names sort that way)."""
+    return sorted(p for p in sink_dir.iterdir() if p.is_file() and p.suffix in (".arrows", ".ndjson"))
+
+
+def read_published(sink_dir: Path) -> list[tuple[str, pa.Table]]:
+    out = []
+    for path in published_files(sink_dir):
+        table = pa.ipc.open_stream(path).read_all()
+        table.validate(full=True)
+        assert table.num_rows > 0, f"{path.name} is empty"
+        out.append((path.name, table))
+    return out
+
+
+def check_ledger(produced: dict[tuple[int, int], str], sink_dir: Path) -> int:
+    """Every produced (partition, offset, value) is in the published output
+    exactly once, nothing else is, and per partition the offsets strictly
+    increase across files in publish order. Returns the rows checked."""
+    seen: dict[tuple[int, int], str] = {}
+    last_offset: dict[int, int] = defaultdict(lambda: -1)
+    duplicates, unknown, wrong, backwards = [], [], [], []
+    for name, table in read_published(sink_dir):
+        cols = table.to_pydict()
+        for value, partition, offset in zip(cols["value"], cols["partition"], cols["offset_id"]):
+            key = (partition, offset)
+            if key in seen:
+                duplicates.append((name, key))
+            elif key not in produced:
+                unknown.append((name, key, value))
+            elif produced[key] != value:
+                wrong.append((name, key, value, produced[key]))
+            if offset <= last_offset[partition]:
+                backwards.append((name, partition, last_offset[partition], offset))
+            last_offset[partition] = max(last_offset[partition], offset)
+            seen[key] = value
+    missing = sorted(set(produced) - set(seen))
+    assert not duplicates, f"{len(duplicates)} duplicates, first: {duplicates[:5]}"
+    assert not unknown, f"{len(unknown)} rows never produced, first: {unknown[:5]}"
+    assert not wrong, f"{len(wrong)} rows with the wrong value, first: {wrong[:5]}"
+    assert not backwards, f"offsets went backwards: {backwards[:5]}"
+    assert not missing, f"{len(missing)} of {len(produced)} records missing, first: {missing[:10]}"
+    return len(seen)
+
+
+def checkpoint_offsets(checkpoint_dir: Path) -> tuple[int, dict[int, int]]:
+    """(epoch, partition -> next offset) of the newest checkpoint folder."""
+    newest = sorted(checkpoint_dir.glob("chk-*"))[-1]
+    offsets = {}
+    for state in newest.glob("task-*.state"):
+        lines = state.read_text().splitlines()
+        assert lines[0] == "karrow-state 1"
+        for line in lines[1:]:
+            table, key, value = line.split(" ")
+            assert table == "offsets"
+            offsets[int(key.rsplit(":", 1)[1])] = int(value)
+    return int(newest.name[4:]), offsets
