@@ -105,11 +105,22 @@ class KafkaReader:
             raise NotImplementedError("karrow does not cast to a requested schema")
         return self.to_pyarrow().__arrow_c_stream__()
 
-    def __del__(self):
-        # Release a stream that nobody took, which closes the consumer.
+    def close(self) -> None:
+        """Closes the consumer unless the stream was handed to a consumer
+        (pyarrow then owns it and closes it when done). Idempotent."""
         if not getattr(self, "_taken", True) and self._stream.release:
+            self._taken = True
             release = ctypes.CFUNCTYPE(None, ctypes.POINTER(_ArrowArrayStream))(self._stream.release)
             release(ctypes.byref(self._stream))
+
+    def __enter__(self) -> "KafkaReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):
+        self.close()
 
 
 def read_kafka(topic: str, bootstrap_servers: str, *, task_index: int = 0, parallelism: int = 1,

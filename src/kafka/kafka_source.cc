@@ -360,12 +360,16 @@ Status KafkaSource::Impl::SkipOutOfRange(const rd_kafka_message_t* m) {
   }
   int64_t from = pos.next_offset;
   int64_t to = config.on_out_of_range == OutOfRangePolicy::kEarliest ? low : high;
+  // After an out-of-range error librdkafka 2.0.2 has stopped fetching the
+  // partition, and a seek in that state fails; assigning it again restarts
+  // the fetcher at the new offset. Other partitions keep their fetchers.
   PartitionListHandle list(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), m->partition)->offset = to;
-  ErrorHandle seek_error(rd_kafka_seek_partitions(rk.get(), list.get(), static_cast<int>(config.connect_timeout_ms)));
-  if (seek_error) {
+  ErrorHandle error(rd_kafka_incremental_unassign(rk.get(), list.get()));
+  if (!error) error.reset(rd_kafka_incremental_assign(rk.get(), list.get()));
+  if (error) {
     return Status::Kafka(Where(config.topic, m->partition, from) + ": could not skip to offset " +
-                         std::to_string(to) + ": " + rd_kafka_error_string(seek_error.get()));
+                         std::to_string(to) + ": " + rd_kafka_error_string(error.get()));
   }
   ++stats.offset_gaps;
   if (from >= 0 && to > from) stats.skipped_offsets += to - from;
