@@ -94,10 +94,11 @@ def karrow_run_args(bootstrap: str, topic: str, work: Path, *extra: str, paralle
     ]
 
 
-def start_run(bootstrap: str, topic: str, work: Path, *extra: str, env: dict | None = None, **kw) -> subprocess.Popen:
+def start_run(bootstrap: str, topic: str, work: Path, *extra: str, env: dict | None = None, stderr=subprocess.PIPE,
+              **kw) -> subprocess.Popen:
     return subprocess.Popen(
         karrow_run_args(bootstrap, topic, work, *extra, **kw),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL, stderr=stderr, text=True,
         env={**os.environ, **(env or {})},
     )
 

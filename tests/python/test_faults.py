@@ -1,0 +1,159 @@
+"""Faults a real broker cannot be made to show on cue, injected with
+librdkafka's mock cluster (DESIGN 3.4, 3.5, 3.6): while they last, `karrow
+run` keeps going, and afterwards every record is in the published output
+exactly once."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+
+import mock_cluster as mock
+from exactly_once import (
+    LedgerProducer,
+    check_ledger,
+    checkpoint_offsets,
+    karrow_run_args,
+    parse_summary,
+    run_to_end,
+    start_run,
+)
+from kafka_helpers import produce
+
+PARTITIONS = 4
+
+
+@pytest.fixture
+def cluster():
+    c = mock.MockCluster(brokers=3)
+    yield c
+    c.close()
+
+
+def run_through_fault(cluster, topic: str, work: Path, inject, *extra: str) -> dict[str, str]:
+    """Produces while `karrow run` reads; `inject(cluster)` starts and ends
+    the fault. Then the run is stopped (SIGTERM: a last checkpoint), a bounded
+    run reads what is left, and the ledger must hold. Returns the summary of
+    the run that saw the fault."""
+    producer = LedgerProducer(cluster.bootstrap, topic, PARTITIONS, per_second=1000).start()
+    log = work / "faulted-run.log"
+    with open(log, "w") as err:
+        proc = start_run(cluster.bootstrap, topic, work, *extra, stderr=err)
+        try:
+            time.sleep(1.0)  # a few checkpoints in
+            inject(cluster)
+            time.sleep(1.5)  # recovered and reading again
+        finally:
+            producer.stop()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+    stderr = log.read_text()
+    assert proc.returncode == 0, f"a transient fault stopped the run:\n{stderr}"
+    summary = parse_summary(stderr)
+    assert summary["finish"] == "graceful", stderr
+    assert int(summary["rows"]) > 0, stderr
+    summary["stderr"] = stderr
+    run_to_end(cluster.bootstrap, topic, work, *extra)
+    assert check_ledger(producer.produced, work / "out") == len(producer.produced) > 0
+    return summary
+
+
+def test_s3_6_broker_down_and_up(cluster, tmp_path):
+    topic = cluster.create_topic("down-up", PARTITIONS)
+
+    def inject(c):
+        c.broker_down(2)
+        time.sleep(2.0)
+        c.broker_up(2)
+
+    run_through_fault(cluster, topic, tmp_path, inject)
+
+
+def test_s3_6_leaders_move(cluster, tmp_path):
+    topic = cluster.create_topic("leaders", PARTITIONS)
+
+    def inject(c):
+        for shift in (1, 2, 3):
+            for p in range(PARTITIONS):
+                c.set_leader(topic, p, (p + shift) % c.brokers + 1)
+            time.sleep(0.5)
+
+    run_through_fault(cluster, topic, tmp_path, inject)
+
+
+def test_s3_6_fetch_errors_and_dropped_connections(cluster, tmp_path):
+    topic = cluster.create_topic("fetch-errors", PARTITIONS)
+
+    def inject(c):
+        c.fail_requests(mock.FETCH, [mock.ERR_TRANSPORT, mock.ERR_NOT_LEADER_OR_FOLLOWER,
+                                     mock.ERR_REQUEST_TIMED_OUT, mock.ERR_TRANSPORT] * 3)
+
+    run_through_fault(cluster, topic, tmp_path, inject)
+
+
+def test_s3_6_fetch_timeouts(cluster, tmp_path):
+    topic = cluster.create_topic("fetch-timeouts", PARTITIONS)
+
+    def inject(c):
+        # Answers slower than the client waits: its requests time out and it
+        # reconnects, until the brokers are quick again.
+        for b in range(1, c.brokers + 1):
+            c.set_rtt(b, 2500)
+        time.sleep(3.0)
+        for b in range(1, c.brokers + 1):
+            c.set_rtt(b, 0)
+
+    summary = run_through_fault(cluster, topic, tmp_path, inject, "-X", "socket.timeout.ms=1000")
+    assert "timed out" in summary["stderr"].lower(), summary["stderr"]
+
+
+def test_s3_4_failed_offset_commits_are_counted_not_fatal(cluster, tmp_path):
+    topic = cluster.create_topic("commits", PARTITIONS)
+    group = "karrow-commit-faults"
+
+    def inject(c):
+        c.fail_requests(mock.OFFSET_COMMIT, [mock.ERR_OFFSET_METADATA_TOO_LARGE] * 4)
+
+    summary = run_through_fault(cluster, topic, tmp_path, inject, "-g", group)
+    assert int(summary["commit_failures"]) >= 1, summary["stderr"]
+    assert "could not commit offsets" in summary["stderr"]
+    # Later checkpoints committed again: the group ends where the last one did.
+    _, saved = checkpoint_offsets(tmp_path / "checkpoints")
+    consumer = Consumer({"bootstrap.servers": cluster.bootstrap, "group.id": group})
+    try:
+        committed = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
+    finally:
+        consumer.close()
+    assert {tp.partition: tp.offset for tp in committed} == saved
+
+
+def test_s3_5_offset_lost_to_retention(cluster, tmp_path):
+    # The mock cluster keeps about 5 MiB per partition: 100 KB values push
+    # the oldest out.
+    topic = cluster.create_topic("retention", 1)
+    value = lambda i: f"{i:05d}".ljust(100_000, ".")  # noqa: E731
+    first = produce(cluster.bootstrap, topic, [{"value": value(i).encode()} for i in range(20)])
+    run_to_end(cluster.bootstrap, topic, tmp_path, parallelism=1)
+    assert checkpoint_offsets(tmp_path / "checkpoints")[1] == {0: 20}
+    later = produce(cluster.bootstrap, topic, [{"value": value(i).encode()} for i in range(20, 80)])
+
+    failed = subprocess.run(karrow_run_args(cluster.bootstrap, topic, tmp_path, "-e", parallelism=1),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert failed.returncode == 1, failed.stderr
+    assert f"topic '{topic}' partition 0 offset 20 is out of range" in failed.stderr
+    assert "set on_out_of_range to earliest or latest" in failed.stderr
+
+    summary = run_to_end(cluster.bootstrap, topic, tmp_path, "-p", "on_out_of_range=earliest", parallelism=1)
+    gap = re.search(r"skips the gap \[20, (\d+)\)", summary["stderr"])
+    assert gap, summary["stderr"]
+    resumed_at = int(gap.group(1))
+    assert 20 < resumed_at < 80
+    assert summary["offset_gaps"] == "1" and summary["skipped_offsets"] == str(resumed_at - 20)
+    produced = {po: value(i) for i, po in enumerate(first + later) if po[1] < 20 or po[1] >= resumed_at}
+    assert check_ledger(produced, tmp_path / "out") == 20 + 80 - resumed_at
