@@ -1,0 +1,284 @@
+// The operator contract (DESIGN 1) of KafkaSourceOperator against the real
+// broker of the test run: control messages in, batches and signals out, in
+// the order the runtime relies on. The batches' Arrow data is checked by
+// pyarrow in the Python tests; here only their row counts and offsets matter.
+#include "karrow/kafka_source_operator.h"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "kafka/rdkafka_handles.h"
+
+namespace karrow {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string Bootstrap() {
+  const char* dir = std::getenv("KARROW_KAFKA_DIR");
+  std::ifstream in(std::string(dir ? dir : "") + "/bootstrap");
+  std::string address;
+  in >> address;
+  return address;
+}
+
+// Creates a fresh topic and writes `per_partition[p]` records to partition p
+// (values "p:i"), waiting for every acknowledgement.
+std::string MakeTopic(const std::string& bootstrap, const std::vector<int>& per_partition) {
+  static std::mt19937_64 rng(std::random_device{}());
+  std::string topic = "operator-test-" + std::to_string(rng() % 1000000000);
+  char err[512];
+  ConfHandle conf(rd_kafka_conf_new());
+  EXPECT_EQ(rd_kafka_conf_set(conf.get(), "bootstrap.servers", bootstrap.c_str(), err, sizeof(err)), RD_KAFKA_CONF_OK);
+  EXPECT_EQ(rd_kafka_conf_set(conf.get(), "acks", "all", err, sizeof(err)), RD_KAFKA_CONF_OK);
+  KafkaHandle rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), err, sizeof(err)));
+  EXPECT_TRUE(rk) << err;
+
+  rd_kafka_NewTopic_t* spec =
+      rd_kafka_NewTopic_new(topic.c_str(), static_cast<int>(per_partition.size()), 1, err, sizeof(err));
+  QueueHandle results(rd_kafka_queue_new(rk.get()));
+  rd_kafka_CreateTopics(rk.get(), &spec, 1, nullptr, results.get());
+  EventHandle ev(rd_kafka_queue_poll(results.get(), 30000));
+  EXPECT_TRUE(ev);
+  EXPECT_EQ(rd_kafka_event_error(ev.get()), RD_KAFKA_RESP_ERR_NO_ERROR);
+  size_t n = 0;
+  const rd_kafka_topic_result_t** created = rd_kafka_CreateTopics_result_topics(
+      rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  EXPECT_EQ(n, 1u);
+  EXPECT_EQ(rd_kafka_topic_result_error(created[0]), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_NewTopic_destroy(spec);
+
+  for (int32_t p = 0; p < static_cast<int32_t>(per_partition.size()); ++p) {
+    for (int i = 0; i < per_partition[p]; ++i) {
+      std::string value = std::to_string(p) + ":" + std::to_string(i);
+      // The new topic's leader may not be known yet: librdkafka retries.
+      rd_kafka_resp_err_t e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p),
+                                                RD_KAFKA_V_VALUE(value.data(), value.size()),
+                                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      EXPECT_EQ(e, RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+  }
+  EXPECT_EQ(rd_kafka_flush(rk.get(), 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  return topic;
+}
+
+// What the operator sent, in order: "rows N", "barrier E", "watermark",
+// "idle", "stop", "end".
+class RecordingCollector : public SourceCollector {
+ public:
+  Status Collect(RecordBatch batch) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    rows_ += batch.num_rows();
+    pending_rows_ += batch.num_rows();
+    changed_.notify_all();
+    return Status::OK();
+  }
+  Status Flush() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pending_rows_ > 0) events_.push_back("rows " + std::to_string(pending_rows_));
+    pending_rows_ = 0;
+    return Status::OK();
+  }
+
+  /// Waits until `done(events, rows)` holds; false after 20 s.
+  template <typename Pred>
+  bool WaitFor(Pred done) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return done(events_, rows_); });
+  }
+  std::vector<std::string> events() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+
+ protected:
+  Status Deliver(const Signal& s) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (const auto* b = std::get_if<signal::Barrier>(&s)) {
+      events_.push_back("barrier " + std::to_string(b->epoch));
+    } else if (const auto* wm = std::get_if<signal::Watermark>(&s)) {
+      // Consecutive watermarks fold into one entry, so orders stay readable.
+      std::string name = wm->idle ? "idle" : "watermark";
+      if (events_.empty() || events_.back() != name) events_.push_back(name);
+    } else if (std::holds_alternative<signal::Stop>(s)) {
+      events_.push_back("stop");
+    } else {
+      events_.push_back("end");
+    }
+    changed_.notify_all();
+    return Status::OK();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::string> events_;
+  int64_t rows_ = 0;
+  int64_t pending_rows_ = 0;
+};
+
+bool Has(const std::vector<std::string>& events, const std::string& e) {
+  return std::find(events.begin(), events.end(), e) != events.end();
+}
+
+// The events without watermarks, whose timing depends on the broker's pace.
+std::vector<std::string> WithoutWatermarks(const std::vector<std::string>& events) {
+  std::vector<std::string> out;
+  for (const std::string& e : events) {
+    if (e != "watermark" && e != "idle") out.push_back(e);
+  }
+  return out;
+}
+
+// Every owned partition was read to its end and went quiet.
+bool AllIdle(const std::vector<std::string>& events, int64_t) { return Has(events, "idle"); }
+
+// One task of the operator, run on its own thread as the runtime runs it.
+class OperatorTask {
+ public:
+  OperatorTask(KafkaSourceConfig config, TaskInfo task, TableEntries restored = {}) : op_(std::move(config)) {
+    ctx_.task = task;
+    ctx_.control = &control_;
+    for (const auto& [name, table] : op_.tables()) ctx_.tables.Add(name, restored);
+    finished_ = std::async(std::launch::async, [this]() -> Result<SourceFinishType> {
+      KARROW_RETURN_NOT_OK(op_.OnStart(ctx_));
+      Result<SourceFinishType> r = op_.Run(ctx_, collector_);
+      Status closed = op_.OnClose(ctx_);
+      if (r.ok() && !closed.ok()) return closed;
+      return r;
+    });
+  }
+  ~OperatorTask() {
+    control_.Close();
+    if (finished_.valid()) finished_.wait();
+  }
+
+  void Send(ControlMessage m) { control_.Send(std::move(m)); }
+  Channel<ControlMessage>& control() { return control_; }
+  RecordingCollector& collector() { return collector_; }
+  /// The saved offsets, as the next checkpoint would take them.
+  TableEntries Offsets() { return ctx_.tables.Snapshot()["offsets"]; }
+  Result<SourceFinishType> Finish(milliseconds wait = milliseconds(20000)) {
+    if (finished_.wait_for(wait) != std::future_status::ready) {
+      return Status::Timeout("the operator did not finish in time");
+    }
+    return finished_.get();
+  }
+
+ private:
+  KafkaSourceOperator op_;
+  SourceContext ctx_;
+  Channel<ControlMessage> control_;
+  RecordingCollector collector_;
+  std::future<Result<SourceFinishType>> finished_;
+};
+
+KafkaSourceConfig Config(const std::string& topic) {
+  KafkaSourceConfig c;
+  c.topic = topic;
+  c.bootstrap_servers = Bootstrap();
+  c.linger_ms = 60000;  // only checkpoints and stops cut batches here
+  c.idle_timeout_ms = 200;
+  return c;
+}
+
+class KafkaSourceOperatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (Bootstrap().empty()) GTEST_SKIP() << "no broker: run through ctest (./scripts/test)";
+  }
+};
+
+TEST_F(KafkaSourceOperatorTest, Semantics3_BarrierFollowsItsRowsAndSavesEveryPartition) {
+  std::string topic = MakeTopic(Bootstrap(), {10, 0, 4});
+  OperatorTask task(Config(topic), {0, 1});
+  // Rows are held for the linger time, so only the barrier can send them.
+  ASSERT_TRUE(task.collector().WaitFor(AllIdle));
+  task.Send(control::Checkpoint{1, false});
+  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 14", "barrier 1"}));
+  // Partition 1 saw no data and is still saved (DESIGN 3.3).
+  EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "10"}, {topic + ":1", "0"}, {topic + ":2", "4"}}));
+
+  task.Send(control::Commit{1});
+  task.Send(control::Stop{control::StopMode::kGraceful});
+  Result<SourceFinishType> finish = task.Finish();
+  ASSERT_TRUE(finish.ok()) << finish.status().message();
+  EXPECT_EQ(*finish, SourceFinishType::kGraceful);
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()),
+            (std::vector<std::string>{"rows 14", "barrier 1", "stop"}));
+}
+
+TEST_F(KafkaSourceOperatorTest, Semantics2_RestoredOffsetsDecideTheStart) {
+  std::string topic = MakeTopic(Bootstrap(), {8, 8});
+  KafkaSourceConfig config = Config(topic);
+  config.offset_mode = OffsetMode::kLatest;  // what a fresh start would use; the checkpoint wins
+  config.stop_at_end = true;
+  OperatorTask task(config, {0, 1}, {{topic + ":0", "5"}, {topic + ":1", "8"}, {"other-topic:0", "99"}});
+  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "end"); }));
+  task.Send(control::Checkpoint{1, true});
+  task.Send(control::Commit{1});
+  Result<SourceFinishType> finish = task.Finish();
+  ASSERT_TRUE(finish.ok()) << finish.status().message();
+  EXPECT_EQ(*finish, SourceFinishType::kFinal);
+  // Offsets 5-7 of partition 0, end of data, then the last barrier.
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 3", "end", "barrier 1"}));
+  EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "8"}, {topic + ":1", "8"}}));
+}
+
+TEST_F(KafkaSourceOperatorTest, Semantics1_TaskWithoutPartitionsIsIdleAndAnswersControl) {
+  std::string topic = MakeTopic(Bootstrap(), {1, 1});
+  OperatorTask task(Config(topic), {3, 4});  // partitions 0 and 1 belong to tasks 0 and 1
+  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "idle"); }));
+  task.Send(control::NoOp{});
+  task.Send(control::LoadCompacted{});
+  task.Send(control::Checkpoint{1, false});
+  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  EXPECT_TRUE(task.Offsets().empty());
+  task.Send(control::Stop{control::StopMode::kImmediate});
+  Result<SourceFinishType> finish = task.Finish();
+  ASSERT_TRUE(finish.ok()) << finish.status().message();
+  EXPECT_EQ(*finish, SourceFinishType::kImmediate);
+  EXPECT_EQ(task.collector().events(), (std::vector<std::string>{"idle", "barrier 1"}));
+}
+
+TEST_F(KafkaSourceOperatorTest, ClosedControlChannelEndsTheTaskCleanly) {
+  std::string topic = MakeTopic(Bootstrap(), {3});
+  OperatorTask task(Config(topic), {0, 1});
+  ASSERT_TRUE(task.collector().WaitFor(AllIdle));
+  task.control().Close();
+  Result<SourceFinishType> finish = task.Finish();
+  ASSERT_TRUE(finish.ok()) << finish.status().message();
+  EXPECT_EQ(*finish, SourceFinishType::kImmediate);
+  // No barrier and no stop: rows read since the last checkpoint are not sent.
+  EXPECT_TRUE(WithoutWatermarks(task.collector().events()).empty());
+}
+
+TEST_F(KafkaSourceOperatorTest, CheckpointThenStopEndsGracefullyAfterItsCommit) {
+  std::string topic = MakeTopic(Bootstrap(), {5});
+  OperatorTask task(Config(topic), {0, 1});
+  ASSERT_TRUE(task.collector().WaitFor(AllIdle));
+  task.Send(control::Checkpoint{1, true});
+  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  // Until the checkpoint is complete the task keeps running.
+  EXPECT_EQ(task.Finish(milliseconds(500)).status().code(), StatusCode::kTimeout);
+  task.Send(control::Commit{1});
+  Result<SourceFinishType> finish = task.Finish();
+  ASSERT_TRUE(finish.ok()) << finish.status().message();
+  EXPECT_EQ(*finish, SourceFinishType::kGraceful);
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 5", "barrier 1"}));
+}
+
+}  // namespace
+}  // namespace karrow
