@@ -4,6 +4,7 @@ published output exactly once."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -195,3 +196,36 @@ def test_sigterm_takes_a_last_checkpoint_and_stops_gracefully(kafka_bootstrap, n
     summary = parse_summary(err)
     assert summary["finish"] == "graceful" and summary["last_epoch"] == "1"
     assert check_ledger(producer.produced, tmp_path / "out") == 100
+
+
+def test_keeps_only_the_newest_checkpoints(kafka_bootstrap, new_topic, tmp_path):
+    topic = new_topic(partitions=2)
+    producer = LedgerProducer(kafka_bootstrap, topic, 2, per_second=1000).start()
+    proc = start_run(kafka_bootstrap, topic, tmp_path, "--keep-checkpoints", "2", interval="100ms")
+    time.sleep(2.0)
+    producer.stop()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    last = int(parse_summary(err)["last_epoch"])
+    assert last >= 5, err
+    kept = sorted(int(p.name[4:]) for p in (tmp_path / "checkpoints").glob("chk-*"))
+    assert kept == [last - 1, last]
+    check_ledger(producer.produced, tmp_path / "out")
+
+
+def test_ndjson_sink_publishes_each_record_once(kafka_bootstrap, new_topic, tmp_path):
+    topic = new_topic(partitions=3)
+    producer = LedgerProducer(kafka_bootstrap, topic, 3)
+    producer.produce(300)
+    run_to_end(kafka_bootstrap, topic, tmp_path, "--sink-format", "ndjson")
+    seen = {}
+    files = sorted((tmp_path / "out").glob("*.ndjson"))
+    assert files and not list((tmp_path / "out").glob("*.arrows"))
+    for path in files:
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            key = (row["partition"], row["offset_id"])
+            assert key not in seen, f"{key} twice"
+            seen[key] = row["value"]
+    assert seen == producer.produced
