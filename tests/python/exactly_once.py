@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyarrow as pa
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 from karrow_testing import built_file
 
@@ -78,6 +78,37 @@ class LedgerProducer:
             self._thread.join()
         assert self._producer.flush(30) == 0, "records still undelivered after 30 s"
         assert not self.errors, f"delivery failed: {self.errors[:5]}"
+
+
+def topic_contents(bootstrap: str, topic: str) -> dict[tuple[int, int], str]:
+    """(partition, offset) -> value of every record in the topic, read by an
+    independent consumer (confluent-kafka's own librdkafka). The truth when
+    delivery reports cannot be: a produce retried across a leader change
+    can be acknowledged without an offset."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "ledger-reader", "enable.auto.commit": False,
+                         "enable.partition.eof": True})
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in partitions}
+        wanted = [TopicPartition(topic, p, low) for p, (low, high) in ends.items() if high > low]
+        out: dict[tuple[int, int], str] = {}
+        consumer.assign(wanted)
+        remaining = {tp.partition for tp in wanted}
+        deadline = time.monotonic() + 60
+        while remaining:
+            assert time.monotonic() < deadline, f"partitions {remaining} not read to their end within 60 s"
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                assert msg.error().code() == KafkaError._PARTITION_EOF, msg.error()
+                if msg.offset() >= ends[msg.partition()][1]:
+                    remaining.discard(msg.partition())
+                continue
+            out[(msg.partition(), msg.offset())] = msg.value().decode()
+        return out
+    finally:
+        consumer.close()
 
 
 def karrow_run_args(bootstrap: str, topic: str, work: Path, *extra: str, parallelism: int = 2,
