@@ -34,7 +34,7 @@ using PartitionOffsets = std::map<int32_t, int64_t>;
 enum class Format {
   kRawString,  ///< One utf8 column `value`; invalid UTF-8 is bad data.
   kRawBytes,   ///< One binary column `value`.
-  kJson,       ///< One utf8 column `value` (Arrow extension arrow.json); syntax checked.
+  kJson,       ///< With value_schema: typed columns; else one utf8 column `value` (arrow.json).
 };
 
 enum class Framing {
@@ -78,6 +78,9 @@ struct KafkaSourceConfig {
   /// Where Avro / JSON schemas come from; no format of this version uses one,
   /// so it must stay empty.
   std::string schema_resolver;
+  /// format=json: the declared schema of the values, as the JSON document
+  /// described in src/formats/json_schema.h; empty for unstructured JSON.
+  std::string value_schema;
   /// librdkafka properties, passed through (karrow owns the few it relies on:
   /// group.id, bootstrap.servers, enable.auto.commit, auto.offset.reset,
   /// enable.partition.eof).

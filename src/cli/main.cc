@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "cli/commands.h"
 
@@ -10,7 +12,7 @@ namespace {
 // The source options `consume` and `run` share, kcat-like where kcat has one.
 struct SourceFlags {
   std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata, framing = "none",
-                               bad_data = "fail";
+                               bad_data = "fail", schema_file;
   std::vector<std::string> client_props, source_props;
   bool until_end = false;
   int64_t batch_size = 8192, linger_ms = 100;
@@ -27,6 +29,8 @@ struct SourceFlags {
     c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
     c->add_option("--metadata", metadata, "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
     c->add_option("--framing", framing, "none | newline")->capture_default_str();
+    c->add_option("--schema", schema_file,
+                  "JSON schema file of the values (format json): {\"fields\": [{\"name\": ..., \"type\": ...}]}");
     c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
     c->add_flag("-e,--exit", until_end, "Stop once every partition is read to where it ended at start");
     c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
@@ -45,6 +49,16 @@ struct SourceFlags {
               {"stop_at_end", until_end ? "true" : "false"}, {"messages_per_second", std::to_string(rate)}};
     if (!group.empty()) props->emplace_back("group_id", group);
     if (!metadata.empty()) props->emplace_back("metadata_fields", metadata);
+    if (!schema_file.empty()) {
+      std::ifstream in(schema_file);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) {
+        std::fprintf(stderr, "karrow: --schema %s: cannot read the file\n", schema_file.c_str());
+        return false;
+      }
+      props->emplace_back("value_schema", text.str());
+    }
     auto split = [&](const std::string& flag, const std::string& kv, const std::string& prefix) {
       size_t eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) {

@@ -5,6 +5,9 @@
 #include <cstring>
 #include <string>
 
+#include "formats/json_decoder.h"
+#include "formats/json_schema.h"
+
 namespace karrow {
 namespace {
 
@@ -60,16 +63,18 @@ class JsonTextDecoder final : public ValueDecoder {
 
 }  // namespace
 
-std::unique_ptr<ValueDecoder> MakeValueDecoder(const KafkaSourceConfig& config) {
+Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& config) {
   switch (config.format) {
     case Format::kRawString:
-      return std::make_unique<RawDecoder>(true);
+      return std::unique_ptr<ValueDecoder>(std::make_unique<RawDecoder>(true));
     case Format::kRawBytes:
-      return std::make_unique<RawDecoder>(false);
+      return std::unique_ptr<ValueDecoder>(std::make_unique<RawDecoder>(false));
     case Format::kJson:
-      return std::make_unique<JsonTextDecoder>();
+      if (config.value_schema.empty()) return std::unique_ptr<ValueDecoder>(std::make_unique<JsonTextDecoder>());
+      KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(config.value_schema));
+      return MakeJsonRecordDecoder(std::move(fields));
   }
-  return nullptr;
+  return Status::Invalid("unknown format");
 }
 
 }  // namespace karrow

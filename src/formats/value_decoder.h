@@ -26,7 +26,7 @@ class ValueDecoder {
   virtual Status Append(const uint8_t* data, int64_t size) = 0;
 };
 
-/// The decoder for `config.format`.
-std::unique_ptr<ValueDecoder> MakeValueDecoder(const KafkaSourceConfig& config);
+/// The decoder for `config.format` (and its value_schema).
+Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& config);
 
 }  // namespace karrow

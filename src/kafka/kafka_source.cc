@@ -650,7 +650,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);
   impl->task = task;
-  impl->decoder = MakeValueDecoder(impl->config);
+  KARROW_ASSIGN_OR_RAISE(impl->decoder, MakeValueDecoder(impl->config));
 
   std::vector<Field> fields = impl->decoder->fields();
   impl->first_metadata_column = static_cast<int>(fields.size());

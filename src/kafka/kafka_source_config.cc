@@ -9,6 +9,8 @@
 #include <climits>
 #include <set>
 
+#include "formats/json_schema.h"
+
 namespace karrow {
 namespace {
 
@@ -171,7 +173,18 @@ Status KafkaSourceConfig::Validate() const {
                            "': the raw_string, raw_bytes and json formats take no schema; "
                            "leave it empty");
   }
-  std::set<std::string> columns = {"value", "_timestamp"};
+  std::set<std::string> columns = {"_timestamp"};
+  if (!value_schema.empty()) {
+    if (format != Format::kJson) return Status::Invalid("value_schema: only format=json takes a declared schema");
+    KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(value_schema));
+    for (const Field& f : fields) {
+      if (!columns.insert(f.name).second) {
+        return Status::Invalid("value_schema: column '" + f.name + "' clashes with the event time column");
+      }
+    }
+  } else {
+    columns.insert("value");
+  }
   for (const MetadataField& f : metadata_fields) {
     if (f.column.empty()) return Status::Invalid("metadata_fields: a column name is empty");
     if (!columns.insert(f.column).second) {
@@ -250,6 +263,8 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
                                                                    {"drop", BadDataPolicy::kDrop}}));
     } else if (key == "schema_resolver") {
       c.schema_resolver = value;
+    } else if (key == "value_schema") {
+      c.value_schema = value;
     } else if (key == "messages_per_second") {
       char* end = nullptr;
       c.messages_per_second = std::strtod(value.c_str(), &end);

@@ -1,0 +1,138 @@
+"""JSON with a declared schema (DESIGN 4), decoded into typed columns, read
+from a real broker and checked by pyarrow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+
+import pyarrow as pa
+import pytest
+
+from kafka_helpers import produce
+from karrow_testing import karrow, open_reader, read_table
+
+SCHEMA = {"fields": [
+    {"name": "id", "type": "int64", "nullable": False},
+    {"name": "small", "type": "int8"},
+    {"name": "count", "type": "uint32"},
+    {"name": "price", "type": "decimal128(10, 2)"},
+    {"name": "ratio", "type": "float64"},
+    {"name": "half", "type": "float32"},
+    {"name": "ok", "type": "bool"},
+    {"name": "name", "type": "utf8"},
+    {"name": "blob", "type": "binary"},
+    {"name": "day", "type": "date32"},
+    {"name": "at", "type": "timestamp[ms]"},
+    {"name": "at_us", "type": "timestamp[us]"},
+    {"name": "tags", "type": {"list": "utf8"}},
+    {"name": "buyer", "type": {"struct": [
+        {"name": "name", "type": "utf8"},
+        {"name": "scores", "type": {"list": "int32"}},
+    ]}},
+]}
+
+UTC = dt.timezone.utc
+
+
+def read(topic, bootstrap, **options):
+    with open_reader(topic, bootstrap, format="json", value_schema=SCHEMA,
+                     metadata_fields=["offset_id"], **options) as r:
+        return read_table(r)
+
+
+def test_every_type_decodes_to_exact_values(kafka_bootstrap, new_topic):
+    topic = new_topic()
+    full = {"id": 1, "small": -128, "count": 4294967295, "price": 12.5, "ratio": 0.25, "half": 1.5, "ok": True,
+            "name": "caf\u00e9 \\\"q\\\"", "blob": "raw", "day": "2024-02-29", "at": "2024-02-29T23:59:59.123Z",
+            "at_us": "2024-03-01T01:00:00.000001+01:00", "tags": ["a", "b"],
+            "buyer": {"scores": [1, -2], "name": "ann", "ignored": {"deep": [1, 2, {"x": None}]}},
+            "extra": "ignored"}
+    sparse = {"id": -9223372036854775808, "price": "-0.07", "at": 1700000000123, "tags": [], "buyer": None,
+              "name": None}
+    produce(kafka_bootstrap, topic, [{"value": json.dumps(full).encode()}, {"value": json.dumps(sparse).encode()}])
+    table = read(topic, kafka_bootstrap)
+    assert table.schema.field("id").type == pa.int64() and not table.schema.field("id").nullable
+    assert table.schema.field("price").type == pa.decimal128(10, 2)
+    assert table.schema.field("at").type == pa.timestamp("ms", tz="UTC")
+    assert table.schema.field("buyer").type == pa.struct([("name", pa.utf8()), ("scores", pa.list_(pa.int32()))])
+    rows = table.to_pylist()
+    assert rows[0] == {
+        "id": 1, "small": -128, "count": 4294967295, "price": decimal.Decimal("12.50"), "ratio": 0.25, "half": 1.5,
+        "ok": True, "name": 'caf\u00e9 \\"q\\"', "blob": b"raw", "day": dt.date(2024, 2, 29),
+        "at": dt.datetime(2024, 2, 29, 23, 59, 59, 123000, tzinfo=UTC),
+        "at_us": dt.datetime(2024, 3, 1, 0, 0, 0, 1, tzinfo=UTC), "tags": ["a", "b"],
+        "buyer": {"name": "ann", "scores": [1, -2]}, "offset_id": 0,
+        "_timestamp": rows[0]["_timestamp"],
+    }
+    assert rows[1] == {
+        "id": -9223372036854775808, "small": None, "count": None, "price": decimal.Decimal("-0.07"), "ratio": None,
+        "half": None, "ok": None, "name": None, "blob": None, "day": None,
+        "at": dt.datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC), "at_us": None, "tags": [], "buyer": None,
+        "offset_id": 1, "_timestamp": rows[1]["_timestamp"],
+    }
+
+
+BAD = [
+    ('{"small": 1}', "field id: missing or null"),
+    ('{"id": null}', "field id: missing or null"),
+    ('{"id": 1, "small": 128}', "field small: '128' is not an integer in the column's range"),
+    ('{"id": 1, "count": -1}', "field count: '-1' is not an integer"),
+    ('{"id": 99999999999999999999}', "field id: '99999999999999999999' is not an integer"),
+    ('{"id": 1.5}', "field id: '1.5' is not an integer"),
+    ('{"id": "1"}', "field id: expected an integer, got a string"),
+    ('{"id": 1, "id": 2}', "field value.id: the key appears twice"),
+    ('{"id": 1, "price": 1.234}', "field price: '1.234' is not a decimal(10, 2)"),
+    ('{"id": 1, "price": 123456789}', "field price: '123456789' is not a decimal(10, 2)"),
+    ('{"id": 1, "day": "2023-02-29"}', "field day: '2023-02-29' is not a YYYY-MM-DD date"),
+    ('{"id": 1, "at": "2024-01-01T00:00:00"}', "is not an RFC 3339 timestamp"),
+    ('{"id": 1, "at": "2024-01-01T00:00:00.0001Z"}', "field at: timestamp is finer than the column's unit"),
+    ('{"id": 1, "tags": ["a", 1]}', "field tags[]: expected a string, got a number"),
+    ('{"id": 1, "buyer": {"scores": [1, 2147483648]}}', "field buyer.scores[]: '2147483648' is not an integer"),
+    ('{"id": 1, "half": 1e300}', "field half: number out of the column's range"),
+    ('{"id": 1} {"id": 2}', "value has content after its JSON object"),
+    ('[1]', "value is not a JSON object"),
+    ('{"id": 1, "name": "\xff"}', "not valid JSON"),
+    ('{"id": 1, "tags": ["a"', ""),
+]
+
+
+def test_bad_values_fail_with_the_field_and_offset(kafka_bootstrap, new_topic):
+    for i, (value, message) in enumerate(BAD):
+        topic = new_topic()
+        payload = value.encode("latin-1") if "\xff" in value else value.encode()
+        produce(kafka_bootstrap, topic, [{"value": b'{"id": 7}'}, {"value": payload}])
+        with pytest.raises(OSError, match=f"partition 0 offset 1") as failure:
+            read(topic, kafka_bootstrap)
+        assert message in str(failure.value), (i, value, str(failure.value))
+
+
+def test_drop_skips_bad_values_and_keeps_the_good_ones(kafka_bootstrap, new_topic):
+    topic = new_topic()
+    records = []
+    for i, (value, _) in enumerate(BAD):
+        records.append({"value": json.dumps({"id": i}).encode()})
+        records.append({"value": value.encode("latin-1") if "\xff" in value else value.encode()})
+    produce(kafka_bootstrap, topic, records)
+    table = read(topic, kafka_bootstrap, bad_data="drop")
+    assert table.column("id").to_pylist() == list(range(len(BAD)))
+    assert table.column("offset_id").to_pylist() == list(range(0, 2 * len(BAD), 2))
+
+
+def test_schema_errors_name_the_field(kafka_bootstrap, new_topic):
+    topic = new_topic()
+    cases = [
+        ({"fields": [{"name": "a", "type": "int128"}]}, "value_schema.a: unknown type 'int128'"),
+        ({"fields": [{"name": "a", "type": "decimal128(40, 2)"}]}, "need 1 <= precision <= 38"),
+        ({"fields": [{"name": "a", "type": "utf8", "nulable": False}]}, "unknown key 'nulable'"),
+        ({"fields": [{"name": "a", "type": "utf8"}, {"name": "a", "type": "int8"}]}, "value_schema.a: field declared twice"),
+        ({"fields": [{"name": "s", "type": {"struct": [{"name": "x"}]}}]}, "value_schema.s.x: field without a type"),
+        ({"fields": []}, "no fields declared"),
+    ]
+    for schema, message in cases:
+        with pytest.raises(karrow.KarrowError, match="value_schema") as failure:
+            karrow.read_kafka(topic, kafka_bootstrap, format="json", value_schema=schema)
+        assert message in str(failure.value)
+    with pytest.raises(karrow.KarrowError, match="only format=json"):
+        karrow.read_kafka(topic, kafka_bootstrap, format="raw_string", value_schema=SCHEMA)
