@@ -148,6 +148,12 @@ bool ParseDecimal(std::string_view s, int precision, int scale, __int128* out) {
   return true;
 }
 
+// A number's text as written, for decimals and error messages.
+std::string_view NumberText(od::value& v) {
+  std::string_view token = v.raw_json_token();
+  return token.substr(0, token.find_last_not_of(" \t\r\n") + 1);
+}
+
 // --- Field readers ---------------------------------------------------------
 
 // Reads one JSON value into one builder. Nulls are handled here; subclasses
@@ -204,9 +210,7 @@ class IntegerReader final : public FieldReader {
     }
     if (error || x < static_cast<Wide>(std::numeric_limits<T>::min()) ||
         x > static_cast<Wide>(std::numeric_limits<T>::max())) {
-      std::string_view token = v.raw_json_token();
-      return Bad(path_, "'" + std::string(token.substr(0, token.find_last_not_of(" \t\r\n") + 1)) +
-                            "' is not an integer in the column's range");
+      return Bad(path_, "'" + std::string(NumberText(v)) + "' is not an integer in the column's range");
     }
     out<PrimitiveBuilder<T>>()->Append(static_cast<T>(x));
     return Status::OK();
@@ -315,8 +319,7 @@ class DecimalReader final : public FieldReader {
   Status ReadValue(od::value& v, json_type t) override {
     std::string_view s;
     if (t == json_type::number) {
-      s = v.raw_json_token();
-      s = s.substr(0, s.find_last_not_of(" \t\r\n") + 1);
+      s = NumberText(v);
     } else if (t != json_type::string || v.get_string().get(s)) {
       return WrongType(t, "a decimal number or string");
     }

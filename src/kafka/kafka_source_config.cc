@@ -9,7 +9,7 @@
 #include <climits>
 #include <set>
 
-#include "formats/json_schema.h"
+#include "formats/value_decoder.h"
 
 namespace karrow {
 namespace {
@@ -173,17 +173,16 @@ Status KafkaSourceConfig::Validate() const {
                            "': the raw_string, raw_bytes and json formats take no schema; "
                            "leave it empty");
   }
+  if (!value_schema.empty() && format != Format::kJson) {
+    return Status::Invalid("value_schema: only format=json takes a declared schema");
+  }
+  // The decoder knows its value columns (and checks value_schema).
+  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeValueDecoder(*this));
   std::set<std::string> columns = {"_timestamp"};
-  if (!value_schema.empty()) {
-    if (format != Format::kJson) return Status::Invalid("value_schema: only format=json takes a declared schema");
-    KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(value_schema));
-    for (const Field& f : fields) {
-      if (!columns.insert(f.name).second) {
-        return Status::Invalid("value_schema: column '" + f.name + "' clashes with the event time column");
-      }
+  for (const Field& f : decoder->fields()) {
+    if (!columns.insert(f.name).second) {
+      return Status::Invalid("value_schema: column '" + f.name + "' clashes with the event time column");
     }
-  } else {
-    columns.insert("value");
   }
   for (const MetadataField& f : metadata_fields) {
     if (f.column.empty()) return Status::Invalid("metadata_fields: a column name is empty");
