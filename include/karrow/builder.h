@@ -224,7 +224,73 @@ class StructBuilder final : public ArrayBuilder {
   std::vector<std::unique_ptr<ArrayBuilder>> children_;
 };
 
-/// Makes the builder for `type` (with builders for all its children).
+/// null: counts rows, all of them null.
+class NullBuilder final : public ArrayBuilder {
+ public:
+  NullBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool) : ArrayBuilder(std::move(type), std::move(pool)) {}
+  void AppendNull() override { validity_.AppendNull(); }
+  void Truncate(int64_t length) override { validity_.Truncate(length); }
+  void Reserve(int64_t) override {}
+  ArrayDataPtr Finish() override;
+};
+
+/// fixed_size_binary(n): every value exactly n bytes.
+class FixedSizeBinaryBuilder final : public ArrayBuilder {
+ public:
+  FixedSizeBinaryBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool)
+      : ArrayBuilder(std::move(type), pool), width_(type_->byte_width()), values_(std::move(pool)) {}
+  int32_t byte_width() const { return width_; }
+  /// `bytes` holds byte_width() bytes.
+  void Append(const void* bytes) {
+    validity_.AppendValid();
+    values_.Append(bytes, width_);
+  }
+  void AppendNull() override {
+    validity_.AppendNull();
+    values_.AppendZeros(width_);
+  }
+  void Truncate(int64_t length) override {
+    validity_.Truncate(length);
+    values_.Resize(length * width_);
+  }
+  void Reserve(int64_t rows) override { values_.Reserve(rows * width_); }
+  ArrayDataPtr Finish() override;
+
+ private:
+  int32_t width_;
+  BufferBuilder values_;
+};
+
+/// dense_union<...>: append the value to member(i), then call Append(i).
+/// A union has no validity of its own (the Arrow format says so): a null is
+/// a null in a member; AppendNull() appends one to the first member.
+class DenseUnionBuilder final : public ArrayBuilder {
+ public:
+  DenseUnionBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool,
+                    std::vector<std::unique_ptr<ArrayBuilder>> members);
+  ArrayBuilder* member(int i) { return members_[i].get(); }
+  /// Records that the row's value is the last one appended to member(i).
+  void Append(int8_t i) {
+    validity_.AppendValid();
+    type_ids_.AppendValue(i);
+    offsets_.AppendValue(static_cast<int32_t>(members_[i]->length() - 1));
+  }
+  void AppendNull() override;
+  void Truncate(int64_t length) override;
+  void Reserve(int64_t rows) override {
+    type_ids_.Reserve(rows);
+    offsets_.Reserve(rows * 4);
+  }
+  ArrayDataPtr Finish() override;
+
+ private:
+  BufferBuilder type_ids_;
+  BufferBuilder offsets_;
+  std::vector<std::unique_ptr<ArrayBuilder>> members_;
+};
+
+/// Makes the builder for `type` (with builders for all its children); a map
+/// is built by a ListBuilder of its entries struct.
 std::unique_ptr<ArrayBuilder> MakeBuilder(const TypePtr& type,
                                           std::shared_ptr<MemoryPool> pool = MemoryPool::Default());
 

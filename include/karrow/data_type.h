@@ -29,6 +29,12 @@ enum class TypeId {
   kDecimal128,
   kList,
   kStruct,
+  kNull,             ///< Every value null; no buffers.
+  kFixedSizeBinary,  ///< byte_width() bytes per value.
+  kTime32,           ///< Time of day, int32, in unit() (seconds or milliseconds).
+  kTime64,           ///< Time of day, int64, in unit() (microseconds or nanoseconds).
+  kMap,              ///< One child: the non-nullable struct "entries" {key, value}.
+  kDenseUnion,       ///< Children are the members; type id i selects child i.
 };
 
 enum class TimeUnit { kSecond, kMilli, kMicro, kNano };
@@ -49,11 +55,12 @@ struct Field {
 class DataType {
  public:
   TypeId id() const { return id_; }
-  TimeUnit unit() const { return unit_; }                 ///< kTimestamp only.
+  TimeUnit unit() const { return unit_; }                 ///< kTimestamp, kTime32, kTime64.
   const std::string& timezone() const { return timezone_; }  ///< kTimestamp; empty = naive.
   int32_t precision() const { return precision_; }        ///< kDecimal128 only.
   int32_t scale() const { return scale_; }                ///< kDecimal128 only.
-  const std::vector<Field>& children() const { return children_; }  ///< kList (1), kStruct.
+  /// kList and kMap (1), kStruct and kDenseUnion (the members).
+  const std::vector<Field>& children() const { return children_; }
 
   /// Bytes per value for fixed-width types; 0 for bool (bit-packed) and
   /// variable-size or nested types.
@@ -70,6 +77,11 @@ class DataType {
   friend TypePtr decimal128(int32_t, int32_t);
   friend TypePtr list(Field);
   friend TypePtr struct_(std::vector<Field>);
+  friend TypePtr fixed_size_binary(int32_t);
+  friend TypePtr time32(TimeUnit);
+  friend TypePtr time64(TimeUnit);
+  friend TypePtr map(Field, Field);
+  friend TypePtr dense_union(std::vector<Field>);
   explicit DataType(TypeId id) : id_(id) {}
 
   TypeId id_;
@@ -77,6 +89,7 @@ class DataType {
   std::string timezone_;
   int32_t precision_ = 0;
   int32_t scale_ = 0;
+  int32_t fixed_width_ = 0;
   std::vector<Field> children_;
 };
 
@@ -99,6 +112,16 @@ TypePtr timestamp(TimeUnit unit, std::string timezone = "");
 TypePtr decimal128(int32_t precision, int32_t scale);
 TypePtr list(Field item);
 TypePtr struct_(std::vector<Field> fields);
+inline TypePtr null() { return MakePrimitive(TypeId::kNull); }
+TypePtr fixed_size_binary(int32_t byte_width);
+/// kSecond or kMilli.
+TypePtr time32(TimeUnit unit);
+/// kMicro or kNano.
+TypePtr time64(TimeUnit unit);
+/// map<key, value>: `key` must not be nullable (the Arrow format says so).
+TypePtr map(Field key, Field value);
+/// A dense union of `members`, with type ids 0..n-1 (at most 127).
+TypePtr dense_union(std::vector<Field> members);
 
 class Schema {
  public:

@@ -15,7 +15,8 @@ namespace karrow {
 
 /// One array in the Arrow columnar layout. `buffers` follow the C Data
 /// Interface order for the type (validity first; a null validity buffer means
-/// no nulls). `offset` is in rows and applies to this level only (a struct's
+/// no nulls), except that null and union arrays, which have no validity in
+/// the Arrow format, still hold an empty slot 0 here (HasValiditySlot()). `offset` is in rows and applies to this level only (a struct's
 /// offset also shifts its children, as the Arrow format says).
 struct ArrayData {
   TypePtr type;
@@ -28,7 +29,7 @@ struct ArrayData {
   /// `i` counts from this array's offset.
   bool IsValid(int64_t i) const {
     const auto& v = buffers[0];
-    if (!v) return true;
+    if (!v) return type->id() != TypeId::kNull;
     int64_t j = i + offset;
     return (v->data()[j >> 3] >> (j & 7)) & 1;
   }
@@ -56,6 +57,10 @@ struct ArrayData {
 };
 
 using ArrayDataPtr = std::shared_ptr<ArrayData>;
+
+/// False for the types whose Arrow layout has no validity buffer: exporters
+/// skip ArrayData's slot 0 for them.
+inline bool HasValiditySlot(TypeId id) { return id != TypeId::kNull && id != TypeId::kDenseUnion; }
 
 /// Zero-copy view of rows [offset, offset + length) of `data`.
 ArrayDataPtr SliceArray(const ArrayDataPtr& data, int64_t offset, int64_t length);

@@ -203,6 +203,57 @@ ArrayDataPtr StructBuilder::Finish() {
   return data;
 }
 
+ArrayDataPtr NullBuilder::Finish() {
+  int64_t length = validity_.length();
+  validity_.Finish();
+  // No buffers at all; the one slot is the (absent) validity the ArrayData
+  // layout expects, which exporters skip for this type.
+  return MakeData(type_, length, length, {nullptr});
+}
+
+ArrayDataPtr FixedSizeBinaryBuilder::Finish() {
+  int64_t length = validity_.length();
+  int64_t nulls = validity_.null_count();
+  auto bitmap = validity_.Finish();
+  return MakeData(type_, length, nulls, {std::move(bitmap), values_.Finish()});
+}
+
+DenseUnionBuilder::DenseUnionBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool,
+                                     std::vector<std::unique_ptr<ArrayBuilder>> members)
+    : ArrayBuilder(std::move(type), pool), type_ids_(pool), offsets_(pool), members_(std::move(members)) {}
+
+void DenseUnionBuilder::AppendNull() {
+  members_[0]->AppendNull();
+  Append(0);
+}
+
+void DenseUnionBuilder::Truncate(int64_t length) {
+  if (length >= this->length()) return;
+  // Each member keeps the values of the rows before `length`: a member's
+  // values are appended in row order, so its new length is one past the
+  // highest offset any kept row points at.
+  std::vector<int64_t> keep(members_.size(), 0);
+  const uint8_t* ids = type_ids_.data();
+  for (int64_t row = 0; row < length; ++row) {
+    int32_t offset;
+    std::memcpy(&offset, offsets_.data() + row * 4, 4);
+    keep[ids[row]] = offset + 1;
+  }
+  for (size_t i = 0; i < members_.size(); ++i) members_[i]->Truncate(keep[i]);
+  validity_.Truncate(length);
+  type_ids_.Resize(length);
+  offsets_.Resize(length * 4);
+}
+
+ArrayDataPtr DenseUnionBuilder::Finish() {
+  int64_t length = validity_.length();
+  validity_.Finish();
+  // Slot 0 is the validity a union does not have (exporters skip it).
+  auto data = MakeData(type_, length, 0, {nullptr, type_ids_.Finish(), offsets_.Finish()});
+  for (auto& m : members_) data->children.push_back(m->Finish());
+  return data;
+}
+
 std::unique_ptr<ArrayBuilder> MakeBuilder(const TypePtr& type, std::shared_ptr<MemoryPool> pool) {
   switch (type->id()) {
     case TypeId::kBool:
@@ -213,9 +264,11 @@ std::unique_ptr<ArrayBuilder> MakeBuilder(const TypePtr& type, std::shared_ptr<M
       return std::make_unique<Int16Builder>(type, pool);
     case TypeId::kInt32:
     case TypeId::kDate32:
+    case TypeId::kTime32:
       return std::make_unique<Int32Builder>(type, pool);
     case TypeId::kInt64:
     case TypeId::kTimestamp:
+    case TypeId::kTime64:
       return std::make_unique<Int64Builder>(type, pool);
     case TypeId::kUInt8:
       return std::make_unique<UInt8Builder>(type, pool);
@@ -235,7 +288,17 @@ std::unique_ptr<ArrayBuilder> MakeBuilder(const TypePtr& type, std::shared_ptr<M
     case TypeId::kDecimal128:
       return std::make_unique<Decimal128Builder>(type, pool);
     case TypeId::kList:
+    case TypeId::kMap:
       return std::make_unique<ListBuilder>(type, pool, MakeBuilder(type->children()[0].type, pool));
+    case TypeId::kNull:
+      return std::make_unique<NullBuilder>(type, pool);
+    case TypeId::kFixedSizeBinary:
+      return std::make_unique<FixedSizeBinaryBuilder>(type, pool);
+    case TypeId::kDenseUnion: {
+      std::vector<std::unique_ptr<ArrayBuilder>> members;
+      for (const Field& f : type->children()) members.push_back(MakeBuilder(f.type, pool));
+      return std::make_unique<DenseUnionBuilder>(type, pool, std::move(members));
+    }
     case TypeId::kStruct: {
       std::vector<std::unique_ptr<ArrayBuilder>> children;
       for (const Field& f : type->children()) children.push_back(MakeBuilder(f.type, pool));

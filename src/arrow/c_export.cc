@@ -87,7 +87,10 @@ void ReleaseArray(ArrowArray* array) {
 void FillArray(const ArrayDataPtr& data, ArrowArray* out) {
   auto* priv = new ArrayPrivate();
   priv->data = data;
-  for (const auto& b : data->buffers) priv->buffers.push_back(b ? b->data() : nullptr);
+  size_t first = HasValiditySlot(data->type->id()) ? 0 : 1;
+  for (size_t i = first; i < data->buffers.size(); ++i) {
+    priv->buffers.push_back(data->buffers[i] ? data->buffers[i]->data() : nullptr);
+  }
   for (const auto& child : data->children) {
     auto* c = new ArrowArray();
     FillArray(child, c);

@@ -8,7 +8,7 @@ TypePtr MakePrimitive(TypeId id) {
   // Primitive types have no parameters, so one shared instance per id will do.
   static const auto* kTable = [] {
     auto* t = new std::vector<TypePtr>();
-    for (int i = 0; i <= static_cast<int>(TypeId::kStruct); ++i) {
+    for (int i = 0; i <= static_cast<int>(TypeId::kDenseUnion); ++i) {
       t->push_back(TypePtr(new DataType(static_cast<TypeId>(i))));
     }
     return t;
@@ -42,6 +42,37 @@ TypePtr struct_(std::vector<Field> fields) {
   return TypePtr(t);
 }
 
+TypePtr fixed_size_binary(int32_t byte_width) {
+  auto* t = new DataType(TypeId::kFixedSizeBinary);
+  t->fixed_width_ = byte_width;
+  return TypePtr(t);
+}
+
+TypePtr time32(TimeUnit unit) {
+  auto* t = new DataType(TypeId::kTime32);
+  t->unit_ = unit;
+  return TypePtr(t);
+}
+
+TypePtr time64(TimeUnit unit) {
+  auto* t = new DataType(TypeId::kTime64);
+  t->unit_ = unit;
+  return TypePtr(t);
+}
+
+TypePtr map(Field key, Field value) {
+  auto* t = new DataType(TypeId::kMap);
+  key.nullable = false;
+  t->children_.push_back({"entries", struct_({std::move(key), std::move(value)}), false});
+  return TypePtr(t);
+}
+
+TypePtr dense_union(std::vector<Field> members) {
+  auto* t = new DataType(TypeId::kDenseUnion);
+  t->children_ = std::move(members);
+  return TypePtr(t);
+}
+
 int DataType::byte_width() const {
   switch (id_) {
     case TypeId::kInt8:
@@ -54,14 +85,18 @@ int DataType::byte_width() const {
     case TypeId::kUInt32:
     case TypeId::kFloat32:
     case TypeId::kDate32:
+    case TypeId::kTime32:
       return 4;
     case TypeId::kInt64:
     case TypeId::kUInt64:
     case TypeId::kFloat64:
     case TypeId::kTimestamp:
+    case TypeId::kTime64:
       return 8;
     case TypeId::kDecimal128:
       return 16;
+    case TypeId::kFixedSizeBinary:
+      return fixed_width_;
     default:
       return 0;
   }
@@ -119,6 +154,20 @@ std::string DataType::CFormat() const {
       return "+l";
     case TypeId::kStruct:
       return "+s";
+    case TypeId::kNull:
+      return "n";
+    case TypeId::kFixedSizeBinary:
+      return "w:" + std::to_string(fixed_width_);
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+      return std::string("tt") + UnitLetter(unit_);
+    case TypeId::kMap:
+      return "+m";
+    case TypeId::kDenseUnion: {
+      std::string out = "+ud:";
+      for (size_t i = 0; i < children_.size(); ++i) out += (i ? "," : "") + std::to_string(i);
+      return out;
+    }
   }
   return "n";
 }
@@ -127,18 +176,27 @@ std::string DataType::ToString() const {
   static const char* kNames[] = {"bool",   "int8",    "int16",   "int32",  "int64",
                                  "uint8",  "uint16",  "uint32",  "uint64", "float",
                                  "double", "string",  "binary",  "timestamp", "date32",
-                                 "decimal128", "list", "struct"};
+                                 "decimal128", "list", "struct", "null", "fixed_size_binary",
+                                 "time32", "time64", "map", "dense_union"};
   std::string out = kNames[static_cast<int>(id_)];
   switch (id_) {
     case TypeId::kTimestamp:
+    case TypeId::kTime32:
+    case TypeId::kTime64: {
       static const char* kUnitNames[] = {"s", "ms", "us", "ns"};
       out += std::string("[") + kUnitNames[static_cast<int>(unit_)] + (timezone_.empty() ? "" : ", " + timezone_) + "]";
+      break;
+    }
+    case TypeId::kFixedSizeBinary:
+      out += "[" + std::to_string(fixed_width_) + "]";
       break;
     case TypeId::kDecimal128:
       out += "(" + std::to_string(precision_) + ", " + std::to_string(scale_) + ")";
       break;
     case TypeId::kList:
-    case TypeId::kStruct: {
+    case TypeId::kStruct:
+    case TypeId::kMap:
+    case TypeId::kDenseUnion: {
       out += "<";
       for (size_t i = 0; i < children_.size(); ++i) {
         if (i) out += ", ";
@@ -155,7 +213,7 @@ std::string DataType::ToString() const {
 
 bool DataType::Equals(const DataType& other) const {
   if (id_ != other.id_ || unit_ != other.unit_ || timezone_ != other.timezone_ ||
-      precision_ != other.precision_ || scale_ != other.scale_ ||
+      precision_ != other.precision_ || scale_ != other.scale_ || fixed_width_ != other.fixed_width_ ||
       children_.size() != other.children_.size()) {
     return false;
   }

@@ -9,7 +9,9 @@ ArrayDataPtr SliceArray(const ArrayDataPtr& data, int64_t offset, int64_t length
   out->offset = data->offset + offset;
   out->length = length;
   int64_t nulls = 0;
-  if (out->buffers.empty() || !out->buffers[0]) {
+  if (out->type->id() == TypeId::kNull) {
+    out->null_count = length;
+  } else if (out->buffers.empty() || !out->buffers[0]) {
     out->null_count = 0;
   } else {
     for (int64_t i = 0; i < length; ++i) nulls += !out->IsValid(i);

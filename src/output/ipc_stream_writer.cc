@@ -6,8 +6,9 @@ namespace karrow {
 namespace {
 
 // Ids from the Arrow format's Schema.fbs and Message.fbs.
-enum TypeTag : uint8_t { kInt = 2, kFloatingPoint = 3, kBinary = 4, kUtf8 = 5, kBool = 6, kDecimal = 7,
-                         kDate = 8, kTimestamp = 10, kList = 12, kStruct = 13 };
+enum TypeTag : uint8_t { kNullTag = 1, kInt = 2, kFloatingPoint = 3, kBinary = 4, kUtf8 = 5, kBool = 6,
+                         kDecimal = 7, kDate = 8, kTime = 9, kTimestamp = 10, kList = 12, kStruct = 13,
+                         kUnion = 14, kFixedSizeBinary = 15, kMap = 17 };
 enum HeaderTag : uint8_t { kSchemaHeader = 1, kRecordBatchHeader = 3 };
 constexpr uint64_t kMetadataV5 = 4;
 
@@ -62,6 +63,25 @@ std::pair<uint8_t, fb::NodePtr> TypeOf(const DataType& type) {
       return {kList, t};
     case TypeId::kStruct:
       return {kStruct, t};
+    case TypeId::kNull:
+      return {kNullTag, t};
+    case TypeId::kFixedSizeBinary:
+      t->Add(0, 4, static_cast<uint32_t>(type.byte_width()));
+      return {kFixedSizeBinary, t};
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+      t->Add(0, 2, static_cast<uint64_t>(type.unit())).Add(1, 4, static_cast<uint32_t>(type.byte_width() * 8));
+      return {kTime, t};
+    case TypeId::kMap:
+      return {kMap, t};  // keysSorted: false
+    case TypeId::kDenseUnion: {
+      std::string ids;
+      for (int32_t i = 0; i < static_cast<int32_t>(type.children().size()); ++i) {
+        ids.append(reinterpret_cast<const char*>(&i), 4);
+      }
+      t->Add(0, 2, 1).Ref(1, fb::StructVector(std::move(ids), static_cast<int64_t>(type.children().size())));  // Dense
+      return {kUnion, t};
+    }
   }
   return {0, t};
 }
@@ -118,12 +138,21 @@ struct BodyBuilder {
     // Counted for `length`, which can be shorter than the array (a prefix).
     int64_t nulls = 0;
     for (int64_t i = 0; validity && i < length; ++i) nulls += !a.IsValid(i);
+    const DataType& t = *a.type;
+    if (t.id() == TypeId::kNull) nulls = length;
     PutInt64(&nodes, length);
     PutInt64(&nodes, nulls);
     ++node_count;
-    AddBuffer(validity ? validity->data() : nullptr, validity ? (length + 7) / 8 : 0);
-    const DataType& t = *a.type;
+    if (HasValiditySlot(t.id())) AddBuffer(validity ? validity->data() : nullptr, validity ? (length + 7) / 8 : 0);
     switch (t.id()) {
+      case TypeId::kNull:
+        break;
+      case TypeId::kDenseUnion:
+        AddBuffer(a.buffers[1]->data(), length);
+        AddBuffer(a.buffers[2]->data(), length * 4);
+        // Members are written whole: the offsets may point anywhere in them.
+        for (const auto& c : a.children) KARROW_RETURN_NOT_OK(Add(*c, c->length));
+        break;
       case TypeId::kBool:
         AddBuffer(a.buffers[1]->data(), (length + 7) / 8);
         break;
@@ -134,7 +163,8 @@ struct BodyBuilder {
         AddBuffer(a.buffers[2]->data(), end);
         break;
       }
-      case TypeId::kList: {
+      case TypeId::kList:
+      case TypeId::kMap: {
         AddBuffer(a.buffers[1]->data(), (length + 1) * 4);
         auto end = reinterpret_cast<const int32_t*>(a.buffers[1]->data())[length];
         KARROW_RETURN_NOT_OK(Add(*a.children[0], end));

@@ -82,8 +82,25 @@ void AppendDate(int64_t days, std::string* out) {
   out->append(buf);
 }
 
+int64_t PerSecond(TimeUnit unit) {
+  return unit == TimeUnit::kSecond ? 1 : unit == TimeUnit::kMilli ? 1000 : unit == TimeUnit::kMicro ? 1000000 : 1000000000;
+}
+
+// "HH:MM:SS[.fraction]", with as many fraction digits as the unit has.
+void AppendClock(int64_t second_of_day, int64_t fraction, TimeUnit unit, std::string* out) {
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%02d:%02d:%02d", static_cast<int>(second_of_day / 3600),
+                static_cast<int>(second_of_day / 60 % 60), static_cast<int>(second_of_day % 60));
+  out->append(buf);
+  if (unit != TimeUnit::kSecond) {
+    int digits = unit == TimeUnit::kMilli ? 3 : unit == TimeUnit::kMicro ? 6 : 9;
+    std::snprintf(buf, sizeof(buf), ".%0*" PRId64, digits, fraction);
+    out->append(buf);
+  }
+}
+
 void AppendTimestamp(int64_t value, TimeUnit unit, std::string* out) {
-  int64_t per_second = unit == TimeUnit::kSecond ? 1 : unit == TimeUnit::kMilli ? 1000 : unit == TimeUnit::kMicro ? 1000000 : 1000000000;
+  int64_t per_second = PerSecond(unit);
   int64_t seconds = value / per_second;
   int64_t fraction = value % per_second;
   if (fraction < 0) {
@@ -98,17 +115,11 @@ void AppendTimestamp(int64_t value, TimeUnit unit, std::string* out) {
   }
   out->push_back('"');
   AppendDate(days, out);
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "T%02d:%02d:%02d", static_cast<int>(in_day / 3600),
-                static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
-  out->append(buf);
-  if (per_second > 1) {
-    int digits = unit == TimeUnit::kMilli ? 3 : unit == TimeUnit::kMicro ? 6 : 9;
-    std::snprintf(buf, sizeof(buf), ".%0*" PRId64, digits, fraction);
-    out->append(buf);
-  }
+  out->push_back('T');
+  AppendClock(in_day, fraction, unit, out);
   out->append("Z\"");
 }
+
 
 void AppendDecimal(__int128 v, int32_t scale, std::string* out) {
   bool negative = v < 0;
@@ -141,6 +152,19 @@ void AppendNumber(T v, std::string* out) {
     std::snprintf(buf, sizeof(buf), "%" PRIu64, static_cast<uint64_t>(v));
   }
   out->append(buf);
+}
+
+// A time of day; values outside [0, 24h) (which Avro can carry) are written
+// as plain numbers rather than as a wrong clock reading.
+void AppendTimeOfDay(int64_t value, TimeUnit unit, std::string* out) {
+  int64_t per_second = PerSecond(unit);
+  if (value < 0 || value >= 86400 * per_second) {
+    AppendNumber(value, out);
+    return;
+  }
+  out->push_back('"');
+  AppendClock(value / per_second, value % per_second, unit, out);
+  out->push_back('"');
 }
 
 bool IsJsonExtension(const Field& field) {
@@ -219,6 +243,47 @@ void AppendValue(const Field& field, const ArrayData& a, int64_t i, std::string*
         AppendValue(t.children()[0], *a.children[0], j, out);
       }
       out->push_back(']');
+      break;
+    }
+    case TypeId::kNull:
+      out->append("null");
+      break;
+    case TypeId::kFixedSizeBinary: {
+      int64_t w = t.byte_width();
+      AppendBase64({reinterpret_cast<const char*>(a.buffers[1]->data()) + (i + a.offset) * w, static_cast<size_t>(w)}, out);
+      break;
+    }
+    case TypeId::kTime32:
+      AppendTimeOfDay(a.Value<int32_t>(i), t.unit(), out);
+      break;
+    case TypeId::kTime64:
+      AppendTimeOfDay(a.Value<int64_t>(i), t.unit(), out);
+      break;
+    case TypeId::kMap: {
+      // An object when the keys are strings (Avro maps), else a list of entries.
+      const Field& entries = t.children()[0];
+      const ArrayData& e = *a.children[0];
+      bool as_object = entries.type->children()[0].type->id() == TypeId::kUtf8;
+      auto [begin, end] = a.ListRange(i);
+      out->push_back(as_object ? '{' : '[');
+      for (int32_t j = begin; j < end; ++j) {
+        if (j > begin) out->push_back(',');
+        if (as_object) {
+          AppendEscaped(e.children[0]->View(j + e.offset), out);
+          out->push_back(':');
+          AppendValue(entries.type->children()[1], *e.children[1], j + e.offset, out);
+        } else {
+          AppendValue(entries, e, j, out);
+        }
+      }
+      out->push_back(as_object ? '}' : ']');
+      break;
+    }
+    case TypeId::kDenseUnion: {
+      int8_t member = static_cast<int8_t>(a.buffers[1]->data()[i + a.offset]);
+      int32_t at;
+      std::memcpy(&at, a.buffers[2]->data() + (i + a.offset) * 4, 4);
+      AppendValue(t.children()[member], *a.children[member], at, out);
       break;
     }
     case TypeId::kStruct: {

@@ -58,6 +58,12 @@ def expected_rows(n):
             "struct": opt(i, struct_item(i, 0)),
             "list_struct": [struct_item(i, j) for j in range(i % 3)],
             "not_null_int64": -i,
+            "null": None,
+            "fixed3": opt(i, bytes([i, ord("x"), 255 - i])),
+            "time_ms": opt(i, (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=i * 3600001)).time()),
+            "time_us": opt(i, (dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=i * 3600000001)).time()),
+            "map": opt(i, [(f"k{j}", None if j == 1 else i * 100 + j) for j in range(i % 3)]),
+            "union": [None, -i * 7, f"u{i}"][i % 3],
         })
     return rows
 
@@ -73,6 +79,10 @@ EXPECTED_SCHEMA = pa.schema([
     ("list_struct", pa.list_(pa.field("item", pa.struct([pa.field("a", pa.int32(), nullable=False),
                                                          ("b", pa.string())]), nullable=False))),
     pa.field("not_null_int64", pa.int64(), nullable=False),
+    ("null", pa.null()), ("fixed3", pa.binary(3)), ("time_ms", pa.time32("ms")), ("time_us", pa.time64("us")),
+    ("map", pa.map_(pa.string(), pa.int64())),
+    ("union", pa.union([pa.field("null", pa.null()), pa.field("long", pa.int64()), pa.field("string", pa.string())],
+                       mode="dense")),
 ])
 
 

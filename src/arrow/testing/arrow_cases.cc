@@ -42,6 +42,12 @@ SchemaPtr AllTypesSchema() {
       {"struct", item_struct},
       {"list_struct", list({"item", item_struct, false})},
       {"not_null_int64", int64(), false},
+      {"null", null()},
+      {"fixed3", fixed_size_binary(3)},
+      {"time_ms", time32(TimeUnit::kMilli)},
+      {"time_us", time64(TimeUnit::kMicro)},
+      {"map", map({"key", utf8(), false}, {"value", int64(), true})},
+      {"union", dense_union({{"null", null()}, {"long", int64()}, {"string", utf8()}})},
   });
 }
 
@@ -122,6 +128,42 @@ RecordBatch BuildAllTypes(int rows) {
     list_struct->Append();
     for (int j = 0; j < i % 3; ++j) AppendStructItem(static_cast<StructBuilder*>(list_struct->item_builder()), i, j);
     static_cast<Int64Builder*>(rb.column(c++))->Append(-i);
+    rb.column(c++)->AppendNull();
+    if (IsNullRow(i)) {
+      rb.column(c++)->AppendNull();
+    } else {
+      const char fixed[3] = {static_cast<char>(i), 'x', static_cast<char>(255 - i)};
+      static_cast<FixedSizeBinaryBuilder*>(rb.column(c++))->Append(fixed);
+    }
+    AppendOrNull<Int32Builder>(rb.column(c++), i, i * 3600001);
+    AppendOrNull<Int64Builder>(rb.column(c++), i, int64_t{i} * 3600000001);
+    auto* map = static_cast<ListBuilder*>(rb.column(c++));
+    if (IsNullRow(i)) {
+      map->AppendNull();
+    } else {
+      map->Append();
+      auto* entry = static_cast<StructBuilder*>(map->item_builder());
+      for (int j = 0; j < i % 3; ++j) {
+        (void)static_cast<BinaryBuilder*>(entry->child(0))->Append("k" + std::to_string(j));
+        if (j == 1) {
+          entry->child(1)->AppendNull();
+        } else {
+          static_cast<Int64Builder*>(entry->child(1))->Append(int64_t{i} * 100 + j);
+        }
+        entry->Append();
+      }
+    }
+    // Row i holds: null when i % 3 == 0, a long when 1, a string when 2.
+    auto* u = static_cast<DenseUnionBuilder*>(rb.column(c++));
+    if (i % 3 == 0) {
+      u->AppendNull();
+    } else if (i % 3 == 1) {
+      static_cast<Int64Builder*>(u->member(1))->Append(-int64_t{i} * 7);
+      u->Append(1);
+    } else {
+      (void)static_cast<BinaryBuilder*>(u->member(2))->Append("u" + std::to_string(i));
+      u->Append(2);
+    }
   }
   return std::move(rb.Finish()).ValueOrDie();
 }
