@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "karrow/data_type.h"
 #include "karrow/status.h"
 
 namespace karrow {
@@ -35,6 +37,7 @@ enum class Format {
   kRawString,  ///< One utf8 column `value`; invalid UTF-8 is bad data.
   kRawBytes,   ///< One binary column `value`.
   kJson,       ///< With value_schema: typed columns; else one utf8 column `value` (arrow.json).
+  kAvro,       ///< Avro datums, decoded into the columns of the reader schema.
 };
 
 enum class Framing {
@@ -79,8 +82,17 @@ struct KafkaSourceConfig {
   /// so it must stay empty.
   std::string schema_resolver;
   /// format=json: the declared schema of the values, as the JSON document
-  /// described in src/formats/json_schema.h; empty for unstructured JSON.
+  /// described in src/formats/json_schema.h, or an Avro schema whose Arrow
+  /// form gives the columns; empty for unstructured JSON.
+  /// format=avro: the reader schema (Avro JSON). Required for raw datums;
+  /// with Confluent framing, empty means the registry's latest schema of
+  /// the subject "<topic>-value", fetched when the source opens.
   std::string value_schema;
+  /// Whether values carry the Confluent wire format's 5-byte prefix (magic
+  /// byte 0, schema id). Unset: yes for avro, no for the other formats.
+  /// format=avro without it reads raw datums written with value_schema.
+  std::optional<bool> confluent_framing;
+  bool UsesConfluentFraming() const { return confluent_framing.value_or(format == Format::kAvro); }
   /// librdkafka properties, passed through (karrow owns the few it relies on:
   /// group.id, bootstrap.servers, enable.auto.commit, auto.offset.reset,
   /// enable.partition.eof).
@@ -109,6 +121,11 @@ struct KafkaSourceConfig {
 
   /// Checks every field; the message names the field and what is wrong.
   Status Validate() const;
+  /// False when the value columns come from a schema registry, so are only
+  /// known once the source opens and fetches the reader schema.
+  bool ValueColumnsKnownBeforeOpen() const;
+  /// Checks that value, metadata and event time column names are distinct.
+  Status CheckColumnNames(const std::vector<Field>& value_columns) const;
   /// The group id actually used (see group_id).
   std::string EffectiveGroupId() const;
   /// True when some stop condition makes the run end by itself.

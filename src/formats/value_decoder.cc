@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "formats/avro_value_decoder.h"
+#include "formats/confluent_frame.h"
 #include "formats/json_decoder.h"
 #include "formats/json_schema.h"
 
@@ -61,20 +63,50 @@ class JsonTextDecoder final : public ValueDecoder {
   BinaryBuilder* out_ = nullptr;
 };
 
-}  // namespace
+// Values in the Confluent wire format: the 5-byte prefix is checked and
+// dropped, and the rest goes to a decoder that knows nothing of it. (The
+// schema id is not used: the declared schema is what the columns follow.)
+class ConfluentFramedDecoder final : public ValueDecoder {
+ public:
+  explicit ConfluentFramedDecoder(std::unique_ptr<ValueDecoder> inner) : inner_(std::move(inner)) {}
+  std::vector<Field> fields() const override { return inner_->fields(); }
+  void Bind(RecordBatchBuilder* builder) override { inner_->Bind(builder); }
+  Status Append(const uint8_t* data, int64_t size) override {
+    KARROW_ASSIGN_OR_RAISE(ConfluentFrame frame, ParseConfluentFrame(data, size));
+    return inner_->Append(frame.payload, frame.payload_size);
+  }
 
-Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& config) {
+ private:
+  std::unique_ptr<ValueDecoder> inner_;
+};
+
+Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const KafkaSourceConfig& config) {
   switch (config.format) {
     case Format::kRawString:
       return std::unique_ptr<ValueDecoder>(std::make_unique<RawDecoder>(true));
     case Format::kRawBytes:
       return std::unique_ptr<ValueDecoder>(std::make_unique<RawDecoder>(false));
-    case Format::kJson:
+    case Format::kJson: {
       if (config.value_schema.empty()) return std::unique_ptr<ValueDecoder>(std::make_unique<JsonTextDecoder>());
       KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(config.value_schema));
       return MakeJsonRecordDecoder(std::move(fields));
+    }
+    case Format::kAvro:
+      return MakeAvroDatumDecoder(config.value_schema);
   }
   return Status::Invalid("unknown format");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& config) {
+  if (config.format == Format::kAvro && config.UsesConfluentFraming()) {
+    return Status::Invalid("format=avro with Confluent framing needs a schema registry, which this build "
+                           "does not have yet; set confluent_framing=false to read raw datums");
+  }
+  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeUnframedDecoder(config));
+  if (!config.UsesConfluentFraming()) return decoder;
+  return std::unique_ptr<ValueDecoder>(std::make_unique<ConfluentFramedDecoder>(std::move(decoder)));
 }
 
 }  // namespace karrow

@@ -651,6 +651,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   impl->config = std::move(config);
   impl->task = task;
   KARROW_ASSIGN_OR_RAISE(impl->decoder, MakeValueDecoder(impl->config));
+  KARROW_RETURN_NOT_OK(impl->config.CheckColumnNames(impl->decoder->fields()));
 
   std::vector<Field> fields = impl->decoder->fields();
   impl->first_metadata_column = static_cast<int>(fields.size());

@@ -134,6 +134,27 @@ const char* MetadataKindName(MetadataKind kind) {
   return "?";
 }
 
+bool KafkaSourceConfig::ValueColumnsKnownBeforeOpen() const {
+  return !(format == Format::kAvro && UsesConfluentFraming() && value_schema.empty());
+}
+
+Status KafkaSourceConfig::CheckColumnNames(const std::vector<Field>& value_columns) const {
+  std::set<std::string> columns = {"_timestamp"};
+  for (const Field& f : value_columns) {
+    if (!columns.insert(f.name).second) {
+      return Status::Invalid("value column '" + f.name + "' clashes with the event time column");
+    }
+  }
+  for (const MetadataField& f : metadata_fields) {
+    if (f.column.empty()) return Status::Invalid("metadata_fields: a column name is empty");
+    if (!columns.insert(f.column).second) {
+      return Status::Invalid("metadata_fields: column '" + f.column +
+                             "' appears twice or clashes with a value column");
+    }
+  }
+  return Status::OK();
+}
+
 std::string KafkaSourceConfig::EffectiveGroupId() const {
   if (!group_id.empty()) return group_id;
   if (!group_id_prefix.empty()) return group_id_prefix + "-karrow-" + topic;
@@ -173,23 +194,17 @@ Status KafkaSourceConfig::Validate() const {
                            "': the raw_string, raw_bytes and json formats take no schema; "
                            "leave it empty");
   }
-  if (!value_schema.empty() && format != Format::kJson) {
-    return Status::Invalid("value_schema: only format=json takes a declared schema");
+  if (!value_schema.empty() && format != Format::kJson && format != Format::kAvro) {
+    return Status::Invalid("value_schema: only format=json and format=avro take a declared schema");
   }
-  // The decoder knows its value columns (and checks value_schema).
-  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeValueDecoder(*this));
-  std::set<std::string> columns = {"_timestamp"};
-  for (const Field& f : decoder->fields()) {
-    if (!columns.insert(f.name).second) {
-      return Status::Invalid("value_schema: column '" + f.name + "' clashes with the event time column");
-    }
+  if (format == Format::kAvro && !UsesConfluentFraming() && value_schema.empty()) {
+    return Status::Invalid("format=avro with confluent_framing=false reads raw datums, which needs value_schema "
+                           "(the Avro schema they were written with)");
   }
-  for (const MetadataField& f : metadata_fields) {
-    if (f.column.empty()) return Status::Invalid("metadata_fields: a column name is empty");
-    if (!columns.insert(f.column).second) {
-      return Status::Invalid("metadata_fields: column '" + f.column +
-                             "' appears twice or clashes with a value column");
-    }
+  if (ValueColumnsKnownBeforeOpen()) {
+    // The decoder knows its value columns (and checks value_schema).
+    KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeValueDecoder(*this));
+    KARROW_RETURN_NOT_OK(CheckColumnNames(decoder->fields()));
   }
   // librdkafka checks names and values without connecting anywhere.
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
@@ -250,7 +265,8 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       KARROW_ASSIGN_OR_RAISE(c.format, ParseEnum<Format>(key, value,
                                                          {{"raw_string", Format::kRawString},
                                                           {"raw_bytes", Format::kRawBytes},
-                                                          {"json", Format::kJson}}));
+                                                          {"json", Format::kJson},
+                                                          {"avro", Format::kAvro}}));
     } else if (key == "framing") {
       KARROW_ASSIGN_OR_RAISE(c.framing, ParseEnum<Framing>(key, value, {{"none", Framing::kNone},
                                                                         {"newline", Framing::kNewline}}));
@@ -264,6 +280,8 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       c.schema_resolver = value;
     } else if (key == "value_schema") {
       c.value_schema = value;
+    } else if (key == "confluent_framing") {
+      KARROW_ASSIGN_OR_RAISE(c.confluent_framing, ParseBool(key, value));
     } else if (key == "messages_per_second") {
       char* end = nullptr;
       c.messages_per_second = std::strtod(value.c_str(), &end);

@@ -238,7 +238,7 @@ def test_bad_client_property_names_the_property(kafka_bootstrap):
 
 
 @pytest.mark.parametrize("options,fragment", [
-    ({"format": "avro"}, "format=avro: expected one of raw_string, raw_bytes, json"),
+    ({"format": "protobuf"}, "format=protobuf: expected one of raw_string, raw_bytes, json, avro"),
     ({"batch_size": 0}, "batch_size=0"),
     ({"metadata_fields": ["offset_id", "nope"]}, "metadata_fields=nope"),
     ({"unknown_option": 1}, "unknown property 'unknown_option'"),
