@@ -260,6 +260,34 @@ class StringReader final : public FieldReader {
   }
 };
 
+// fixed_size_binary(n): a string of exactly n bytes (as UTF-8, like binary).
+class FixedReader final : public FieldReader {
+ public:
+  using FieldReader::FieldReader;
+
+ protected:
+  Status ReadValue(od::value& v, json_type t) override {
+    std::string_view s;
+    if (t != json_type::string) return WrongType(t, "a string");
+    if (auto error = v.get_string().get(s)) return Bad(path_, simdjson::error_message(error));
+    auto* b = out<FixedSizeBinaryBuilder>();
+    if (s.size() != static_cast<size_t>(b->byte_width())) {
+      return Bad(path_, "expected " + std::to_string(b->byte_width()) + " bytes, got " + std::to_string(s.size()));
+    }
+    b->Append(s.data());
+    return Status::OK();
+  }
+};
+
+// A field whose only value is null (Avro's null type).
+class NullReader final : public FieldReader {
+ public:
+  using FieldReader::FieldReader;
+
+ protected:
+  Status ReadValue(od::value&, json_type t) override { return WrongType(t, "null"); }
+};
+
 class DateReader final : public FieldReader {
  public:
   using FieldReader::FieldReader;
@@ -430,6 +458,36 @@ class ListReader final : public FieldReader {
   std::unique_ptr<FieldReader> item_;
 };
 
+// map<utf8, V>: a JSON object, one entry per key, in the order written.
+class MapReader final : public FieldReader {
+ public:
+  MapReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& value)
+      : FieldReader(path, nullable, builder),
+        entries_(static_cast<StructBuilder*>(static_cast<ListBuilder*>(builder)->item_builder())),
+        value_(MakeReader(value, entries_->child(1), path + "{}")) {}
+
+ protected:
+  Status ReadValue(od::value& v, json_type t) override {
+    od::object object;
+    if (t != json_type::object || v.get_object().get(object)) return WrongType(t, "an object");
+    out<ListBuilder>()->Append();
+    for (auto member : object) {
+      std::string_view key;
+      od::value value;
+      if (auto error = member.unescaped_key().get(key)) return Bad(path_, simdjson::error_message(error));
+      KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(entries_->child(0))->Append(key));
+      if (auto error = member.value().get(value)) return Bad(path_, simdjson::error_message(error));
+      KARROW_RETURN_NOT_OK(value_->Read(value));
+      entries_->Append();
+    }
+    return Status::OK();
+  }
+
+ private:
+  StructBuilder* entries_;
+  std::unique_ptr<FieldReader> value_;
+};
+
 std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, const std::string& path) {
   const DataType& type = *field.type;
   bool n = field.nullable;
@@ -469,10 +527,18 @@ std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, con
       return std::make_unique<ListReader>(path, n, b, type.children()[0]);
     case TypeId::kStruct:
       return std::make_unique<StructReader>(path, n, b, type.children());
-    default:
-      // The schema file format (json_schema.h) has no way to name the other
-      // Arrow types, so they never reach here.
-      break;
+    case TypeId::kNull:
+      return std::make_unique<NullReader>(path, true, b);
+    case TypeId::kTime32:
+      return std::make_unique<IntegerReader<int32_t>>(path, n, b);
+    case TypeId::kTime64:
+      return std::make_unique<IntegerReader<int64_t>>(path, n, b);
+    case TypeId::kFixedSizeBinary:
+      return std::make_unique<FixedReader>(path, n, b);
+    case TypeId::kMap:
+      return std::make_unique<MapReader>(path, n, b, type.children()[0].type->children()[1]);
+    case TypeId::kDenseUnion:
+      break;  // refused by CheckJsonReadable
   }
   return nullptr;
 }
@@ -514,10 +580,24 @@ class JsonRecordDecoder final : public ValueDecoder {
   std::vector<char> padded_;
 };
 
+// JSON has no standard way to say which member of a union a value is, so a
+// union column (from an Avro schema) cannot be read from JSON.
+Status CheckJsonReadable(const Field& field, const std::string& path) {
+  if (field.type->id() == TypeId::kDenseUnion) {
+    return Status::Invalid("value_schema." + path + ": a union of several non-null types has no JSON form karrow "
+                           "reads; declare one type (or [\"null\", type])");
+  }
+  for (const Field& child : field.type->children()) {
+    KARROW_RETURN_NOT_OK(CheckJsonReadable(child, path + "." + child.name));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
-std::unique_ptr<ValueDecoder> MakeJsonRecordDecoder(std::vector<Field> fields) {
-  return std::make_unique<JsonRecordDecoder>(std::move(fields));
+Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields) {
+  for (const Field& f : fields) KARROW_RETURN_NOT_OK(CheckJsonReadable(f, f.name));
+  return std::unique_ptr<ValueDecoder>(std::make_unique<JsonRecordDecoder>(std::move(fields)));
 }
 
 }  // namespace karrow

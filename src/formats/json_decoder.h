@@ -17,7 +17,10 @@
 
 namespace karrow {
 
-/// A decoder for values holding one JSON object with `fields`.
-std::unique_ptr<ValueDecoder> MakeJsonRecordDecoder(std::vector<Field> fields);
+/// A decoder for values holding one JSON object with `fields`. Every Arrow
+/// type karrow builds is read, except unions (JSON cannot say which member
+/// a value is): maps from objects, fixed-size binary from strings of that
+/// many bytes, times from numbers in the type's unit.
+Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields);
 
 }  // namespace karrow

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <set>
 
+#include "formats/avro_arrow_type.h"
+#include "formats/avro_schema.h"
+
 namespace karrow {
 namespace {
 
@@ -109,7 +112,14 @@ Result<std::vector<Field>> ParseJsonSchema(const std::string& text) {
     return Status::Invalid(std::string("value_schema: not valid JSON: ") + simdjson::error_message(error));
   }
   simdjson::dom::object obj;
-  element fields;
+  element fields, type;
+  // An Avro schema is a name, a union (array) or an object with "type".
+  bool avro = doc.is_string() || doc.is_array() || (doc.get_object().get(obj) == simdjson::SUCCESS && !obj["type"].get(type));
+  if (avro) {
+    KARROW_ASSIGN_OR_RAISE(AvroSchema schema, AvroSchema::Parse(text));
+    KARROW_ASSIGN_OR_RAISE(std::vector<Field> columns, AvroToArrowColumns(schema));
+    return columns;
+  }
   if (doc.get_object().get(obj) || obj.size() != 1 || obj["fields"].get(fields)) {
     return Status::Invalid("value_schema: expected {\"fields\": [...]}");
   }

@@ -13,6 +13,10 @@
 // binary, date32, timestamp[s|ms|us|ns] (UTC), decimal128(P, S), and the
 // nested {"list": TYPE} and {"struct": [FIELD...]}. Fields are nullable
 // unless "nullable": false. Unknown keys are an error, so typos show.
+//
+// The schema may instead be an Avro schema (a JSON object with "type", an
+// array or a type name): the columns are then its Arrow form, as
+// avro_arrow_type.h describes, so one schema can serve JSON and Avro topics.
 #pragma once
 
 #include <string>

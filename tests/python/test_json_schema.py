@@ -136,3 +136,83 @@ def test_schema_errors_name_the_field(kafka_bootstrap, new_topic):
         assert message in str(failure.value)
     with pytest.raises(karrow.KarrowError, match="only format=json"):
         karrow.read_kafka(topic, kafka_bootstrap, format="raw_string", value_schema=SCHEMA)
+
+
+AVRO_FOR_JSON = {"type": "record", "name": "Bid", "fields": [
+    {"name": "auction", "type": "long"},
+    {"name": "bidder", "type": ["null", "string"]},
+    {"name": "side", "type": {"type": "enum", "name": "Side", "symbols": ["BUY", "SELL"]}},
+    {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
+    {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+    {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+    {"name": "clock", "type": {"type": "int", "logicalType": "time-millis"}},
+    {"name": "code", "type": {"type": "fixed", "name": "Code", "size": 2}},
+    {"name": "extra", "type": {"type": "map", "values": "long"}},
+    {"name": "tags", "type": {"type": "array", "items": "string"}},
+]}
+
+
+def test_an_avro_schema_declares_json_columns(kafka_bootstrap, new_topic):
+    topic = new_topic()
+    value = {"auction": 7, "bidder": "ann", "side": "SELL", "price": "12.34", "at": 1700000000123,
+             "day": "2024-02-29", "clock": 3723004, "code": "ab", "extra": {"x": 1, "y": -2}, "tags": ["t"]}
+    produce(kafka_bootstrap, topic, [{"value": json.dumps(value).encode()},
+                                     {"value": json.dumps(dict(value, bidder=None, extra={}, tags=[])).encode()}])
+    with open_reader(topic, kafka_bootstrap, format="json", value_schema=AVRO_FOR_JSON) as r:
+        table = read_table(r)
+    assert table.schema.field("auction").type == pa.int64() and not table.schema.field("auction").nullable
+    assert table.schema.field("bidder").nullable
+    assert table.schema.field("extra").type == pa.map_(pa.string(), pa.field("value", pa.int64(), nullable=False))
+    rows = table.drop_columns(["_timestamp"]).to_pylist()
+    assert rows[0] == {"auction": 7, "bidder": "ann", "side": "SELL", "price": decimal.Decimal("12.34"),
+                       "at": dt.datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC), "day": dt.date(2024, 2, 29),
+                       "clock": dt.time(1, 2, 3, 4000), "code": b"ab", "extra": [("x", 1), ("y", -2)],
+                       "tags": ["t"]}
+    assert rows[1]["bidder"] is None and rows[1]["extra"] == [] and rows[1]["tags"] == []
+
+
+def test_an_avro_union_has_no_json_reading(kafka_bootstrap, new_topic):
+    schema = {"type": "record", "name": "R", "fields": [{"name": "u", "type": ["long", "string"]}]}
+    with pytest.raises(karrow.KarrowError, match="value_schema.u: a union of several non-null types"):
+        karrow.read_kafka(new_topic(), kafka_bootstrap, format="json", value_schema=schema)
+
+
+def test_values_equal_what_pyarrow_reads_from_the_same_bytes(kafka_bootstrap, new_topic):
+    import pyarrow.json as pajson
+    schema = {"fields": [
+        {"name": "id", "type": "int64"}, {"name": "n", "type": "int32"}, {"name": "u", "type": "uint16"},
+        {"name": "x", "type": "float64"}, {"name": "ok", "type": "bool"}, {"name": "s", "type": "utf8"},
+        {"name": "at", "type": "timestamp[ms]"}, {"name": "l", "type": {"list": "int64"}},
+        {"name": "st", "type": {"struct": [{"name": "a", "type": "utf8"}, {"name": "b", "type": "float64"}]}},
+    ]}
+    lines = []
+    for i in range(300):
+        lines.append(json.dumps({
+            "id": i * 7919 - 10**12, "n": -i, "u": i * 200 % 65536, "x": i / 7 if i % 5 else None, "ok": i % 3 == 0,
+            "s": f"r\u00e9{i}\n\"q\"" if i % 4 else None, "at": f"2024-01-{1 + i % 28:02d}T{i % 24:02d}:00:00.{i:03d}Z",
+            "l": list(range(i % 5)), "st": {"a": str(i), "b": i * 0.5} if i % 6 else None}).encode())
+    topic = new_topic()
+    produce(kafka_bootstrap, topic, [{"value": line} for line in lines])
+    with open_reader(topic, kafka_bootstrap, format="json", value_schema=schema) as r:
+        ours = read_table(r).drop_columns(["_timestamp"])
+    theirs = pajson.read_json(pa.py_buffer(b"\n".join(lines)), parse_options=pajson.ParseOptions(
+        explicit_schema=ours.schema, unexpected_field_behavior="error"))
+    assert ours.num_rows == theirs.num_rows == 300
+    assert ours.to_pylist() == theirs.to_pylist()
+
+
+def test_confluent_framing_is_checked_and_stripped(kafka_bootstrap, new_topic):
+    topic = new_topic()
+    body = json.dumps({"id": 5, "name": "framed"}).encode()
+    framed = b"\x00" + (1234).to_bytes(4, "big") + body
+    produce(kafka_bootstrap, topic, [{"value": framed}, {"value": body}, {"value": b"\x00\x00\x01"},
+                                     {"value": framed}])
+    table = read(topic, kafka_bootstrap, confluent_framing=True, bad_data="drop")
+    assert table.column("name").to_pylist() == ["framed", "framed"]
+    assert table.column("offset_id").to_pylist() == [0, 3]
+    for value, reason in [(body, "not the Confluent magic byte 0"), (b"\x00\x00\x01", "too short for the Confluent")]:
+        topic = new_topic()
+        produce(kafka_bootstrap, topic, [{"value": value}])
+        with pytest.raises(OSError, match="partition 0 offset 0") as failure:
+            read(topic, kafka_bootstrap, confluent_framing=True)
+        assert reason in str(failure.value)
