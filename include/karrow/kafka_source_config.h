@@ -93,6 +93,10 @@ struct KafkaSourceConfig {
   /// format=avro without it reads raw datums written with value_schema.
   std::optional<bool> confluent_framing;
   bool UsesConfluentFraming() const { return confluent_framing.value_or(format == Format::kAvro); }
+  /// format=avro with Confluent framing and no value_schema: the registry
+  /// subject whose latest schema is the reader schema; empty means
+  /// "<topic>-value", the subject Confluent's serializers use by default.
+  std::string value_subject;
   /// librdkafka properties, passed through (karrow owns the few it relies on:
   /// group.id, bootstrap.servers, enable.auto.commit, auto.offset.reset,
   /// enable.partition.eof).

@@ -9,6 +9,7 @@
 #include "formats/confluent_frame.h"
 #include "formats/json_decoder.h"
 #include "formats/json_schema.h"
+#include "formats/schema_registry_client.h"
 
 namespace karrow {
 namespace {
@@ -101,8 +102,26 @@ Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const KafkaSourceConfi
 
 Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& config) {
   if (config.format == Format::kAvro && config.UsesConfluentFraming()) {
-    return Status::Invalid("format=avro with Confluent framing needs a schema registry, which this build "
-                           "does not have yet; set confluent_framing=false to read raw datums");
+    if (config.schema_registry.url.empty()) {
+      return Status::Invalid("format=avro reads the Confluent wire format, whose writer schemas come from a schema "
+                             "registry: set schema_registry.url (or confluent_framing=false with value_schema to "
+                             "read raw datums)");
+    }
+    KARROW_ASSIGN_OR_RAISE(std::unique_ptr<SchemaRegistryClient> client,
+                           SchemaRegistryClient::Make(config.schema_registry));
+    std::shared_ptr<SchemaRegistryClient> registry = std::move(client);
+    std::string reader = config.value_schema;
+    if (reader.empty()) {
+      // TopicNameStrategy: the subject Confluent's serializers register under.
+      std::string subject = config.value_subject.empty() ? config.topic + "-value" : config.value_subject;
+      auto latest = registry->GetLatest(subject);
+      if (!latest.ok()) {
+        return Status(latest.status().code(), "the reader schema (latest of subject '" + subject +
+                                                  "'): " + latest.status().message());
+      }
+      reader = (*latest)->schema;
+    }
+    return MakeConfluentAvroDecoder(reader, std::move(registry));
   }
   KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeUnframedDecoder(config));
   if (!config.UsesConfluentFraming()) return decoder;

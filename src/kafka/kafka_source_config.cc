@@ -280,6 +280,8 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       c.schema_resolver = value;
     } else if (key == "value_schema") {
       c.value_schema = value;
+    } else if (key == "value_subject") {
+      c.value_subject = value;
     } else if (key == "confluent_framing") {
       KARROW_ASSIGN_OR_RAISE(c.confluent_framing, ParseBool(key, value));
     } else if (key == "messages_per_second") {
