@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,6 +106,7 @@ class RegistryProcess {
     if (pipe(out) != 0) return;
     pid_ = fork();
     if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // no server left behind if the test crashes
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
