@@ -58,6 +58,28 @@ struct MetadataField {
   std::string column;
 };
 
+/// Where a Confluent schema registry is and how to talk to it. Set properties
+/// as `schema_registry.<field>` (e.g. schema_registry.url). Credentials are
+/// never logged nor put in error messages.
+struct SchemaRegistryConfig {
+  std::string url;                   ///< Base URL, e.g. "https://host:8081/some/prefix"; the path prefix is kept.
+  std::string basic_auth_user_info;  ///< "user:password" for HTTP basic auth.
+  std::string bearer_token;          ///< Sent as "Authorization: Bearer <token>".
+  std::string ssl_ca_location;       ///< PEM CA file to verify the server (else the system's CAs).
+  std::string ssl_certificate_location;  ///< Client certificate (PEM) for mutual TLS.
+  std::string ssl_key_location;      ///< Client key (PEM).
+  std::string ssl_key_password;      ///< Password of an encrypted client key.
+  int64_t timeout_ms = 10000;        ///< Per request, connect included.
+  int64_t max_response_bytes = 4 << 20;  ///< A larger response is an error (read is aborted).
+  int max_retries = 3;               ///< For 5xx, 429, timeouts and connection errors only.
+  int64_t retry_backoff_ms = 200;    ///< Wait before the first retry; doubled per retry.
+
+  /// Checks every field (an empty url with nothing else set is valid: no
+  /// registry); the message names the property. Defined with the client in
+  /// src/formats/schema_registry_client.cc.
+  Status Validate() const;
+};
+
 struct KafkaSourceConfig {
   std::string topic;
   /// Comma-separated host:port list.
@@ -97,6 +119,7 @@ struct KafkaSourceConfig {
   /// subject whose latest schema is the reader schema; empty means
   /// "<topic>-value", the subject Confluent's serializers use by default.
   std::string value_subject;
+  SchemaRegistryConfig schema_registry;
   /// librdkafka properties, passed through (karrow owns the few it relies on:
   /// group.id, bootstrap.servers, enable.auto.commit, auto.offset.reset,
   /// enable.partition.eof).

@@ -125,6 +125,41 @@ Status CheckOffsets(const char* key, const PartitionOffsets& offsets) {
   return Status::OK();
 }
 
+constexpr const char* kSchemaRegistryPrefix = "schema_registry.";
+
+// One `schema_registry.<field>` property.
+Status SetSchemaRegistryProperty(SchemaRegistryConfig* r, const std::string& key, const std::string& value) {
+  const std::string field = key.substr(std::string(kSchemaRegistryPrefix).size());
+  std::map<std::string, std::string*> strings = {
+      {"url", &r->url},
+      {"basic_auth_user_info", &r->basic_auth_user_info},
+      {"bearer_token", &r->bearer_token},
+      {"ssl_ca_location", &r->ssl_ca_location},
+      {"ssl_certificate_location", &r->ssl_certificate_location},
+      {"ssl_key_location", &r->ssl_key_location},
+      {"ssl_key_password", &r->ssl_key_password},
+  };
+  std::map<std::string, int64_t*> numbers = {
+      {"timeout_ms", &r->timeout_ms},
+      {"max_response_bytes", &r->max_response_bytes},
+      {"retry_backoff_ms", &r->retry_backoff_ms},
+  };
+  if (auto s = strings.find(field); s != strings.end()) {
+    *s->second = value;
+  } else if (auto n = numbers.find(field); n != numbers.end()) {
+    KARROW_ASSIGN_OR_RAISE(*n->second, ParseInt(key, value));
+  } else if (field == "max_retries") {
+    KARROW_ASSIGN_OR_RAISE(int64_t retries, ParseInt(key, value));
+    if (retries < 0 || retries > 100) return Status::Invalid(key + "=" + value + ": must be 0 to 100");
+    r->max_retries = static_cast<int>(retries);
+  } else {
+    return Status::Invalid("unknown property '" + key +
+                           "'; the schema_registry.* properties are the fields of SchemaRegistryConfig "
+                           "(url, basic_auth_user_info, bearer_token, ssl_*, timeout_ms, ...)");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 const char* MetadataKindName(MetadataKind kind) {
@@ -188,6 +223,7 @@ Status KafkaSourceConfig::Validate() const {
   }
   KARROW_RETURN_NOT_OK(CheckOffsets("start_offsets", start_offsets));
   KARROW_RETURN_NOT_OK(CheckOffsets("stop_offsets", stop_offsets));
+  KARROW_RETURN_NOT_OK(schema_registry.Validate());
   if (idle_timeout_ms < 0) return Status::Invalid("idle_timeout_ms: must not be negative");
   if (!schema_resolver.empty()) {
     return Status::Invalid("schema_resolver '" + schema_resolver +
@@ -300,6 +336,8 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       KARROW_ASSIGN_OR_RAISE(c.stop_at_end, ParseBool(key, value));
     } else if (key == "connect_timeout_ms") {
       KARROW_ASSIGN_OR_RAISE(c.connect_timeout_ms, ParseInt(key, value));
+    } else if (key.rfind(kSchemaRegistryPrefix, 0) == 0) {
+      KARROW_RETURN_NOT_OK(SetSchemaRegistryProperty(&c.schema_registry, key, value));
     } else {
       return Status::Invalid("unknown property '" + key +
                              "'; librdkafka properties go in as client_configs." + key);

@@ -62,3 +62,30 @@ def new_topic(kafka_bootstrap: str, request: pytest.FixtureRequest):
 
     yield make
     delete_topics(kafka_bootstrap, created)
+
+
+@pytest.fixture
+def make_schema_registry():
+    """Factory: make_schema_registry(prefix="", certs=None, require_client_cert=False)
+    -> a running SchemaRegistryServer (see schema_registry_server.py), closed
+    after the test."""
+    from schema_registry_server import SchemaRegistryServer
+
+    servers: list[SchemaRegistryServer] = []
+
+    def make(prefix: str = "", certs=None, require_client_cert: bool = False) -> SchemaRegistryServer:
+        server = SchemaRegistryServer(prefix=prefix, certs=certs, require_client_cert=require_client_cert)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def schema_registry(make_schema_registry):
+    """A fresh, empty schema registry over plain HTTP: .url, .register(subject,
+    schema_str, schema_type="AVRO") -> id, .set_fault(path, ...), .set_auth(...),
+    .count(method, path)."""
+    return make_schema_registry()

@@ -136,9 +136,14 @@ def test_resolution_equals_fastavro(kafka_bootstrap, new_topic, registry, case):
     expected = [arrow_python(reader, fastavro_resolve(writer, reader, v)) for v in values]
     rows = table.to_pylist()
     if case == "reader_defaults":
-        # pyarrow shows the nested map default as pairs too.
+        # Two places where fastavro returns the default as written rather
+        # than as the specification reads it: a bytes default is a string
+        # whose code points are the bytes, and a record default that omits a
+        # field takes that field's own default.
         for e in expected:
-            e["rec"] = dict(e["rec"])
+            assert e["by"] == "\u00ff\u0000a" and e["rec"] == {"x": 9}
+            e["by"] = b"\xff\x00a"
+            e["rec"] = {"x": 9, "y": "inner"}
     assert rows == expected
 
 
