@@ -100,9 +100,6 @@ struct KafkaSourceConfig {
   /// Newline framing: a longer line is bad data (never truncated).
   int64_t max_line_length = int64_t{1} << 20;
   BadDataPolicy bad_data = BadDataPolicy::kFail;
-  /// Where Avro / JSON schemas come from; no format of this version uses one,
-  /// so it must stay empty.
-  std::string schema_resolver;
   /// format=json: the declared schema of the values, as the JSON document
   /// described in src/formats/json_schema.h, or an Avro schema whose Arrow
   /// form gives the columns; empty for unstructured JSON.

@@ -12,7 +12,7 @@ namespace {
 // The source options `consume` and `run` share, kcat-like where kcat has one.
 struct SourceFlags {
   std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata, framing = "none",
-                               bad_data = "fail", schema_file;
+                               bad_data = "fail", schema_file, schema_registry;
   std::vector<std::string> client_props, source_props;
   bool until_end = false;
   int64_t batch_size = 8192, linger_ms = 100;
@@ -22,7 +22,7 @@ struct SourceFlags {
     c->add_option("-b,--brokers", brokers, "Bootstrap servers, host:port[,host:port...]")->required();
     c->add_option("-t,--topic", topic, "Topic to read")->required();
     c->add_option("-X", client_props, "librdkafka property key=value (repeatable)");
-    c->add_option("-f,--format", format, "raw_string | raw_bytes | json")->capture_default_str();
+    c->add_option("-f,--format", format, "raw_string | raw_bytes | json | avro")->capture_default_str();
     c->add_option("-o,--offset", offset,
                   "Where to start without a checkpoint: earliest | latest | group | timestamp | offsets")
         ->capture_default_str();
@@ -30,7 +30,10 @@ struct SourceFlags {
     c->add_option("--metadata", metadata, "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
     c->add_option("--framing", framing, "none | newline")->capture_default_str();
     c->add_option("--schema", schema_file,
-                  "JSON schema file of the values (format json): {\"fields\": [{\"name\": ..., \"type\": ...}]}");
+                  "Schema file of the values: for json, {\"fields\": [{\"name\": ..., \"type\": ...}]} or an "
+                  "Avro schema; for avro, the reader schema");
+    c->add_option("--schema-registry", schema_registry,
+                  "Schema registry URL (format avro; other schema_registry.* settings go in -p)");
     c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
     c->add_flag("-e,--exit", until_end, "Stop once every partition is read to where it ended at start");
     c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
@@ -49,6 +52,7 @@ struct SourceFlags {
               {"stop_at_end", until_end ? "true" : "false"}, {"messages_per_second", std::to_string(rate)}};
     if (!group.empty()) props->emplace_back("group_id", group);
     if (!metadata.empty()) props->emplace_back("metadata_fields", metadata);
+    if (!schema_registry.empty()) props->emplace_back("schema_registry.url", schema_registry);
     if (!schema_file.empty()) {
       std::ifstream in(schema_file);
       std::stringstream text;

@@ -225,11 +225,6 @@ Status KafkaSourceConfig::Validate() const {
   KARROW_RETURN_NOT_OK(CheckOffsets("stop_offsets", stop_offsets));
   KARROW_RETURN_NOT_OK(schema_registry.Validate());
   if (idle_timeout_ms < 0) return Status::Invalid("idle_timeout_ms: must not be negative");
-  if (!schema_resolver.empty()) {
-    return Status::Invalid("schema_resolver '" + schema_resolver +
-                           "': the raw_string, raw_bytes and json formats take no schema; "
-                           "leave it empty");
-  }
   if (!value_schema.empty() && format != Format::kJson && format != Format::kAvro) {
     return Status::Invalid("value_schema: only format=json and format=avro take a declared schema");
   }
@@ -312,8 +307,6 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       KARROW_ASSIGN_OR_RAISE(c.bad_data, ParseEnum<BadDataPolicy>(key, value,
                                                                   {{"fail", BadDataPolicy::kFail},
                                                                    {"drop", BadDataPolicy::kDrop}}));
-    } else if (key == "schema_resolver") {
-      c.schema_resolver = value;
     } else if (key == "value_schema") {
       c.value_schema = value;
     } else if (key == "value_subject") {

@@ -243,3 +243,34 @@ def test_confluent_serializer_output_reads_exactly(kafka_bootstrap, new_topic, r
     table = read_avro(topic, kafka_bootstrap, registry)
     assert table.num_rows == 50
     assert table.to_pylist() == [dict(b, extra=list(b["extra"].items())) for b in bids]
+
+
+def test_cli_reads_avro_through_an_authenticated_registry(kafka_bootstrap, new_topic, registry):
+    import subprocess
+    from karrow_testing import built_file
+    writer = record("Ev", field("id", "long"), field("kind", {"type": "enum", "name": "K", "symbols": ["A", "B"]}),
+                    field("u", ["null", "long", "string"]), field("m", {"type": "map", "values": "int"}),
+                    field("t", {"type": "int", "logicalType": "time-millis"}),
+                    field("fx", {"type": "fixed", "name": "F2", "size": 2}))
+    topic = new_topic()
+    schema_id = registry.register(f"{topic}-value", json.dumps(writer))
+    registry.set_auth(basic="reader:s3cret-pw")
+    produce(kafka_bootstrap, topic, [
+        {"value": framed(schema_id, writer, dict(id=1, kind="B", u="x", m={"a": 1}, t=3723004, fx=b"\x00\xff"))},
+        {"value": framed(schema_id, writer, dict(id=2, kind="A", u=None, m={}, t=0, fx=b"ab"))},
+    ])
+    base = [built_file("karrow", "KARROW_CLI"), "consume", "-b", kafka_bootstrap, "-t", topic, "-f", "avro",
+            "--schema-registry", registry.url, "-e"]
+    r = subprocess.run(base + ["-p", "schema_registry.basic_auth_user_info=reader:s3cret-pw"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    for row in rows:
+        del row["_timestamp"]
+    assert rows == [dict(id=1, kind="B", u="x", m={"a": 1}, t="01:02:03.004", fx="AP8="),
+                    dict(id=2, kind="A", u=None, m={}, t="00:00:00.000", fx="YWI=")]
+    denied = subprocess.run(base + ["-p", "schema_registry.basic_auth_user_info=reader:wrong-pw"],
+                            capture_output=True, text=True, timeout=60)
+    assert denied.returncode != 0
+    assert "basic auth credentials were rejected" in denied.stderr
+    assert "wrong-pw" not in denied.stderr and "s3cret-pw" not in denied.stderr
