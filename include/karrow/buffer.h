@@ -86,6 +86,10 @@ class BufferBuilder {
     if (size_ + additional > capacity_) Grow(size_ + additional);
   }
   void UnsafeAppend(const void* bytes, int64_t n) {
+    // An empty builder has no memory yet, and memcpy with a null pointer is
+    // undefined even for 0 bytes (found by fuzz/newline_framing: an empty
+    // first string).
+    if (n == 0) return;
     std::memcpy(data_ + size_, bytes, static_cast<size_t>(n));
     size_ += n;
   }

@@ -8,6 +8,8 @@
 #include <string>
 #include <type_traits>
 
+#include "formats/json_syntax.h"
+
 namespace karrow {
 namespace {
 
@@ -167,7 +169,13 @@ class FieldReader {
   Status Read(od::value& v) {
     json_type t;
     if (auto error = v.type().get(t)) return Bad(path_, simdjson::error_message(error));
-    if (t == json_type::null) return AppendNull();
+    if (t == json_type::null) {
+      // type() looks at the first letter only: check that the word is null
+      // (found by fuzz/json_decoder: "nope" was read as null).
+      bool is_null = false;
+      if (v.is_null().get(is_null) || !is_null) return Bad(path_, "not valid JSON (expected null)");
+      return AppendNull();
+    }
     return ReadValue(v, t);
   }
   /// The field is absent or null.
@@ -348,6 +356,9 @@ class DecimalReader final : public FieldReader {
     std::string_view s;
     if (t == json_type::number) {
       s = NumberText(v);
+      // The text is read, not parsed by simdjson: check it is a JSON number
+      // ("01" and "1." are not).
+      if (!IsJsonNumber(s)) return Bad(path_, "'" + std::string(s) + "' is not a JSON number");
     } else if (t != json_type::string || v.get_string().get(s)) {
       return WrongType(t, "a decimal number or string");
     }
@@ -384,11 +395,18 @@ class ObjectFields {
       std::string_view key;
       if (auto error = member.unescaped_key().get(key)) return Bad(path, simdjson::error_message(error));
       size_t i = Find(key);
-      if (i == names_.size()) continue;  // not in the schema: skipped
-      if (seen_[i]) return Bad(path + "." + names_[i], "the key appears twice in one object");
-      seen_[i] = 1;
       od::value value;
       if (auto error = member.value().get(value)) return Bad(path, simdjson::error_message(error));
+      if (i == names_.size()) {
+        // Not in the schema: skipped, but still checked, or a record that
+        // is not JSON would pass as long as its known fields are fine.
+        if (auto error = CheckJsonValue(value)) {
+          return Bad(path + "." + std::string(key), std::string("not valid JSON: ") + simdjson::error_message(error));
+        }
+        continue;
+      }
+      if (seen_[i]) return Bad(path + "." + names_[i], "the key appears twice in one object");
+      seen_[i] = 1;
       KARROW_RETURN_NOT_OK(readers_[i]->Read(value));
     }
     for (size_t i = 0; i < names_.size(); ++i) {

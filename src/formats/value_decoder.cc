@@ -9,6 +9,7 @@
 #include "formats/confluent_frame.h"
 #include "formats/json_decoder.h"
 #include "formats/json_schema.h"
+#include "formats/json_syntax.h"
 #include "formats/schema_registry_client.h"
 
 namespace karrow {
@@ -49,8 +50,9 @@ class JsonTextDecoder final : public ValueDecoder {
     if (padded_.size() < needed) padded_.resize(needed);
     std::memcpy(padded_.data(), data, static_cast<size_t>(size));
     std::memset(padded_.data() + size, 0, simdjson::SIMDJSON_PADDING);
-    simdjson::dom::element doc;
-    auto error = parser_.parse(padded_.data(), static_cast<size_t>(size), false).get(doc);
+    // Not the DOM parser: it rejects valid numbers beyond 64 bits, and the
+    // text is kept as is, so any JSON number is fine.
+    auto error = CheckJsonText(parser_, padded_.data(), static_cast<size_t>(size), needed);
     if (error) {
       return Status::BadData(std::string("value is not valid JSON (format json): ") +
                              simdjson::error_message(error));
@@ -59,7 +61,7 @@ class JsonTextDecoder final : public ValueDecoder {
   }
 
  private:
-  simdjson::dom::parser parser_;
+  simdjson::ondemand::parser parser_;
   std::vector<char> padded_;
   BinaryBuilder* out_ = nullptr;
 };

@@ -95,6 +95,13 @@ BAD = [
     ('[1]', "value is not a JSON object"),
     ('{"id": 1, "name": "\xff"}', "not valid JSON"),
     ('{"id": 1, "tags": ["a"', ""),
+    # A key not in the schema is skipped but must still be JSON (found by fuzz/json_decoder).
+    ('{"id": 1, "extra": tru}', "field value.extra: not valid JSON"),
+    ('{"id": 1, "extra": {"a": [1 2]}}', "field value.extra: not valid JSON"),
+    ('{"id": 1, "buyer": {"other": 01}}', "field buyer.other: not valid JSON"),
+    ('{"id": 1, "price": 01}', "field price: '01' is not a JSON number"),
+    ('{"id": 1, "tags": nope}', "field tags: not valid JSON (expected null)"),
+    ('{"id": 1, "buyer": {"name": nul}}', "field buyer.name: not valid JSON (expected null)"),
 ]
 
 

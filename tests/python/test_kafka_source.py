@@ -155,14 +155,18 @@ def test_s3_10_tombstones_are_skipped(kafka_bootstrap, new_topic):
 
 def test_json_checks_syntax_and_tags_the_column(kafka_bootstrap, new_topic):
     topic = new_topic(1)
-    values = [b'{"a": 1}', b'{"a": ', b'[1, 2, {"b": null}]', b'{"a": 1} trailing', b'"text"']
+    # Numbers of any size are valid JSON (found by fuzz/json_text: the DOM parser rejected them).
+    big = b'{"id": 123456789012345678901234567890, "x": -1.5e400}'
+    values = [b'{"a": 1}', b'{"a": ', b'[1, 2, {"b": null}]', b'{"a": 1} trailing', b'"text"', big, b'[01]',
+              b'{"a": tru}', b'1 2', b'42']
     produce(kafka_bootstrap, topic, [{"value": v} for v in values])
     table = read_table(open_reader(topic, kafka_bootstrap, format="json", bad_data="drop"))
     # pyarrow knows Arrow's canonical JSON extension type and builds it from the field metadata.
     json_type = table.schema.field("value").type
     assert isinstance(json_type, pa.BaseExtensionType) and json_type.extension_name == "arrow.json"
     assert json_type.storage_type == pa.string()
-    assert table.column("value").cast(pa.string()).to_pylist() == ['{"a": 1}', '[1, 2, {"b": null}]', '"text"']
+    assert table.column("value").cast(pa.string()).to_pylist() == ['{"a": 1}', '[1, 2, {"b": null}]', '"text"',
+                                                                 big.decode(), '42']
 
 
 def test_s3_12_newline_framing(kafka_bootstrap, new_topic):

@@ -1,0 +1,332 @@
+#include "arrow_validate.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <vector>
+
+namespace karrow::fuzz {
+namespace {
+
+// How an array's buffers are laid out. Each TypeId maps to one layout in
+// LayoutOf(); a new type usually needs only a new case there (kTime32 is
+// kFixedWidth, kFixedSizeBinary too with its byte width), and a new layout
+// a new Check function below.
+enum class Layout {
+  kFixedWidth,  // validity, values of byte_width() bytes each
+  kBitmap,      // validity, values as bits (bool)
+  kBinary,      // validity, int32 offsets, data (utf8 and binary)
+  kList,        // validity, int32 offsets; one child
+  kStruct,      // validity; one child per field
+  kUnknown,     // not checked yet
+};
+
+Layout LayoutOf(const DataType& type) {
+  switch (type.id()) {
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64:
+    case TypeId::kUInt8:
+    case TypeId::kUInt16:
+    case TypeId::kUInt32:
+    case TypeId::kUInt64:
+    case TypeId::kFloat32:
+    case TypeId::kFloat64:
+    case TypeId::kDate32:
+    case TypeId::kTimestamp:
+    case TypeId::kDecimal128:
+      return Layout::kFixedWidth;
+    case TypeId::kBool:
+      return Layout::kBitmap;
+    case TypeId::kUtf8:
+    case TypeId::kBinary:
+      return Layout::kBinary;
+    case TypeId::kList:
+      return Layout::kList;
+    case TypeId::kStruct:
+      return Layout::kStruct;
+    default:  // a type added after this validator: reported as unchecked
+      return Layout::kUnknown;
+  }
+}
+
+std::string Describe(const std::string& path, const ArrayData& a) {
+  return path + " <" + a.type->ToString() + ", length " + std::to_string(a.length) + ", offset " +
+         std::to_string(a.offset) + ">";
+}
+
+bool Bit(const uint8_t* bits, int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
+
+int64_t BitmapBytes(int64_t bits) { return (bits + 7) / 8; }
+
+int32_t Offset(const ArrayData& a, int64_t i) {
+  int32_t v;
+  std::memcpy(&v, a.buffers[1]->data() + (a.offset + i) * 4, 4);
+  return v;
+}
+
+class Validator {
+ public:
+  explicit Validator(ValidationStats* stats) : stats_(stats) {}
+
+  Status Array(const ArrayData& a, const std::string& path) {
+    if (!a.type) return Status::Invalid(path + ": array without a type");
+    const std::string where = Describe(path, a);
+    if (a.length < 0 || a.offset < 0) return Status::Invalid(where + ": negative length or offset");
+    Layout layout = LayoutOf(*a.type);
+    if (layout == Layout::kUnknown) {
+      if (stats_) {
+        if (stats_->arrays_unchecked++ == 0) stats_->first_unchecked_type = a.type->ToString();
+      }
+      return Status::OK();
+    }
+    if (stats_) ++stats_->arrays_checked;
+    KARROW_RETURN_NOT_OK(Validity(a, where));
+    switch (layout) {
+      case Layout::kFixedWidth:
+        return FixedWidth(a, where);
+      case Layout::kBitmap:
+        return Bitmap(a, where);
+      case Layout::kBinary:
+        return Binary(a, where);
+      case Layout::kList:
+        return List(a, path, where);
+      case Layout::kStruct:
+        return Struct(a, path, where);
+      case Layout::kUnknown:
+        break;
+    }
+    return Status::OK();
+  }
+
+ private:
+  static size_t BufferCount(Layout layout) {
+    switch (layout) {
+      case Layout::kFixedWidth:
+      case Layout::kBitmap:
+      case Layout::kList:
+        return 2;
+      case Layout::kBinary:
+        return 3;
+      case Layout::kStruct:
+        return 1;
+      case Layout::kUnknown:
+        break;
+    }
+    return 0;
+  }
+
+  // Buffer count, buffer presence, the validity bitmap's size and null count.
+  Status Validity(const ArrayData& a, const std::string& where) {
+    size_t expected = BufferCount(LayoutOf(*a.type));
+    if (a.buffers.size() != expected) {
+      return Status::Invalid(where + ": " + std::to_string(a.buffers.size()) + " buffers, expected " +
+                             std::to_string(expected));
+    }
+    for (size_t i = 1; i < a.buffers.size(); ++i) {
+      if (!a.buffers[i] || !a.buffers[i]->data()) {
+        return Status::Invalid(where + ": buffer " + std::to_string(i) + " is missing");
+      }
+    }
+    if (a.null_count < 0 || a.null_count > a.length) {
+      return Status::Invalid(where + ": null_count " + std::to_string(a.null_count) + " out of [0, length]");
+    }
+    const auto& validity = a.buffers[0];
+    if (!validity) {
+      if (a.null_count != 0) {
+        return Status::Invalid(where + ": null_count " + std::to_string(a.null_count) + " without a validity bitmap");
+      }
+      return Status::OK();
+    }
+    if (!validity->data()) return Status::Invalid(where + ": validity buffer without data");
+    KARROW_RETURN_NOT_OK(BufferSize(a, 0, BitmapBytes(a.offset + a.length), where));
+    int64_t nulls = 0;
+    for (int64_t i = 0; i < a.length; ++i) nulls += !Bit(validity->data(), a.offset + i);
+    if (nulls != a.null_count) {
+      return Status::Invalid(where + ": null_count is " + std::to_string(a.null_count) + " but the bitmap has " +
+                             std::to_string(nulls) + " nulls");
+    }
+    return Status::OK();
+  }
+
+  static Status BufferSize(const ArrayData& a, size_t i, int64_t needed, const std::string& where) {
+    if (a.buffers[i]->size() < needed) {
+      return Status::Invalid(where + ": buffer " + std::to_string(i) + " has " + std::to_string(a.buffers[i]->size()) +
+                             " bytes, needs " + std::to_string(needed));
+    }
+    return Status::OK();
+  }
+
+  Status FixedWidth(const ArrayData& a, const std::string& where) {
+    int width = a.type->byte_width();
+    if (width <= 0) return Status::Invalid(where + ": fixed-width type without a byte width");
+    KARROW_RETURN_NOT_OK(BufferSize(a, 1, (a.offset + a.length) * width, where));
+    if (a.type->id() == TypeId::kDecimal128) return DecimalPrecision(a, where);
+    return Status::OK();
+  }
+
+  // Arrow's full validation: every valid decimal fits its precision.
+  static Status DecimalPrecision(const ArrayData& a, const std::string& where) {
+    int precision = a.type->precision();
+    if (precision < 1 || precision > 38 || a.type->scale() < 0 || a.type->scale() > precision) {
+      return Status::Invalid(where + ": decimal128 precision/scale out of range");
+    }
+    __int128 limit = 1;
+    for (int i = 0; i < precision; ++i) limit *= 10;
+    for (int64_t i = 0; i < a.length; ++i) {
+      if (!a.IsValid(i)) continue;
+      __int128 v = a.Value<__int128>(i);
+      if (v >= limit || v <= -limit) {
+        return Status::Invalid(where + ": row " + std::to_string(i) + " has more digits than precision " +
+                               std::to_string(precision));
+      }
+    }
+    return Status::OK();
+  }
+
+  static Status Bitmap(const ArrayData& a, const std::string& where) {
+    return BufferSize(a, 1, BitmapBytes(a.offset + a.length), where);
+  }
+
+  // Offsets: offset + length + 1 of them, starting at or above 0, never
+  // decreasing, and the last within the data (or child) length.
+  static Status Offsets(const ArrayData& a, int64_t limit, const char* limit_name, const std::string& where) {
+    KARROW_RETURN_NOT_OK(BufferSize(a, 1, (a.offset + a.length + 1) * 4, where));
+    int32_t previous = Offset(a, 0);
+    if (previous < 0) return Status::Invalid(where + ": first offset " + std::to_string(previous) + " is negative");
+    for (int64_t i = 1; i <= a.length; ++i) {
+      int32_t next = Offset(a, i);
+      if (next < previous) {
+        return Status::Invalid(where + ": offsets decrease at row " + std::to_string(i - 1) + " (" +
+                               std::to_string(previous) + " then " + std::to_string(next) + ")");
+      }
+      previous = next;
+    }
+    if (previous > limit) {
+      return Status::Invalid(where + ": last offset " + std::to_string(previous) + " is past the " + limit_name +
+                             " (" + std::to_string(limit) + ")");
+    }
+    return Status::OK();
+  }
+
+  static Status Binary(const ArrayData& a, const std::string& where) {
+    KARROW_RETURN_NOT_OK(Offsets(a, a.buffers[2]->size(), "data size", where));
+    if (a.type->id() != TypeId::kUtf8) return Status::OK();
+    for (int64_t i = 0; i < a.length; ++i) {
+      if (!a.IsValid(i)) continue;  // a null slot's bytes mean nothing
+      std::string_view s = a.View(i);
+      if (!simdjson::validate_utf8(s.data(), s.size())) {
+        return Status::Invalid(where + ": row " + std::to_string(i) + " is not valid UTF-8");
+      }
+    }
+    return Status::OK();
+  }
+
+  Status Children(const ArrayData& a, const std::string& where) const {
+    const auto& fields = a.type->children();
+    if (a.children.size() != fields.size()) {
+      return Status::Invalid(where + ": " + std::to_string(a.children.size()) + " children, the type has " +
+                             std::to_string(fields.size()));
+    }
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (!a.children[i]) return Status::Invalid(where + ": child " + std::to_string(i) + " is missing");
+      if (!a.children[i]->type || !a.children[i]->type->Equals(*fields[i].type)) {
+        return Status::Invalid(where + ": child '" + fields[i].name + "' has the wrong type");
+      }
+    }
+    return Status::OK();
+  }
+
+  Status List(const ArrayData& a, const std::string& path, const std::string& where) {
+    KARROW_RETURN_NOT_OK(Children(a, where));
+    const ArrayData& item = *a.children[0];
+    KARROW_RETURN_NOT_OK(Offsets(a, item.length, "item array's length", where));
+    return Array(item, path + "[]");
+  }
+
+  Status Struct(const ArrayData& a, const std::string& path, const std::string& where) {
+    KARROW_RETURN_NOT_OK(Children(a, where));
+    for (size_t i = 0; i < a.children.size(); ++i) {
+      const ArrayData& child = *a.children[i];
+      // A struct's offset also applies to its children (Arrow format).
+      if (child.length < a.offset + a.length) {
+        return Status::Invalid(where + ": child '" + a.type->children()[i].name + "' has " +
+                               std::to_string(child.length) + " rows, needs at least " +
+                               std::to_string(a.offset + a.length));
+      }
+      KARROW_RETURN_NOT_OK(Array(child, path + "." + a.type->children()[i].name));
+    }
+    return Status::OK();
+  }
+
+  ValidationStats* stats_;
+};
+
+// Nullability: `reachable[i]` says whether every parent of row i is valid;
+// only there does a non-nullable field promise a value. Run after
+// Validator, so buffers and offsets are known to be in range.
+Status CheckNullability(const ArrayData& a, const Field& field, const std::vector<char>& reachable,
+                        const std::string& path) {
+  if (LayoutOf(*a.type) == Layout::kUnknown) return Status::OK();
+  if (!field.nullable && a.null_count > 0) {
+    for (int64_t i = 0; i < a.length; ++i) {
+      if (reachable[i] && !a.IsValid(i)) {
+        return Status::Invalid(path + ": row " + std::to_string(i) + " is null but the field is not nullable");
+      }
+    }
+  }
+  if (a.type->id() == TypeId::kStruct) {
+    for (size_t c = 0; c < a.children.size(); ++c) {
+      const ArrayData& child = *a.children[c];
+      std::vector<char> below(static_cast<size_t>(child.length), 0);
+      for (int64_t i = 0; i < a.length; ++i) below[a.offset + i] = reachable[i] && a.IsValid(i);
+      const Field& f = a.type->children()[c];
+      KARROW_RETURN_NOT_OK(CheckNullability(child, f, below, path + "." + f.name));
+    }
+  } else if (a.type->id() == TypeId::kList) {
+    const ArrayData& item = *a.children[0];
+    std::vector<char> below(static_cast<size_t>(item.length), 0);
+    for (int64_t i = 0; i < a.length; ++i) {
+      if (!reachable[i] || !a.IsValid(i)) continue;
+      auto [begin, end] = a.ListRange(i);
+      for (int32_t j = begin; j < end; ++j) below[j] = 1;
+    }
+    KARROW_RETURN_NOT_OK(CheckNullability(item, a.type->children()[0], below, path + "[]"));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ValidateArray(const ArrayData& array, const std::string& path, ValidationStats* stats) {
+  return Validator(stats).Array(array, path);
+}
+
+Status ValidateBatch(const RecordBatch& batch, ValidationStats* stats) {
+  if (!batch.schema()) return Status::Invalid("batch without a schema");
+  const auto& fields = batch.schema()->fields();
+  if (batch.num_rows() < 0) return Status::Invalid("negative row count");
+  if (batch.columns().size() != fields.size()) {
+    return Status::Invalid(std::to_string(batch.columns().size()) + " columns, the schema has " +
+                           std::to_string(fields.size()));
+  }
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const ArrayDataPtr& column = batch.columns()[i];
+    const std::string& name = fields[i].name;
+    if (!column) return Status::Invalid("column '" + name + "' is missing");
+    if (!column->type || !column->type->Equals(*fields[i].type)) {
+      return Status::Invalid("column '" + name + "' does not have the schema's type " + fields[i].type->ToString());
+    }
+    if (column->length != batch.num_rows()) {
+      return Status::Invalid("column '" + name + "' has " + std::to_string(column->length) + " rows, the batch " +
+                             std::to_string(batch.num_rows()));
+    }
+    KARROW_RETURN_NOT_OK(ValidateArray(*column, name, stats));
+    std::vector<char> all(static_cast<size_t>(column->length), 1);
+    KARROW_RETURN_NOT_OK(CheckNullability(*column, fields[i], all, name));
+  }
+  return Status::OK();
+}
+
+}  // namespace karrow::fuzz

@@ -1,0 +1,121 @@
+#include "formats/json_syntax.h"
+
+namespace karrow {
+namespace {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// A number's token as simdjson hands it out runs to the next token: drop the
+// whitespace in between.
+std::string_view TrimRight(std::string_view token) {
+  size_t end = token.find_last_not_of(" \t\r\n");
+  return token.substr(0, end == std::string_view::npos ? 0 : end + 1);
+}
+
+// The checks for one value; `V` is od::value, or od::document for the root.
+template <typename V>
+error_code Check(V& v) {
+  od::json_type type;
+  if (auto error = v.type().get(type)) return error;
+  switch (type) {
+    case od::json_type::object: {
+      od::object object;
+      if (auto error = v.get_object().get(object)) return error;
+      for (auto member : object) {
+        std::string_view key;
+        od::value child;
+        if (auto error = member.unescaped_key().get(key)) return error;
+        if (auto error = member.value().get(child)) return error;
+        if (auto error = Check(child)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array array;
+      if (auto error = v.get_array().get(array)) return error;
+      for (auto element : array) {
+        od::value child;
+        if (auto error = element.get(child)) return error;
+        if (auto error = Check(child)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return v.get_string().get(s);  // checks escapes and surrogate pairs
+    }
+    case od::json_type::number: {
+      std::string_view token;
+      // A value's token comes as a string_view, the document's as a result.
+      simdjson::simdjson_result<std::string_view> raw = v.raw_json_token();
+      if (auto error = std::move(raw).get(token)) return error;
+      return IsJsonNumber(TrimRight(token)) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return v.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null;
+      if (auto error = v.is_null().get(is_null)) return error;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;  // "nul", "nullx"
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
+}  // namespace
+
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i >= s.size()) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else if (IsDigit(s[i])) {
+    while (i < s.size() && IsDigit(s[i])) ++i;
+  } else {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    size_t start = ++i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == start) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == start) return false;
+  }
+  return i == s.size();
+}
+
+error_code CheckJsonValue(od::value& value) { return Check(value); }
+
+error_code CheckJsonText(od::parser& parser, const char* data, size_t size, size_t capacity) {
+  od::document doc;
+  if (auto error = parser.iterate(data, size, capacity).get(doc)) return error;
+  bool scalar;
+  if (auto error = doc.is_scalar().get(scalar)) return error;
+  if (scalar) {
+    // A root number read as text is not checked for what follows it: its
+    // token must reach the end of the input, bar whitespace.
+    std::string_view token;
+    if (auto error = doc.raw_json_token().get(token)) return error;
+    if (auto error = Check(doc)) return error;
+    std::string_view rest(token.data(), static_cast<size_t>(data + size - token.data()));
+    return TrimRight(rest).size() == TrimRight(token).size() ? simdjson::SUCCESS : simdjson::TRAILING_CONTENT;
+  }
+  if (auto error = Check(doc)) return error;
+  // Past the end, current_location() fails: anything else is trailing content.
+  const char* trailing = nullptr;
+  if (!doc.current_location().get(trailing)) return simdjson::TRAILING_CONTENT;
+  return simdjson::SUCCESS;
+}
+
+}  // namespace karrow
