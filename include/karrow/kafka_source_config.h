@@ -74,6 +74,9 @@ struct KafkaSourceConfig {
   Framing framing = Framing::kNone;
   /// Newline framing: a longer line is bad data (never truncated).
   int64_t max_line_length = int64_t{1} << 20;
+  /// With bad_data=drop: also send every dropped record (its raw bytes, its
+  /// coordinates and the reason) to the dead-letter output (DESIGN 3.11).
+  bool dead_letter = false;
   BadDataPolicy bad_data = BadDataPolicy::kFail;
   /// Where Avro / JSON schemas come from; no format of this version uses one,
   /// so it must stay empty.
