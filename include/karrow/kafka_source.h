@@ -84,8 +84,24 @@ class KafkaSource : public RecordBatchReader {
   /// checkpoint barrier); std::nullopt when there are none.
   Result<std::optional<RecordBatch>> TakeBuffered();
   /// True when the run has ended (bounded run finished, or Stop()) and all
-  /// its rows were returned.
+  /// its rows were returned. Dead letters may remain: see TakeDeadLetters().
   bool done() const;
+
+  /// With dead_letter=true, the records that bad_data=drop skipped are kept
+  /// as dead letters (raw bytes, coordinates, reason) in batches of
+  /// dead_letter_schema(). Right after TakeDeadLetters(), the dead letters
+  /// taken so far are exactly the bad records before NextOffsets(), as a
+  /// checkpoint needs.
+  ///
+  /// The dead letters read so far once they are due the way rows are
+  /// (batch_size of them, or linger_ms after the first, or the run ended);
+  /// std::nullopt otherwise. Only from the thread that reads.
+  Result<std::optional<RecordBatch>> PollDeadLetters();
+  /// The dead letters read so far, even when not yet due (e.g. before a
+  /// checkpoint barrier); std::nullopt when there are none.
+  Result<std::optional<RecordBatch>> TakeDeadLetters();
+  /// The schema of dead-letter batches, the same for every source.
+  SchemaPtr dead_letter_schema() const;
 
   /// The next offset of every owned partition, exactly matching the rows
   /// returned so far. Only from the thread that reads.

@@ -99,6 +99,9 @@ struct KafkaSourceConfig {
   Framing framing = Framing::kNone;
   /// Newline framing: a longer line is bad data (never truncated).
   int64_t max_line_length = int64_t{1} << 20;
+  /// With bad_data=drop: also send every dropped record (its raw bytes, its
+  /// coordinates and the reason) to the dead-letter output (DESIGN 3.11).
+  bool dead_letter = false;
   BadDataPolicy bad_data = BadDataPolicy::kFail;
   /// format=json: the declared schema of the values, as the JSON document
   /// described in src/formats/json_schema.h, or an Avro schema whose Arrow

@@ -1,7 +1,8 @@
 // KafkaSourceOperator: the Kafka source as a runtime operator. It saves every
 // owned partition's next offset in each checkpoint (global table "offsets",
 // keyed by topic and partition), restores from it, and commits offsets to
-// the consumer group only once a checkpoint is complete.
+// the consumer group only once a checkpoint is complete. Dead letters go to
+// the collector beside the rows, in the same epochs.
 #pragma once
 
 #include <map>

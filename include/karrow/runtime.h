@@ -25,7 +25,8 @@ struct RuntimeOptions {
   std::chrono::milliseconds checkpoint_interval{10000};
   /// Complete checkpoints kept; older ones are removed.
   int keep_checkpoints = 3;
-  /// Where output files are published.
+  /// Where output files are published; dead letters go to its subfolder
+  /// dead-letter/, in the same checkpoints.
   std::string sink_dir;
   /// "arrow" (Arrow IPC stream files) or "ndjson".
   std::string sink_format = "arrow";

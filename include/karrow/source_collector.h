@@ -42,11 +42,18 @@ class SourceCollector {
 
   /// Takes a batch of rows. May buffer it until Flush() or the next signal.
   virtual Status Collect(RecordBatch batch) = 0;
-  /// Sends on whatever Collect() buffered.
+  /// Takes a batch of dead letters: records the source dropped as bad data,
+  /// with their raw bytes, coordinates and reason (DESIGN 3.11). They are a
+  /// second output beside the rows, in the same checkpoint epochs, and may
+  /// be buffered the same way. This default discards them, for collectors
+  /// without a dead-letter output.
+  virtual Status CollectDeadLetters(RecordBatch /*batch*/) { return Status::OK(); }
+  /// Sends on whatever Collect() and CollectDeadLetters() buffered.
   virtual Status Flush() = 0;
 
   /// Flushes, then delivers `signal`: data always precedes the signal that
-  /// follows it (a barrier covers exactly the rows collected before it).
+  /// follows it (a barrier covers exactly the rows and dead letters collected
+  /// before it).
   Status Broadcast(const Signal& signal) {
     KARROW_RETURN_NOT_OK(Flush());
     return Deliver(signal);

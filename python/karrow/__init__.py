@@ -4,6 +4,9 @@
     reader = karrow.read_kafka("orders", "localhost:9092", format="json",
                                metadata_fields=["key", "offset_id"], stop_at_end=True)
     table = pa.table(reader)          # via the Arrow PyCapsule stream protocol
+
+With ``bad_data="drop", dead_letter=True``, ``reader.dead_letters()`` returns
+the records dropped as bad data, as a pyarrow Table.
 """
 
 from __future__ import annotations
@@ -55,8 +58,13 @@ def _library():
         lib.karrow_kafka_stream_open.argtypes = [
             ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
             ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(_ArrowArrayStream),
-            ctypes.c_char_p, ctypes.c_size_t]
+            ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_size_t]
         lib.karrow_kafka_stream_open.restype = ctypes.c_int
+        lib.karrow_dead_letters_take.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(_ArrowArrayStream), ctypes.c_char_p, ctypes.c_size_t]
+        lib.karrow_dead_letters_take.restype = ctypes.c_int
+        lib.karrow_dead_letters_free.argtypes = [ctypes.c_void_p]
+        lib.karrow_dead_letters_free.restype = None
         lib.karrow_version.restype = ctypes.c_char_p
         _lib = lib
     return _lib
@@ -78,6 +86,9 @@ class KafkaReader:
     Implements ``__arrow_c_stream__``, so ``pyarrow.table(reader)`` or
     ``pyarrow.RecordBatchReader.from_stream(reader)`` consume it. The stream can
     be taken once.
+
+    With ``bad_data="drop", dead_letter=True``, :meth:`dead_letters` returns the
+    records dropped as bad data.
     """
 
     def __init__(self, properties: Mapping[str, object], task_index: int = 0, parallelism: int = 1):
@@ -85,9 +96,12 @@ class KafkaReader:
         keys = (ctypes.c_char_p * len(items))(*[k.encode() for k, _ in items])
         values = (ctypes.c_char_p * len(items))(*[v.encode() for _, v in items])
         self._stream = _ArrowArrayStream()
+        self._dead_letters = ctypes.c_void_p()
+        self._dead_letter_tables = []
         error = ctypes.create_string_buffer(4096)
         rc = _library().karrow_kafka_stream_open(keys, values, len(items), task_index, parallelism,
-                                                 ctypes.byref(self._stream), error, len(error))
+                                                 ctypes.byref(self._stream), ctypes.byref(self._dead_letters),
+                                                 error, len(error))
         if rc != 0:
             raise KarrowError(error.value.decode(errors="replace"))
         self._taken = False
@@ -108,6 +122,29 @@ class KafkaReader:
             raise NotImplementedError("karrow does not cast to a requested schema")
         return self.to_pyarrow().__arrow_c_stream__()
 
+    def dead_letters(self, clear: bool = False):
+        """A pyarrow.Table of the records dropped as bad data so far (every
+        bad record before the last batch the stream returned, and all of them
+        once it ended), also after close(). Columns: topic, partition,
+        offset, timestamp, key, value (the raw bytes, or the one bad line with
+        newline framing), line (that line's number; null without framing) and
+        error (the reason). With ``clear=True`` they are forgotten, so the next
+        call returns only newer ones.
+
+        Needs ``bad_data="drop", dead_letter=True`` when opening."""
+        import pyarrow as pa
+        if not self._dead_letters:
+            raise KarrowError("dead letters are only kept when the reader is opened with "
+                              "bad_data=\"drop\", dead_letter=True")
+        stream = _ArrowArrayStream()
+        error = ctypes.create_string_buffer(4096)
+        if _library().karrow_dead_letters_take(self._dead_letters, ctypes.byref(stream), error, len(error)) != 0:
+            raise KarrowError(error.value.decode(errors="replace"))
+        self._dead_letter_tables.append(pa.RecordBatchReader._import_from_c(ctypes.addressof(stream)).read_all())
+        table = pa.concat_tables(self._dead_letter_tables)
+        self._dead_letter_tables = [] if clear else [table]
+        return table
+
     def close(self) -> None:
         """Closes the consumer unless the stream was handed to a consumer
         (pyarrow then owns it and closes it when done). Idempotent."""
@@ -124,13 +161,17 @@ class KafkaReader:
 
     def __del__(self):
         self.close()
+        if getattr(self, "_dead_letters", None):
+            _library().karrow_dead_letters_free(self._dead_letters)
+            self._dead_letters = ctypes.c_void_p()
 
 
 def read_kafka(topic: str, bootstrap_servers: str, *, task_index: int = 0, parallelism: int = 1,
                client_configs: Optional[Mapping[str, str]] = None,
                metadata_fields: Optional[Iterable[str]] = None, **options) -> KafkaReader:
     """Opens a KafkaReader. ``options`` take KafkaSourceConfig's field names
-    (format, offset_mode, group_id, batch_size, linger_ms, stop_at_end, ...)."""
+    (format, offset_mode, group_id, batch_size, linger_ms, stop_at_end,
+    bad_data, dead_letter, ...)."""
     properties = {"topic": topic, "bootstrap_servers": bootstrap_servers, **options}
     if metadata_fields is not None:
         properties["metadata_fields"] = list(metadata_fields)

@@ -2,11 +2,29 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "karrow/kafka_source.h"
+
+namespace {
+
+// Dead letters on their way from the thread that reads a stream to whoever
+// takes them; shared by the stream and the handle, so either may go first.
+struct DeadLetterQueue {
+  std::mutex mu;
+  std::vector<karrow::RecordBatch> batches;
+};
+
+}  // namespace
+
+struct karrow_dead_letters {
+  std::shared_ptr<DeadLetterQueue> queue;
+  karrow::SchemaPtr schema;
+};
 
 namespace {
 
@@ -32,13 +50,65 @@ int ErrnoFor(karrow::StatusCode code) {
   }
 }
 
+// The stream's reader with dead_letter=true: KafkaSource::Next() that moves
+// the source's dead letters to the queue as they come due (so that a long
+// stretch of bad records does not pile up unseen), and all of them before
+// it returns, so that they include every bad record before the batch.
+class DeadLetterForwardingReader : public karrow::RecordBatchReader {
+ public:
+  DeadLetterForwardingReader(std::unique_ptr<karrow::KafkaSource> source, std::shared_ptr<DeadLetterQueue> queue)
+      : source_(std::move(source)), queue_(std::move(queue)) {}
+
+  karrow::SchemaPtr schema() const override { return source_->schema(); }
+
+  karrow::Result<std::optional<karrow::RecordBatch>> Next() override {
+    while (true) {
+      karrow::Result<std::optional<karrow::RecordBatch>> batch = source_->Poll();
+      bool returning = !batch.ok() || batch->has_value() || source_->done();
+      karrow::Status forwarded = Forward(returning ? source_->TakeDeadLetters() : source_->PollDeadLetters());
+      if (!forwarded.ok()) return forwarded;
+      if (returning) return batch;
+    }
+  }
+
+ private:
+  karrow::Status Forward(karrow::Result<std::optional<karrow::RecordBatch>> dead_letters) {
+    if (!dead_letters.ok()) return dead_letters.status();
+    if (dead_letters->has_value()) {
+      std::lock_guard<std::mutex> lock(queue_->mu);
+      queue_->batches.push_back(std::move(**dead_letters));
+    }
+    return karrow::Status::OK();
+  }
+
+  std::unique_ptr<karrow::KafkaSource> source_;
+  std::shared_ptr<DeadLetterQueue> queue_;
+};
+
+// Batches already in memory, as a reader to export.
+class BatchListReader : public karrow::RecordBatchReader {
+ public:
+  BatchListReader(karrow::SchemaPtr schema, std::vector<karrow::RecordBatch> batches)
+      : schema_(std::move(schema)), batches_(std::move(batches)) {}
+  karrow::SchemaPtr schema() const override { return schema_; }
+  karrow::Result<std::optional<karrow::RecordBatch>> Next() override {
+    if (next_ == batches_.size()) return std::optional<karrow::RecordBatch>();
+    return std::optional<karrow::RecordBatch>(std::move(batches_[next_++]));
+  }
+
+ private:
+  karrow::SchemaPtr schema_;
+  std::vector<karrow::RecordBatch> batches_;
+  size_t next_ = 0;
+};
+
 }  // namespace
 
 extern "C" const char* karrow_version(void) { return "0.1.0"; }
 
 extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* const* values, size_t count,
                                         int32_t task_index, int32_t parallelism, ArrowArrayStream* out,
-                                        char* error, size_t error_size) {
+                                        karrow_dead_letters** dead_letters, char* error, size_t error_size) {
   // No exception may cross into C callers.
   try {
     if (out == nullptr || (count > 0 && (keys == nullptr || values == nullptr))) {
@@ -53,11 +123,46 @@ extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* con
     }
     auto config = karrow::KafkaSourceConfig::FromProperties(properties);
     if (!config.ok()) return Fail(EINVAL, config.status().message(), error, error_size);
+    const bool wants_dead_letters = config->dead_letter;
+    if (wants_dead_letters && dead_letters == nullptr) {
+      return Fail(EINVAL, "karrow_kafka_stream_open: dead_letter=true needs a karrow_dead_letters** to return them",
+                  error, error_size);
+    }
     auto source = karrow::KafkaSource::Open(std::move(*config), {task_index, parallelism});
     if (!source.ok()) return Fail(ErrnoFor(source.status().code()), source.status().message(), error, error_size);
-    karrow::ExportRecordBatchReader(std::move(*source), out);
+    if (!wants_dead_letters) {
+      if (dead_letters != nullptr) *dead_letters = nullptr;
+      karrow::ExportRecordBatchReader(std::move(*source), out);
+      return 0;
+    }
+    auto handle = std::make_unique<karrow_dead_letters>();
+    handle->queue = std::make_shared<DeadLetterQueue>();
+    handle->schema = (*source)->dead_letter_schema();
+    karrow::ExportRecordBatchReader(std::make_unique<DeadLetterForwardingReader>(std::move(*source), handle->queue),
+                                    out);
+    *dead_letters = handle.release();
     return 0;
   } catch (const std::exception& e) {
     return Fail(EIO, std::string("internal error: ") + e.what(), error, error_size);
   }
 }
+
+extern "C" int karrow_dead_letters_take(karrow_dead_letters* dead_letters, ArrowArrayStream* out, char* error,
+                                        size_t error_size) {
+  try {
+    if (dead_letters == nullptr || out == nullptr) {
+      return Fail(EINVAL, "karrow_dead_letters_take: null argument", error, error_size);
+    }
+    std::vector<karrow::RecordBatch> batches;
+    {
+      std::lock_guard<std::mutex> lock(dead_letters->queue->mu);
+      batches.swap(dead_letters->queue->batches);
+    }
+    karrow::ExportRecordBatchReader(std::make_unique<BatchListReader>(dead_letters->schema, std::move(batches)), out);
+    return 0;
+  } catch (const std::exception& e) {
+    return Fail(EIO, std::string("internal error: ") + e.what(), error, error_size);
+  }
+}
+
+extern "C" void karrow_dead_letters_free(karrow_dead_letters* dead_letters) { delete dead_letters; }

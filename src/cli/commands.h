@@ -13,6 +13,7 @@ using Properties = std::vector<std::pair<std::string, std::string>>;  // KafkaSo
 struct ConsumeOptions {
   Properties properties;
   std::string output = "ndjson";  // ndjson | arrow
+  std::string dead_letter_file;   // an Arrow IPC stream of the dead letters; empty = none
   int64_t count = -1;             // stop after this many rows; -1 = no limit
   int32_t task_index = 0;
   int32_t parallelism = 1;

@@ -1,8 +1,12 @@
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands.h"
@@ -55,12 +59,60 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// --dead-letter FILE: an Arrow IPC stream of the dead letters, written as
+// they come, so the file is readable up to its last batch while karrow runs.
+class DeadLetterFile {
+ public:
+  Status Open(const std::string& path, const Schema& schema) {
+    path_ = path;
+    file_.reset(std::fopen(path.c_str(), "wb"));
+    if (!file_) return Failed("cannot create");
+    std::string out;
+    AppendIpcSchema(schema, &out);
+    return WriteAll(out);
+  }
+  /// Writes `batch` when there is one.
+  Status Write(Result<std::optional<RecordBatch>> batch) {
+    if (!batch.ok()) return batch.status();
+    if (!batch->has_value()) return Status::OK();
+    std::string out;
+    KARROW_RETURN_NOT_OK(AppendIpcRecordBatch(**batch, &out));
+    return WriteAll(out);
+  }
+  /// Ends the stream and closes the file.
+  Status Close() {
+    std::string out;
+    AppendIpcEndOfStream(&out);
+    KARROW_RETURN_NOT_OK(WriteAll(out));
+    if (std::fclose(file_.release()) != 0) return Failed("cannot write");
+    return Status::OK();
+  }
+
+ private:
+  Status WriteAll(const std::string& data) {
+    if (std::fwrite(data.data(), 1, data.size(), file_.get()) != data.size() || std::fflush(file_.get()) != 0) {
+      return Failed("cannot write");
+    }
+    return Status::OK();
+  }
+  Status Failed(const char* what) const {
+    return Status::IoError("--dead-letter " + path_ + ": " + what + " the file: " + std::strerror(errno));
+  }
+
+  std::string path_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, std::fclose};
+};
+
 }  // namespace
 
 int RunConsume(const ConsumeOptions& options) {
   auto config = KafkaSourceConfig::FromProperties(options.properties);
   if (!config.ok()) {
     std::fprintf(stderr, "karrow: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  if (config->dead_letter && options.dead_letter_file.empty()) {
+    std::fprintf(stderr, "karrow: dead_letter=true: name the file for the dead letters with --dead-letter FILE\n");
     return 2;
   }
   auto opened = KafkaSource::Open(std::move(*config), {options.task_index, options.parallelism});
@@ -74,6 +126,15 @@ int RunConsume(const ConsumeOptions& options) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
 
+  std::unique_ptr<DeadLetterFile> dead_letters;
+  if (!options.dead_letter_file.empty()) {
+    dead_letters = std::make_unique<DeadLetterFile>();
+    if (Status st = dead_letters->Open(options.dead_letter_file, *source->dead_letter_schema()); !st.ok()) {
+      std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
+      return 1;
+    }
+  }
+
   Progress progress(*source);
   int64_t written = 0;
   int exit_code = 0;
@@ -84,14 +145,24 @@ int RunConsume(const ConsumeOptions& options) {
     if (!WriteAll(out)) return 1;
   }
   while (options.count < 0 || written < options.count) {
-    auto next = source->Next();
+    auto next = source->Poll();
     if (!next.ok()) {
       progress.Update(true);
       std::fprintf(stderr, "karrow: %s\n", next.status().message().c_str());
       exit_code = 1;
       break;
     }
-    if (!next->has_value()) break;
+    if (dead_letters) {
+      if (Status st = dead_letters->Write(source->PollDeadLetters()); !st.ok()) {
+        std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
+        exit_code = 1;
+        break;
+      }
+    }
+    if (!next->has_value()) {
+      if (source->done()) break;
+      continue;
+    }
     const RecordBatch& batch = **next;
     int64_t rows = batch.num_rows();
     if (options.count >= 0) rows = std::min(rows, options.count - written);
@@ -114,6 +185,15 @@ int RunConsume(const ConsumeOptions& options) {
     progress.Update();
   }
   progress.Update(true);
+  if (dead_letters) {
+    // The dead letters of every record read, also when the run stopped early.
+    Status st = dead_letters->Write(source->TakeDeadLetters());
+    if (st.ok()) st = dead_letters->Close();
+    if (!st.ok()) {
+      std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
+      exit_code = 1;
+    }
+  }
   if (arrow && exit_code == 0) {
     out.clear();
     AppendIpcEndOfStream(&out);

@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ndjson", "arrow"}))
       ->capture_default_str();
   c->add_option("-c,--count", consume.count, "Stop after this many rows");
+  c->add_option("--dead-letter", consume.dead_letter_file,
+                "With --bad-data drop: write the dropped records (raw bytes, coordinates, reason) to this file "
+                "as an Arrow IPC stream");
   c->add_option("--task", task, "Read task i of n, as i/n (partitions p with p % n == i)")->capture_default_str();
 
   SourceFlags run_flags;
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
     return karrow::cli::RunJobCommand(run);
   }
   if (!consume_flags.Properties(&consume.properties)) return 2;
+  if (!consume.dead_letter_file.empty()) consume.properties.emplace_back("dead_letter", "true");
   if (std::sscanf(task.c_str(), "%d/%d", &consume.task_index, &consume.parallelism) != 2) {
     std::fprintf(stderr, "karrow: --task %s: expected i/n, e.g. 0/3\n", task.c_str());
     return 2;

@@ -6,12 +6,15 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/log.h"
 #include "formats/framing.h"
 #include "formats/value_decoder.h"
+#include "kafka/dead_letter.h"
 #include "kafka/rate_limiter.h"
 #include "kafka/rdkafka_handles.h"
 #include "operator/watermark_tracker.h"
@@ -28,6 +31,9 @@ constexpr int64_t kMaxFetchPerCall = 1024;
 // How long one consume call may block while the batch is empty, so that
 // Stop() is noticed promptly.
 constexpr int kIdlePollMs = 100;
+// Dead letters are due at this many value bytes too: far below the 2 GiB
+// column limit even after a whole fetch of large bad records.
+constexpr int64_t kDeadLetterDueBytes = int64_t{64} << 20;
 
 void LogFromLibrdkafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
   // syslog levels: 0-3 errors, 4 warning, 5-6 info, 7 debug.
@@ -122,6 +128,8 @@ struct KafkaSource::Impl {
   SchemaPtr schema;
   std::unique_ptr<ValueDecoder> decoder;
   std::unique_ptr<RecordBatchBuilder> builder;
+  std::unique_ptr<DeadLetterBuilder> dead_letters;  // only with dead_letter=true
+  Clock::time_point dead_letter_deadline;
   int first_metadata_column = 0;
   int event_time_column = 0;
   bool wants_headers = false;  // parse headers only when a column shows them
@@ -155,6 +163,8 @@ struct KafkaSource::Impl {
   Status HandleError(const rd_kafka_message_t* m);
   Status AppendRows(const rd_kafka_message_t* m, int64_t* rows_appended);
   Status AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers);
+  Status Drop(const rd_kafka_message_t* m, std::string_view value, std::optional<int32_t> line,
+              const std::string& reason);
   void Publish();
 };
 
@@ -509,29 +519,31 @@ Status KafkaSource::Impl::AppendRows(const rd_kafka_message_t* m, int64_t* rows_
   NewlineSplitter lines(payload, size);
   const uint8_t* line;
   int64_t length;
-  int line_no = 0;
+  int32_t line_no = 1;               // of `line`, counting empty lines too, as an editor does
+  const uint8_t* counted = payload;  // the newlines before here are in line_no
   const int64_t message_start = builder->num_rows();
+  const int64_t message_dead_letters = dead_letters ? dead_letters->num_rows() : 0;
   while (lines.Next(&line, &length)) {
-    ++line_no;
+    line_no += static_cast<int32_t>(std::count(counted, line, '\n'));
+    counted = line;
     Status st = length > config.max_line_length
                     ? Status::BadData("line of " + std::to_string(length) + " bytes is longer than max_line_length=" +
                                       std::to_string(config.max_line_length))
                     : append_one(line, length);
-    if (!st.ok()) {
-      bool bad_data = st.code() == StatusCode::kBadData;
-      st = Status(st.code(), "line " + std::to_string(line_no) + ": " + st.message());
-      if (!bad_data || config.bad_data == BadDataPolicy::kFail) {
-        // The record as a whole is not read: take back its earlier lines too,
-        // so that reading it again later cannot duplicate them.
-        builder->Truncate(message_start);
-        *rows_appended = 0;
-        return st;
-      }
+    if (st.ok()) continue;
+    bool bad_data = st.code() == StatusCode::kBadData;
+    st = Status(st.code(), "line " + std::to_string(line_no) + ": " + st.message());
+    if (bad_data && config.bad_data == BadDataPolicy::kDrop) {
       // Under drop, one bad line costs only itself; report it and go on.
-      ++stats.bad_records;
-      bad_data_log.Log(LogLevel::kWarn, "dropped bad data at " + Where(config.topic, m->partition, m->offset) +
-                                            ": " + st.message());
+      st = Drop(m, {reinterpret_cast<const char*>(line), static_cast<size_t>(length)}, line_no, st.message());
+      if (st.ok()) continue;
     }
+    // The record as a whole is not read: take back its earlier lines (and
+    // their dead letters) too, so that reading it again cannot duplicate them.
+    builder->Truncate(message_start);
+    if (dead_letters) dead_letters->Truncate(message_dead_letters);
+    *rows_appended = 0;
+    return st;
   }
   return Status::OK();
 }
@@ -558,13 +570,12 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
     stats.rows += rows;
     if (!st.ok()) {
       if (st.code() != StatusCode::kBadData) return st;
-      std::string what = Where(config.topic, m->partition, m->offset) + ": " + st.message();
       if (config.bad_data == BadDataPolicy::kFail) {
         // The position stays on the bad record, so nothing past it counts as read.
-        return Status::BadData(what + ". Set bad_data=drop to skip bad records");
+        return Status::BadData(Where(config.topic, m->partition, m->offset) + ": " + st.message() +
+                               ". Set bad_data=drop to skip bad records");
       }
-      ++stats.bad_records;
-      bad_data_log.Log(LogLevel::kWarn, "dropped bad data at " + what);
+      KARROW_RETURN_NOT_OK(Drop(m, {static_cast<const char*>(m->payload), m->len}, std::nullopt, st.message()));
     }
   }
   int64_t ts_ms = rd_kafka_message_timestamp(m, nullptr);
@@ -575,6 +586,27 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
   }
   Advance(pos, m->offset + 1);
   return Status::OK();
+}
+
+// bad_data=drop: counts the record (or line), logs it at a bounded rate and,
+// with dead_letter, keeps it as a dead letter.
+Status KafkaSource::Impl::Drop(const rd_kafka_message_t* m, std::string_view value, std::optional<int32_t> line,
+                               const std::string& reason) {
+  ++stats.bad_records;
+  bad_data_log.Log(LogLevel::kWarn,
+                   "dropped bad data at " + Where(config.topic, m->partition, m->offset) + ": " + reason);
+  if (!dead_letters) return Status::OK();
+  DeadLetter letter;
+  letter.topic = config.topic;
+  letter.partition = m->partition;
+  letter.offset = m->offset;
+  if (int64_t ts = rd_kafka_message_timestamp(m, nullptr); ts >= 0) letter.timestamp_ms = ts;
+  if (m->key != nullptr) letter.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+  letter.value = value;
+  letter.line = line;
+  letter.error = reason;
+  if (dead_letters->num_rows() == 0) dead_letter_deadline = Clock::now() + milliseconds(config.linger_ms);
+  return dead_letters->Append(letter);
 }
 
 void KafkaSource::Impl::Publish() {
@@ -665,6 +697,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   impl->builder = std::make_unique<RecordBatchBuilder>(impl->schema);
   impl->builder->Reserve(std::min<int64_t>(impl->config.batch_size, 65536));
   impl->decoder->Bind(impl->builder.get());
+  if (impl->config.dead_letter) impl->dead_letters = std::make_unique<DeadLetterBuilder>();
   double rate = impl->config.messages_per_second;
   // Burst: a tenth of a second's worth, at least one message, at most one fetch.
   impl->limiter = RateLimiter(rate, std::clamp<int64_t>(static_cast<int64_t>(rate / 10), 1, kMaxFetchPerCall));
@@ -691,7 +724,10 @@ Result<std::optional<RecordBatch>> KafkaSource::Poll() {
   };
   if (due()) return TakeBuffered();
   if (!s.failure.ok()) return s.failure;
-  if (stop_requested_.load() || s.ended) return std::optional<RecordBatch>();
+  if (stop_requested_.load() || s.ended) {
+    s.Publish();  // the final positions and counts
+    return std::optional<RecordBatch>();
+  }
   if (s.positions.empty()) {
     // A task that owns no partition has nothing to read.
     std::this_thread::sleep_for(milliseconds(kIdlePollMs));
@@ -726,6 +762,7 @@ Result<std::optional<RecordBatch>> KafkaSource::Poll() {
   }
   if (due()) return TakeBuffered();
   if (!s.failure.ok() && s.builder->num_rows() == 0) return s.failure;
+  if (done()) s.Publish();  // the final positions and counts
   return std::optional<RecordBatch>();
 }
 
@@ -739,6 +776,26 @@ Result<std::optional<RecordBatch>> KafkaSource::TakeBuffered() {
   return std::optional<RecordBatch>(std::move(batch));
 }
 
+Result<std::optional<RecordBatch>> KafkaSource::PollDeadLetters() {
+  Impl& s = *impl_;
+  if (!s.dead_letters || s.dead_letters->num_rows() == 0) return std::optional<RecordBatch>();
+  bool stopping = stop_requested_.load() || s.ended || !s.failure.ok();
+  if (stopping || s.dead_letters->num_rows() >= s.config.batch_size ||
+      s.dead_letters->value_bytes() >= kDeadLetterDueBytes || Clock::now() >= s.dead_letter_deadline) {
+    return TakeDeadLetters();
+  }
+  return std::optional<RecordBatch>();
+}
+
+Result<std::optional<RecordBatch>> KafkaSource::TakeDeadLetters() {
+  Impl& s = *impl_;
+  if (!s.dead_letters || s.dead_letters->num_rows() == 0) return std::optional<RecordBatch>();
+  KARROW_ASSIGN_OR_RAISE(RecordBatch batch, s.dead_letters->Finish());
+  return std::optional<RecordBatch>(std::move(batch));
+}
+
+SchemaPtr KafkaSource::dead_letter_schema() const { return DeadLetterSchema(); }
+
 bool KafkaSource::done() const {
   return (stop_requested_.load() || impl_->ended) && impl_->failure.ok() && impl_->builder->num_rows() == 0;
 }
@@ -747,10 +804,7 @@ Result<std::optional<RecordBatch>> KafkaSource::Next() {
   while (true) {
     KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> batch, Poll());
     if (batch.has_value()) return batch;
-    if (done()) {
-      impl_->Publish();
-      return batch;
-    }
+    if (done()) return batch;
   }
 }
 

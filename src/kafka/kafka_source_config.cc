@@ -212,6 +212,10 @@ Status KafkaSourceConfig::Validate() const {
   if (linger_ms < 0) return Status::Invalid("linger_ms: must not be negative");
   if (max_line_length < 1) return Status::Invalid("max_line_length: must be at least 1");
   if (connect_timeout_ms < 1) return Status::Invalid("connect_timeout_ms: must be at least 1");
+  if (dead_letter && bad_data != BadDataPolicy::kDrop) {
+    return Status::Invalid("dead_letter=true needs bad_data=drop: under bad_data=fail a bad record stops the "
+                           "task instead of going to the dead-letter output");
+  }
   if (!(messages_per_second >= 0) || std::isinf(messages_per_second)) {
     return Status::Invalid("messages_per_second: must be a positive number, or 0 for no limit");
   }
@@ -303,6 +307,8 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
                                                                         {"newline", Framing::kNewline}}));
     } else if (key == "max_line_length") {
       KARROW_ASSIGN_OR_RAISE(c.max_line_length, ParseInt(key, value));
+    } else if (key == "dead_letter") {
+      KARROW_ASSIGN_OR_RAISE(c.dead_letter, ParseBool(key, value));
     } else if (key == "bad_data") {
       KARROW_ASSIGN_OR_RAISE(c.bad_data, ParseEnum<BadDataPolicy>(key, value,
                                                                   {{"fail", BadDataPolicy::kFail},

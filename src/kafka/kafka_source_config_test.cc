@@ -67,6 +67,21 @@ TEST(KafkaSourceConfig, FromProperties) {
   EXPECT_NE(bad.status().message().find("expected one of earliest, latest, group"), std::string::npos);
 }
 
+TEST(KafkaSourceConfig, Semantics11_DeadLetterOnlyWithDrop) {
+  auto c = KafkaSourceConfig::FromProperties(
+      {{"topic", "t"}, {"bootstrap_servers", "b:1"}, {"dead_letter", "true"}, {"bad_data", "drop"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->dead_letter);
+  EXPECT_TRUE(c->Validate().ok());
+  c->bad_data = BadDataPolicy::kFail;
+  ExpectInvalid(*c, "dead_letter=true needs bad_data=drop");
+  EXPECT_FALSE(Valid().dead_letter);
+
+  auto bad = KafkaSourceConfig::FromProperties({{"dead_letter", "yes"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "dead_letter=yes: expected true or false");
+}
+
 TEST(RateLimiter, WaitsOnlyPastTheBurst) {
   RateLimiter limiter(1000, 100);  // 1 ms per message, 100 at once
   auto t0 = RateLimiter::Clock::time_point(std::chrono::seconds(100));

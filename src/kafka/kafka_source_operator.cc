@@ -59,9 +59,12 @@ Status KafkaSourceOperator::OnStart(SourceContext& ctx) {
 
 Status KafkaSourceOperator::TakeCheckpoint(SourceContext& ctx, SourceCollector& collector, int64_t epoch,
                                            bool then_stop) {
-  // The barrier must follow exactly the rows the saved offsets cover.
+  // The barrier must follow exactly the rows and dead letters the saved
+  // offsets cover.
   KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> buffered, source_->TakeBuffered());
   if (buffered) KARROW_RETURN_NOT_OK(collector.Collect(std::move(*buffered)));
+  KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> dead_letters, source_->TakeDeadLetters());
+  if (dead_letters) KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*dead_letters)));
   PartitionOffsets offsets = source_->NextOffsets();
   GlobalKeyedTable* table = ctx.tables.global_keyed(kOffsetsTable);
   // Every owned partition, also those that saw no data (DESIGN 3.3).
@@ -140,10 +143,10 @@ Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceColl
       source_->AwaitCommits(std::chrono::milliseconds(0));
     } else {
       KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> batch, source_->Poll());
-      if (batch) {
-        KARROW_RETURN_NOT_OK(collector.Collect(std::move(*batch)));
-        PublishMetrics(ctx);
-      }
+      if (batch) KARROW_RETURN_NOT_OK(collector.Collect(std::move(*batch)));
+      KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> dead_letters, source_->PollDeadLetters());
+      if (dead_letters) KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*dead_letters)));
+      if (batch || dead_letters) PublishMetrics(ctx);
     }
     if (std::optional<signal::Watermark> wm = source_->AdvanceWatermark()) {
       KARROW_RETURN_NOT_OK(collector.Broadcast(*wm));

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <random>
 #include <string>
@@ -33,17 +34,35 @@ std::string Bootstrap() {
   return address;
 }
 
-// Creates a fresh topic and writes `per_partition[p]` records to partition p
-// (values "p:i"), waiting for every acknowledgement.
-std::string MakeTopic(const std::string& bootstrap, const std::vector<int>& per_partition) {
-  static std::mt19937_64 rng(std::random_device{}());
-  std::string topic = "operator-test-" + std::to_string(rng() % 1000000000);
+KafkaHandle NewProducer(const std::string& bootstrap) {
   char err[512];
   ConfHandle conf(rd_kafka_conf_new());
   EXPECT_EQ(rd_kafka_conf_set(conf.get(), "bootstrap.servers", bootstrap.c_str(), err, sizeof(err)), RD_KAFKA_CONF_OK);
   EXPECT_EQ(rd_kafka_conf_set(conf.get(), "acks", "all", err, sizeof(err)), RD_KAFKA_CONF_OK);
   KafkaHandle rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), err, sizeof(err)));
   EXPECT_TRUE(rk) << err;
+  return rk;
+}
+
+// Writes `values` to one partition, in order, waiting for every acknowledgement.
+void ProduceTo(rd_kafka_t* rk, const std::string& topic, int32_t partition, const std::vector<std::string>& values) {
+  for (const std::string& value : values) {
+    // A new topic's leader may not be known yet: librdkafka retries.
+    rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    EXPECT_EQ(e, RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  EXPECT_EQ(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+// Creates a fresh topic and writes `per_partition[p]` records to partition p
+// (values "p:i"), waiting for every acknowledgement.
+std::string MakeTopic(const std::string& bootstrap, const std::vector<int>& per_partition) {
+  static std::mt19937_64 rng(std::random_device{}());
+  std::string topic = "operator-test-" + std::to_string(rng() % 1000000000);
+  char err[512];
+  KafkaHandle rk = NewProducer(bootstrap);
 
   rd_kafka_NewTopic_t* spec =
       rd_kafka_NewTopic_new(topic.c_str(), static_cast<int>(per_partition.size()), 1, err, sizeof(err));
@@ -60,27 +79,31 @@ std::string MakeTopic(const std::string& bootstrap, const std::vector<int>& per_
   rd_kafka_NewTopic_destroy(spec);
 
   for (int32_t p = 0; p < static_cast<int32_t>(per_partition.size()); ++p) {
-    for (int i = 0; i < per_partition[p]; ++i) {
-      std::string value = std::to_string(p) + ":" + std::to_string(i);
-      // The new topic's leader may not be known yet: librdkafka retries.
-      rd_kafka_resp_err_t e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p),
-                                                RD_KAFKA_V_VALUE(value.data(), value.size()),
-                                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-      EXPECT_EQ(e, RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
+    std::vector<std::string> values;
+    for (int i = 0; i < per_partition[p]; ++i) values.push_back(std::to_string(p) + ":" + std::to_string(i));
+    ProduceTo(rk.get(), topic, p, values);
   }
-  EXPECT_EQ(rd_kafka_flush(rk.get(), 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
   return topic;
 }
 
 // What the operator sent, in order: "rows N", "barrier E", "watermark",
-// "idle", "stop", "end".
+// "idle", "stop", "end"; and the offsets of the dead letters of each epoch.
 class RecordingCollector : public SourceCollector {
  public:
   Status Collect(RecordBatch batch) override {
     std::lock_guard<std::mutex> lock(mu_);
     rows_ += batch.num_rows();
     pending_rows_ += batch.num_rows();
+    changed_.notify_all();
+    return Status::OK();
+  }
+  Status CollectDeadLetters(RecordBatch batch) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int offset_column = batch.schema()->IndexOf("offset");
+    for (int64_t i = 0; i < batch.num_rows(); ++i) {
+      dead_letters_since_barrier_.push_back(batch.column(offset_column)->Value<int64_t>(i));
+    }
+    dead_letters_ += batch.num_rows();
     changed_.notify_all();
     return Status::OK();
   }
@@ -97,9 +120,19 @@ class RecordingCollector : public SourceCollector {
     std::unique_lock<std::mutex> lock(mu_);
     return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return done(events_, rows_); });
   }
+  /// Waits until `n` dead letters arrived; false after 20 s.
+  bool WaitForDeadLetters(int64_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return dead_letters_ >= n; });
+  }
   std::vector<std::string> events() {
     std::lock_guard<std::mutex> lock(mu_);
     return events_;
+  }
+  /// epoch -> offsets of the dead letters collected before its barrier.
+  std::map<int64_t, std::vector<int64_t>> dead_letters_by_epoch() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return dead_letters_by_epoch_;
   }
 
  protected:
@@ -107,6 +140,8 @@ class RecordingCollector : public SourceCollector {
     std::lock_guard<std::mutex> lock(mu_);
     if (const auto* b = std::get_if<signal::Barrier>(&s)) {
       events_.push_back("barrier " + std::to_string(b->epoch));
+      dead_letters_by_epoch_[b->epoch] = std::move(dead_letters_since_barrier_);
+      dead_letters_since_barrier_.clear();
     } else if (const auto* wm = std::get_if<signal::Watermark>(&s)) {
       // Consecutive watermarks fold into one entry, so orders stay readable.
       std::string name = wm->idle ? "idle" : "watermark";
@@ -126,6 +161,9 @@ class RecordingCollector : public SourceCollector {
   std::vector<std::string> events_;
   int64_t rows_ = 0;
   int64_t pending_rows_ = 0;
+  int64_t dead_letters_ = 0;
+  std::vector<int64_t> dead_letters_since_barrier_;
+  std::map<int64_t, std::vector<int64_t>> dead_letters_by_epoch_;
 };
 
 bool Has(const std::vector<std::string>& events, const std::string& e) {
@@ -278,6 +316,36 @@ TEST_F(KafkaSourceOperatorTest, CheckpointThenStopEndsGracefullyAfterItsCommit) 
   ASSERT_TRUE(finish.ok()) << finish.status().message();
   EXPECT_EQ(*finish, SourceFinishType::kGraceful);
   EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 5", "barrier 1"}));
+}
+
+TEST_F(KafkaSourceOperatorTest, Semantics11_BarrierCoversExactlyTheDeadLettersBeforeIt) {
+  std::string topic = MakeTopic(Bootstrap(), {0});
+  ProduceTo(NewProducer(Bootstrap()).get(), topic, 0, {"good-0", "bad-1\xff", "good-2"});
+  KafkaSourceConfig config = Config(topic);
+  config.bad_data = BadDataPolicy::kDrop;
+  config.dead_letter = true;
+  config.batch_size = 2;  // two rows, or two dead letters, are due at once
+  OperatorTask task(config, {0, 1});
+  // One dead letter is not due: only the barrier can take it along.
+  ASSERT_TRUE(task.collector().WaitFor(AllIdle));
+  task.Send(control::Checkpoint{1, false});
+  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "3"}}));
+
+  // Two are due as soon as both are read, before any barrier.
+  ProduceTo(NewProducer(Bootstrap()).get(), topic, 0, {"bad-3\xff", "bad-4\xff"});
+  ASSERT_TRUE(task.collector().WaitForDeadLetters(3));
+  task.Send(control::Checkpoint{2, false});
+  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 2"); }));
+  EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "5"}}));
+  EXPECT_EQ(task.collector().dead_letters_by_epoch(),
+            (std::map<int64_t, std::vector<int64_t>>{{1, {1}}, {2, {3, 4}}}));
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()),
+            (std::vector<std::string>{"rows 2", "barrier 1", "barrier 2"}));
+
+  task.Send(control::Stop{control::StopMode::kImmediate});
+  Result<SourceFinishType> finish = task.Finish();
+  ASSERT_TRUE(finish.ok()) << finish.status().message();
 }
 
 }  // namespace

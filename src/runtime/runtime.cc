@@ -33,15 +33,18 @@ struct TaskDone {
 };
 using TaskEvent = std::variant<TaskAck, TaskEndOfData, TaskDone>;
 
-// Puts a task's batches into its staged sink file of the current epoch; at a
-// barrier, seals that file and hands the coordinator the task's state.
+// Puts a task's batches (and dead letters) into its staged sink files of the
+// current epoch; at a barrier, seals those files and hands the coordinator
+// the task's state.
 class TaskCollector : public SourceCollector {
  public:
-  TaskCollector(SourceContext* ctx, SinkWriter* writer, Channel<TaskEvent>* events, int64_t first_epoch)
-      : ctx_(ctx), writer_(writer), events_(events), epoch_(first_epoch) {}
+  TaskCollector(SourceContext* ctx, SinkWriter* writer, SinkWriter* dead_letter_writer, Channel<TaskEvent>* events,
+                int64_t first_epoch)
+      : ctx_(ctx), writer_(writer), dead_letter_writer_(dead_letter_writer), events_(events), epoch_(first_epoch) {}
 
   Status Collect(RecordBatch batch) override { return writer_->Write(batch, epoch_); }
-  Status Flush() override { return Status::OK(); }  // Collect() writes through
+  Status CollectDeadLetters(RecordBatch batch) override { return dead_letter_writer_->Write(batch, epoch_); }
+  Status Flush() override { return Status::OK(); }  // the Collect calls write through
 
  protected:
   Status Deliver(const Signal& s) override {
@@ -55,6 +58,9 @@ class TaskCollector : public SourceCollector {
       ack.checkpoint.task_index = ctx_->task.task_index;
       ack.checkpoint.tables = ctx_->tables.Snapshot();
       KARROW_ASSIGN_OR_RAISE(ack.checkpoint.sink_files, writer_->Seal(epoch_));
+      KARROW_ASSIGN_OR_RAISE(std::vector<std::string> dead_letter_files, dead_letter_writer_->Seal(epoch_));
+      ack.checkpoint.sink_files.insert(ack.checkpoint.sink_files.end(), dead_letter_files.begin(),
+                                       dead_letter_files.end());
       ++epoch_;
       events_->Send(std::move(ack));
     } else if (const auto* wm = std::get_if<signal::Watermark>(&s)) {
@@ -69,6 +75,7 @@ class TaskCollector : public SourceCollector {
  private:
   SourceContext* ctx_;
   SinkWriter* writer_;
+  SinkWriter* dead_letter_writer_;
   Channel<TaskEvent>* events_;
   int64_t epoch_;
 };
@@ -78,6 +85,7 @@ struct Task {
   SourceContext ctx;
   Channel<ControlMessage> control;
   std::unique_ptr<SinkWriter> writer;
+  std::unique_ptr<SinkWriter> dead_letter_writer;
   std::unique_ptr<TaskCollector> collector;
   std::thread thread;
   bool done = false;
@@ -128,7 +136,8 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.checkpoint_dir));
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.sink_dir));
   CheckpointStore store(options.checkpoint_dir);
-  FileSink sink(options.sink_dir, options.sink_format == "arrow" ? SinkFormat::kArrowIpc : SinkFormat::kNdjson);
+  FileSink sink(options.sink_dir, options.sink_format == "arrow" ? SinkFormat::kArrowIpc : SinkFormat::kNdjson,
+                {kDeadLetterFolder});
 
   // Recovery: newest complete checkpoint, then the sink brought in line.
   std::vector<std::string> notes;
@@ -161,7 +170,9 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     for (const auto& [name, config] : t->op->tables()) t->ctx.tables.Add(name, tables[name]);
     t->ctx.control = &t->control;
     t->writer = sink.NewWriter(i);
-    t->collector = std::make_unique<TaskCollector>(&t->ctx, t->writer.get(), &events, summary.restored_epoch + 1);
+    t->dead_letter_writer = sink.NewWriter(i, kDeadLetterFolder);
+    t->collector = std::make_unique<TaskCollector>(&t->ctx, t->writer.get(), t->dead_letter_writer.get(), &events,
+                                                   summary.restored_epoch + 1);
     tasks.push_back(std::move(t));
   }
   for (auto& t : tasks) t->thread = std::thread(RunTask, t.get(), &events);

@@ -1,6 +1,7 @@
 """Helpers for the exactly-once tests: a producer that keeps writing and
 remembers where every record landed, `karrow run` invocations, and the
-ledger check of a sink folder against what was produced."""
+ledger checks of a sink folder (rows and dead letters) against what was
+produced."""
 
 from __future__ import annotations
 
@@ -17,16 +18,28 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from karrow_testing import built_file
 
 
+# What a raw_string source says of a value that is not UTF-8.
+NOT_UTF8 = "value is not valid UTF-8 (format raw_string); use format raw_bytes to read binary values"
+
+# `karrow run` options that drop bad records into the dead-letter/ folder.
+DEAD_LETTER_ARGS = ("--bad-data", "drop", "-p", "dead_letter=true")
+
+
 class LedgerProducer:
     """Writes unique values ("<n>") round-robin over the partitions from a
     background thread; `produced` maps (partition, offset) -> value for
-    every acknowledged record."""
+    every acknowledged record. With `bad_every`, every bad_every-th value is
+    bad data instead (b"\\xff<n>", not UTF-8), and `bad` maps its
+    (partition, offset) -> value."""
 
-    def __init__(self, bootstrap: str, topic: str, partitions: int, per_second: float = 2000, partition_list=None):
+    def __init__(self, bootstrap: str, topic: str, partitions: int, per_second: float = 2000, partition_list=None,
+                 bad_every: int = 0):
         self.topic = topic
         self.partitions = list(partition_list) if partition_list is not None else list(range(partitions))
         self.per_second = per_second
+        self.bad_every = bad_every
         self.produced: dict[tuple[int, int], str] = {}
+        self.bad: dict[tuple[int, int], bytes] = {}
         self.errors: list[str] = []
         self._next = 0
         self._stop = threading.Event()
@@ -38,6 +51,8 @@ class LedgerProducer:
     def _on_delivery(self, err, msg):
         if err is not None:
             self.errors.append(str(err))
+        elif msg.value().startswith(b"\xff"):
+            self.bad[(msg.partition(), msg.offset())] = msg.value()
         else:
             self.produced[(msg.partition(), msg.offset())] = msg.value().decode()
 
@@ -48,7 +63,9 @@ class LedgerProducer:
         self._producer.flush(30)
 
     def _one(self) -> None:
-        value = f"{self._next}"
+        value = f"{self._next}".encode()
+        if self.bad_every and self._next % self.bad_every == self.bad_every - 1:
+            value = b"\xff" + value
         partition = self.partitions[self._next % len(self.partitions)]
         self._next += 1
         while True:
@@ -196,6 +213,37 @@ def check_ledger(produced: dict[tuple[int, int], str], sink_dir: Path) -> int:
     assert not wrong, f"{len(wrong)} rows with the wrong value, first: {wrong[:5]}"
     assert not backwards, f"offsets went backwards: {backwards[:5]}"
     assert not missing, f"{len(missing)} of {len(produced)} records missing, first: {missing[:10]}"
+    return len(seen)
+
+
+def check_dead_letters(bad: dict[tuple[int, int], bytes], dead_letter_dir: Path, topic: str) -> int:
+    """Every bad record is in the published dead letters exactly once, with
+    its value and the reason, nothing else is, and per partition the offsets
+    strictly increase across files in publish order. Returns the dead letters
+    checked."""
+    seen: set[tuple[int, int]] = set()
+    last_offset: dict[int, int] = defaultdict(lambda: -1)
+    duplicates, unknown, wrong, backwards = [], [], [], []
+    published = read_published(dead_letter_dir) if dead_letter_dir.exists() else []
+    for name, table in published:
+        for row in table.to_pylist():
+            key = (row["partition"], row["offset"])
+            if key in seen:
+                duplicates.append((name, key))
+            elif key not in bad:
+                unknown.append((name, key, row["value"]))
+            elif (row["topic"], row["value"], row["line"], row["error"]) != (topic, bad[key], None, NOT_UTF8):
+                wrong.append((name, row))
+            if row["offset"] <= last_offset[row["partition"]]:
+                backwards.append((name, row["partition"], last_offset[row["partition"]], row["offset"]))
+            last_offset[row["partition"]] = max(last_offset[row["partition"]], row["offset"])
+            seen.add(key)
+    missing = sorted(set(bad) - seen)
+    assert not duplicates, f"{len(duplicates)} duplicate dead letters, first: {duplicates[:5]}"
+    assert not unknown, f"{len(unknown)} dead letters of records that are not bad, first: {unknown[:5]}"
+    assert not wrong, f"{len(wrong)} wrong dead letters, first: {wrong[:5]}"
+    assert not backwards, f"dead-letter offsets went backwards: {backwards[:5]}"
+    assert not missing, f"{len(missing)} of {len(bad)} bad records missing from the dead letters: {missing[:10]}"
     return len(seen)
 
 

@@ -1,6 +1,7 @@
 """Exactly once, proven by killing `karrow run` (DESIGN 3, 6): whatever the
 instant of the kill, after a restart every produced record is in the
-published output exactly once."""
+published output exactly once, and every bad record in the published dead
+letters exactly once (DESIGN 3.11)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import NewPartitions
 
 from exactly_once import (
+    DEAD_LETTER_ARGS,
     LedgerProducer,
+    check_dead_letters,
     check_ledger,
     checkpoint_offsets,
     parse_summary,
@@ -47,43 +50,49 @@ def test_kill_at_random_instants_loses_and_duplicates_nothing(kafka_bootstrap, n
     seed = int(os.environ.get("KARROW_KILL_SEED", str(int(time.time()))))
     rng = random.Random(seed)
     topic = new_topic(partitions=4)
-    producer = LedgerProducer(kafka_bootstrap, topic, 4, per_second=3000).start()
+    producer = LedgerProducer(kafka_bootstrap, topic, 4, per_second=3000, bad_every=10).start()
     for _ in range(kills):
-        proc = start_run(kafka_bootstrap, topic, tmp_path, interval="150ms")
+        proc = start_run(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, interval="150ms")
         # From "still starting" to "several checkpoints in".
         kill_after(proc, rng.uniform(0.02, 1.2))
     producer.stop()
-    summary = run_to_end(kafka_bootstrap, topic, tmp_path, interval="150ms")
+    summary = run_to_end(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, interval="150ms")
     rows = check_ledger(producer.produced, tmp_path / "out")
+    dead_letters = check_dead_letters(producer.bad, tmp_path / "out" / "dead-letter", topic)
     print(f"kills={kills} seed={seed} records={len(producer.produced)} rows_checked={rows} "
-          f"files={len(list((tmp_path / 'out').glob('*.arrows')))} last_epoch={summary['last_epoch']}")
+          f"dead_letters_checked={dead_letters} files={len(list((tmp_path / 'out').glob('*.arrows')))} "
+          f"last_epoch={summary['last_epoch']}")
     assert rows == len(producer.produced) > 0
+    assert dead_letters == len(producer.bad) > 0
 
 
 @pytest.mark.parametrize("point", ["after_checkpoint", "after_publish"])
 def test_crash_between_checkpoint_publish_and_commit(kafka_bootstrap, new_topic, tmp_path, point):
     topic = new_topic(partitions=3)
     group = f"g-{topic}"
-    producer = LedgerProducer(kafka_bootstrap, topic, 3, per_second=2000).start()
-    proc = start_run(kafka_bootstrap, topic, tmp_path, "-g", group, "-o", "group",
+    producer = LedgerProducer(kafka_bootstrap, topic, 3, per_second=2000, bad_every=10).start()
+    proc = start_run(kafka_bootstrap, topic, tmp_path, "-g", group, "-o", "group", *DEAD_LETTER_ARGS,
                      env={"KARROW_CRASH_AT": f"{point}:3"})
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
     epoch, saved = checkpoint_offsets(tmp_path / "checkpoints")
     assert epoch == 3
-    staged = list((tmp_path / "out" / ".staging").glob("*.arrows"))
+    out = tmp_path / "out"
     if point == "after_checkpoint":
         # Complete checkpoint, files still staged: recovery must publish them.
-        assert not list((tmp_path / "out").glob("0000000003-*")) and staged
+        assert not list(out.glob("0000000003-*")) and list((out / ".staging").glob("0000000003-*.arrows"))
+        assert not list(out.glob("dead-letter/0000000003-*"))
+        assert list((out / ".staging" / "dead-letter").glob("0000000003-*.arrows"))
     # Offsets of checkpoint 3 never reached the group (DESIGN 3.4).
     time.sleep(0.5)
     committed = group_offsets(kafka_bootstrap, group, topic, 3)
     assert any(committed[p] < saved[p] for p in saved), (committed, saved)
     producer.stop()
     # The group offset lags; the checkpoint wins over it on restore.
-    summary = run_to_end(kafka_bootstrap, topic, tmp_path, "-g", group, "-o", "group")
+    summary = run_to_end(kafka_bootstrap, topic, tmp_path, "-g", group, "-o", "group", *DEAD_LETTER_ARGS)
     assert summary["restored_epoch"] == "3"
-    check_ledger(producer.produced, tmp_path / "out")
+    check_ledger(producer.produced, out)
+    check_dead_letters(producer.bad, out / "dead-letter", topic)
     epoch, saved = checkpoint_offsets(tmp_path / "checkpoints")
     assert group_offsets(kafka_bootstrap, group, topic, 3) == saved
 
@@ -91,8 +100,8 @@ def test_crash_between_checkpoint_publish_and_commit(kafka_bootstrap, new_topic,
 @pytest.mark.parametrize("damage", ["truncate_state", "corrupt_state", "corrupt_manifest", "no_manifest"])
 def test_damaged_newest_checkpoint_is_ignored(kafka_bootstrap, new_topic, tmp_path, damage):
     topic = new_topic(partitions=2)
-    producer = LedgerProducer(kafka_bootstrap, topic, 2, per_second=2000).start()
-    proc = start_run(kafka_bootstrap, topic, tmp_path, interval="100ms")
+    producer = LedgerProducer(kafka_bootstrap, topic, 2, per_second=2000, bad_every=10).start()
+    proc = start_run(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, interval="100ms")
     # Wait for a few checkpoints, then kill.
     deadline = time.monotonic() + 30
     while len(list((tmp_path / "checkpoints").glob("chk-*/_manifest"))) < 3:
@@ -113,10 +122,11 @@ def test_damaged_newest_checkpoint_is_ignored(kafka_bootstrap, new_topic, tmp_pa
     else:
         manifest.unlink()
     producer.stop()
-    summary = run_to_end(kafka_bootstrap, topic, tmp_path)
+    summary = run_to_end(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS)
     assert f"ignoring checkpoint {newest}" in summary["stderr"]
     assert int(summary["restored_epoch"]) < int(newest.name[4:])
     check_ledger(producer.produced, tmp_path / "out")
+    check_dead_letters(producer.bad, tmp_path / "out" / "dead-letter", topic)
 
 
 def test_rescale_2_then_4_then_1_keeps_every_offset(kafka_bootstrap, new_topic, tmp_path):
