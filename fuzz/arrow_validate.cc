@@ -18,6 +18,8 @@ enum class Layout {
   kBinary,      // validity, int32 offsets, data (utf8 and binary)
   kList,        // validity, int32 offsets; one child
   kStruct,      // validity; one child per field
+  kNull,        // no buffers (an empty slot 0): every row null
+  kDenseUnion,  // no validity (an empty slot 0), int8 type ids, int32 offsets; one child per member
   kUnknown,     // not checked yet
 };
 
@@ -36,6 +38,9 @@ Layout LayoutOf(const DataType& type) {
     case TypeId::kDate32:
     case TypeId::kTimestamp:
     case TypeId::kDecimal128:
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+    case TypeId::kFixedSizeBinary:
       return Layout::kFixedWidth;
     case TypeId::kBool:
       return Layout::kBitmap;
@@ -43,9 +48,14 @@ Layout LayoutOf(const DataType& type) {
     case TypeId::kBinary:
       return Layout::kBinary;
     case TypeId::kList:
+    case TypeId::kMap:  // a list of its entries struct
       return Layout::kList;
     case TypeId::kStruct:
       return Layout::kStruct;
+    case TypeId::kNull:
+      return Layout::kNull;
+    case TypeId::kDenseUnion:
+      return Layout::kDenseUnion;
     default:  // a type added after this validator: reported as unchecked
       return Layout::kUnknown;
   }
@@ -82,6 +92,8 @@ class Validator {
       return Status::OK();
     }
     if (stats_) ++stats_->arrays_checked;
+    if (layout == Layout::kNull) return Null(a, where);
+    if (layout == Layout::kDenseUnion) return DenseUnion(a, path, where);
     KARROW_RETURN_NOT_OK(Validity(a, where));
     switch (layout) {
       case Layout::kFixedWidth:
@@ -94,6 +106,8 @@ class Validator {
         return List(a, path, where);
       case Layout::kStruct:
         return Struct(a, path, where);
+      case Layout::kNull:
+      case Layout::kDenseUnion:
       case Layout::kUnknown:
         break;
     }
@@ -110,7 +124,10 @@ class Validator {
       case Layout::kBinary:
         return 3;
       case Layout::kStruct:
+      case Layout::kNull:
         return 1;
+      case Layout::kDenseUnion:
+        return 3;
       case Layout::kUnknown:
         break;
     }
@@ -245,6 +262,42 @@ class Validator {
     return Array(item, path + "[]");
   }
 
+  static Status Null(const ArrayData& a, const std::string& where) {
+    if (a.buffers.size() != 1 || a.buffers[0]) return Status::Invalid(where + ": a null array has buffers");
+    if (a.null_count != a.length) return Status::Invalid(where + ": a null array whose null_count is not its length");
+    return Status::OK();
+  }
+
+  // Type ids name a member; each offset is inside its member, and each
+  // member's offsets only grow (the Arrow format's rule for dense unions).
+  Status DenseUnion(const ArrayData& a, const std::string& path, const std::string& where) {
+    if (a.buffers.size() != 3 || a.buffers[0] || !a.buffers[1] || !a.buffers[2]) {
+      return Status::Invalid(where + ": a dense union needs exactly type ids and offsets, no validity");
+    }
+    if (a.null_count != 0) return Status::Invalid(where + ": a union's null_count must be 0");
+    KARROW_RETURN_NOT_OK(Children(a, where));
+    KARROW_RETURN_NOT_OK(BufferSize(a, 1, a.offset + a.length, where));
+    KARROW_RETURN_NOT_OK(BufferSize(a, 2, (a.offset + a.length) * 4, where));
+    std::vector<int64_t> last(a.children.size(), -1);
+    for (int64_t i = 0; i < a.length; ++i) {
+      auto id = static_cast<int8_t>(a.buffers[1]->data()[a.offset + i]);
+      if (id < 0 || static_cast<size_t>(id) >= a.children.size()) {
+        return Status::Invalid(where + ": row " + std::to_string(i) + " has type id " + std::to_string(id));
+      }
+      int32_t at;  // buffer 2, not Offset()'s buffer 1
+      std::memcpy(&at, a.buffers[2]->data() + (a.offset + i) * 4, 4);
+      if (at < 0 || at >= a.children[id]->length || at <= last[id]) {
+        return Status::Invalid(where + ": row " + std::to_string(i) + " has offset " + std::to_string(at) +
+                               " into member " + std::to_string(id));
+      }
+      last[id] = at;
+    }
+    for (size_t k = 0; k < a.children.size(); ++k) {
+      KARROW_RETURN_NOT_OK(Array(*a.children[k], path + "<" + a.type->children()[k].name + ">"));
+    }
+    return Status::OK();
+  }
+
   Status Struct(const ArrayData& a, const std::string& path, const std::string& where) {
     KARROW_RETURN_NOT_OK(Children(a, where));
     for (size_t i = 0; i < a.children.size(); ++i) {
@@ -284,7 +337,20 @@ Status CheckNullability(const ArrayData& a, const Field& field, const std::vecto
       const Field& f = a.type->children()[c];
       KARROW_RETURN_NOT_OK(CheckNullability(child, f, below, path + "." + f.name));
     }
-  } else if (a.type->id() == TypeId::kList) {
+  } else if (a.type->id() == TypeId::kDenseUnion) {
+    for (size_t k = 0; k < a.children.size(); ++k) {
+      const ArrayData& member = *a.children[k];
+      std::vector<char> below(static_cast<size_t>(member.length), 0);
+      for (int64_t i = 0; i < a.length; ++i) {
+        if (!reachable[i] || a.buffers[1]->data()[a.offset + i] != k) continue;
+        int32_t at;
+        std::memcpy(&at, a.buffers[2]->data() + (a.offset + i) * 4, 4);
+        below[at] = 1;
+      }
+      const Field& f = a.type->children()[k];
+      KARROW_RETURN_NOT_OK(CheckNullability(member, f, below, path + "<" + f.name + ">"));
+    }
+  } else if (a.type->id() == TypeId::kList || a.type->id() == TypeId::kMap) {
     const ArrayData& item = *a.children[0];
     std::vector<char> below(static_cast<size_t>(item.length), 0);
     for (int64_t i = 0; i < a.length; ++i) {
