@@ -160,6 +160,26 @@ def test_s3_11_json_schema_type_errors_are_dead_letters(kafka_bootstrap, new_top
             for i, (value, error) in enumerate(bad_values)]
 
 
+def test_s3_11_avro_bad_values_are_dead_letters(kafka_bootstrap, new_topic):
+    from test_avro import BAD_DATA_SCHEMA, GOOD_TAIL, HOSTILE, zigzag
+    topic = new_topic(1)
+    records = []
+    for i, (value, _) in enumerate(HOSTILE):
+        records.append({"value": zigzag(i) + GOOD_TAIL, "timestamp": BASE_TS})
+        records.append({"value": value, "key": b"key", "timestamp": BASE_TS + i})
+    produce(kafka_bootstrap, topic, records)
+    with open_reader(topic, kafka_bootstrap, format="avro", confluent_framing=False, value_schema=BAD_DATA_SCHEMA,
+                     bad_data="drop", dead_letter=True, metadata_fields=["offset_id"]) as reader:
+        table = read_table(reader)
+        assert table.column("id").to_pylist() == list(range(len(HOSTILE)))
+        assert table.column("offset_id").to_pylist() == list(range(0, 2 * len(HOSTILE), 2))
+        letters = letter_rows(reader.dead_letters())
+    assert [(r["offset"], r["value"], r["key"], r["timestamp"]) for r in letters] == [
+        (2 * i + 1, value, b"key", BASE_TS + i) for i, (value, _) in enumerate(HOSTILE)]
+    for row, (_, reason) in zip(letters, HOSTILE):
+        assert reason in row["error"], row["error"]
+
+
 def test_s3_12_newline_framing_dead_letters_hold_the_bad_line(kafka_bootstrap, new_topic):
     topic = new_topic(1)
     values = [
