@@ -110,6 +110,9 @@ struct KafkaSourceConfig {
   /// with Confluent framing, empty means the registry's latest schema of
   /// the subject "<topic>-value", fetched when the source opens.
   std::string value_schema;
+  /// format=json with value_schema: the unit of timestamps written as
+  /// numbers since the epoch (RFC 3339 strings carry their own).
+  TimeUnit json_epoch_unit = TimeUnit::kMilli;
   /// Whether values carry the Confluent wire format's 5-byte prefix (magic
   /// byte 0, schema id). Unset: yes for avro, no for the other formats.
   /// format=avro without it reads raw datums written with value_schema.

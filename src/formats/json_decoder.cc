@@ -311,28 +311,39 @@ class DateReader final : public FieldReader {
   }
 };
 
+int64_t NanosPer(TimeUnit unit) {
+  return unit == TimeUnit::kSecond ? 1000000000 : unit == TimeUnit::kMilli ? 1000000 : unit == TimeUnit::kMicro ? 1000 : 1;
+}
+
+const char* UnitName(TimeUnit unit) {
+  return unit == TimeUnit::kSecond ? "seconds" : unit == TimeUnit::kMilli ? "milliseconds"
+                                              : unit == TimeUnit::kMicro  ? "microseconds"
+                                                                          : "nanoseconds";
+}
+
 class TimestampReader final : public FieldReader {
  public:
-  TimestampReader(std::string path, bool nullable, ArrayBuilder* builder, TimeUnit unit)
-      : FieldReader(std::move(path), nullable, builder) {
-    ns_per_unit_ = unit == TimeUnit::kSecond ? 1000000000 : unit == TimeUnit::kMilli ? 1000000
-                                                       : unit == TimeUnit::kMicro  ? 1000
-                                                                                   : 1;
-  }
+  TimestampReader(std::string path, bool nullable, ArrayBuilder* builder, TimeUnit unit, TimeUnit epoch_unit)
+      : FieldReader(std::move(path), nullable, builder),
+        ns_per_unit_(NanosPer(unit)),
+        ns_per_epoch_unit_(NanosPer(epoch_unit)),
+        epoch_unit_(epoch_unit) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
     __int128 ns;
     if (t == json_type::number) {
-      int64_t ms;
-      if (v.get_int64().get(ms)) return Bad(path_, "a timestamp number must be whole milliseconds since the epoch");
-      ns = static_cast<__int128>(ms) * 1000000;
+      int64_t n;
+      if (v.get_int64().get(n)) {
+        return Bad(path_, std::string("a timestamp number must be whole ") + UnitName(epoch_unit_) + " since the epoch");
+      }
+      ns = static_cast<__int128>(n) * ns_per_epoch_unit_;
     } else if (t == json_type::string) {
       std::string_view s;
       if (auto error = v.get_string().get(s)) return Bad(path_, simdjson::error_message(error));
       if (!ParseRfc3339(s, &ns)) return Bad(path_, "'" + std::string(s) + "' is not an RFC 3339 timestamp");
     } else {
-      return WrongType(t, "an RFC 3339 string or milliseconds since the epoch");
+      return WrongType(t, (std::string("an RFC 3339 string or ") + UnitName(epoch_unit_) + " since the epoch").c_str());
     }
     // Never round: a value finer than the column's unit is bad data.
     if (ns % ns_per_unit_ != 0) return Bad(path_, "timestamp is finer than the column's unit");
@@ -344,6 +355,8 @@ class TimestampReader final : public FieldReader {
 
  private:
   int64_t ns_per_unit_;
+  int64_t ns_per_epoch_unit_;
+  TimeUnit epoch_unit_;
 };
 
 class DecimalReader final : public FieldReader {
@@ -375,16 +388,18 @@ class DecimalReader final : public FieldReader {
   int precision_, scale_;
 };
 
-std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* builder, const std::string& path);
+std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* builder, const std::string& path,
+                                        const JsonOptions& options);
 
 // The fields of one JSON object, into one builder each (a struct's children,
 // or the top-level columns).
 class ObjectFields {
  public:
-  ObjectFields(const std::vector<Field>& fields, const std::vector<ArrayBuilder*>& builders, const std::string& prefix) {
+  ObjectFields(const std::vector<Field>& fields, const std::vector<ArrayBuilder*>& builders, const std::string& prefix,
+               const JsonOptions& options) {
     for (size_t i = 0; i < fields.size(); ++i) {
       names_.push_back(fields[i].name);
-      readers_.push_back(MakeReader(fields[i], builders[i], prefix + fields[i].name));
+      readers_.push_back(MakeReader(fields[i], builders[i], prefix + fields[i].name, options));
     }
     seen_.resize(fields.size());
   }
@@ -436,9 +451,10 @@ std::vector<ArrayBuilder*> Children(StructBuilder* b) {
 
 class StructReader final : public FieldReader {
  public:
-  StructReader(std::string path, bool nullable, ArrayBuilder* builder, const std::vector<Field>& fields)
+  StructReader(std::string path, bool nullable, ArrayBuilder* builder, const std::vector<Field>& fields,
+               const JsonOptions& options)
       : FieldReader(path, nullable, builder),
-        fields_(fields, Children(static_cast<StructBuilder*>(builder)), path + ".") {}
+        fields_(fields, Children(static_cast<StructBuilder*>(builder)), path + ".", options) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
@@ -455,9 +471,9 @@ class StructReader final : public FieldReader {
 
 class ListReader final : public FieldReader {
  public:
-  ListReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& item)
+  ListReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& item, const JsonOptions& options)
       : FieldReader(path, nullable, builder),
-        item_(MakeReader(item, static_cast<ListBuilder*>(builder)->item_builder(), path + "[]")) {}
+        item_(MakeReader(item, static_cast<ListBuilder*>(builder)->item_builder(), path + "[]", options)) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
@@ -479,10 +495,10 @@ class ListReader final : public FieldReader {
 // map<utf8, V>: a JSON object, one entry per key, in the order written.
 class MapReader final : public FieldReader {
  public:
-  MapReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& value)
+  MapReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& value, const JsonOptions& options)
       : FieldReader(path, nullable, builder),
         entries_(static_cast<StructBuilder*>(static_cast<ListBuilder*>(builder)->item_builder())),
-        value_(MakeReader(value, entries_->child(1), path + "{}")) {}
+        value_(MakeReader(value, entries_->child(1), path + "{}", options)) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
@@ -506,7 +522,8 @@ class MapReader final : public FieldReader {
   std::unique_ptr<FieldReader> value_;
 };
 
-std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, const std::string& path) {
+std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, const std::string& path,
+                                        const JsonOptions& options) {
   const DataType& type = *field.type;
   bool n = field.nullable;
   switch (type.id()) {
@@ -538,13 +555,13 @@ std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, con
     case TypeId::kDate32:
       return std::make_unique<DateReader>(path, n, b);
     case TypeId::kTimestamp:
-      return std::make_unique<TimestampReader>(path, n, b, type.unit());
+      return std::make_unique<TimestampReader>(path, n, b, type.unit(), options.epoch_unit);
     case TypeId::kDecimal128:
       return std::make_unique<DecimalReader>(path, n, b, type.precision(), type.scale());
     case TypeId::kList:
-      return std::make_unique<ListReader>(path, n, b, type.children()[0]);
+      return std::make_unique<ListReader>(path, n, b, type.children()[0], options);
     case TypeId::kStruct:
-      return std::make_unique<StructReader>(path, n, b, type.children());
+      return std::make_unique<StructReader>(path, n, b, type.children(), options);
     case TypeId::kNull:
       return std::make_unique<NullReader>(path, true, b);
     case TypeId::kTime32:
@@ -554,7 +571,7 @@ std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, con
     case TypeId::kFixedSizeBinary:
       return std::make_unique<FixedReader>(path, n, b);
     case TypeId::kMap:
-      return std::make_unique<MapReader>(path, n, b, type.children()[0].type->children()[1]);
+      return std::make_unique<MapReader>(path, n, b, type.children()[0].type->children()[1], options);
     case TypeId::kDenseUnion:
       break;  // refused by CheckJsonReadable
   }
@@ -563,12 +580,13 @@ std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, con
 
 class JsonRecordDecoder final : public ValueDecoder {
  public:
-  explicit JsonRecordDecoder(std::vector<Field> fields) : fields_(std::move(fields)) {}
+  JsonRecordDecoder(std::vector<Field> fields, JsonOptions options)
+      : fields_(std::move(fields)), options_(options) {}
   std::vector<Field> fields() const override { return fields_; }
   void Bind(RecordBatchBuilder* builder) override {
     std::vector<ArrayBuilder*> columns;
     for (size_t i = 0; i < fields_.size(); ++i) columns.push_back(builder->column(static_cast<int>(i)));
-    root_ = std::make_unique<ObjectFields>(fields_, columns, "");
+    root_ = std::make_unique<ObjectFields>(fields_, columns, "", options_);
   }
   Status Append(const uint8_t* data, int64_t size) override {
     // simdjson reads past the end of its input: parse a padded copy.
@@ -593,6 +611,7 @@ class JsonRecordDecoder final : public ValueDecoder {
 
  private:
   std::vector<Field> fields_;
+  JsonOptions options_;
   std::unique_ptr<ObjectFields> root_;
   od::parser parser_;
   std::vector<char> padded_;
@@ -613,9 +632,9 @@ Status CheckJsonReadable(const Field& field, const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields) {
+Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields, JsonOptions options) {
   for (const Field& f : fields) KARROW_RETURN_NOT_OK(CheckJsonReadable(f, f.name));
-  return std::unique_ptr<ValueDecoder>(std::make_unique<JsonRecordDecoder>(std::move(fields)));
+  return std::unique_ptr<ValueDecoder>(std::make_unique<JsonRecordDecoder>(std::move(fields), options));
 }
 
 }  // namespace karrow

@@ -6,7 +6,8 @@
 // is bad data (which one was meant is unknowable); a value of the wrong JSON
 // type, an integer out of the column's range, a decimal with more digits than
 // its precision or scale, and invalid UTF-8 are bad data. Timestamps are
-// RFC 3339 strings or numbers of milliseconds since the epoch; dates are
+// RFC 3339 strings or whole numbers since the epoch, in milliseconds unless
+// JsonOptions says another unit (never guessed from the size); dates are
 // "YYYY-MM-DD"; decimals are JSON numbers or strings in plain notation.
 #pragma once
 
@@ -17,10 +18,15 @@
 
 namespace karrow {
 
+struct JsonOptions {
+  /// The unit of timestamps written as numbers (property json_epoch_unit).
+  TimeUnit epoch_unit = TimeUnit::kMilli;
+};
+
 /// A decoder for values holding one JSON object with `fields`. Every Arrow
 /// type karrow builds is read, except unions (JSON cannot say which member
 /// a value is): maps from objects, fixed-size binary from strings of that
 /// many bytes, times from numbers in the type's unit.
-Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields);
+Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields, JsonOptions options = {});
 
 }  // namespace karrow

@@ -92,7 +92,7 @@ Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const KafkaSourceConfi
     case Format::kJson: {
       if (config.value_schema.empty()) return std::unique_ptr<ValueDecoder>(std::make_unique<JsonTextDecoder>());
       KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(config.value_schema));
-      return MakeJsonRecordDecoder(std::move(fields));
+      return MakeJsonRecordDecoder(std::move(fields), JsonOptions{.epoch_unit = config.json_epoch_unit});
     }
     case Format::kAvro:
       return MakeAvroDatumDecoder(config.value_schema);

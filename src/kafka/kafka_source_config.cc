@@ -315,6 +315,12 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
                                                                    {"drop", BadDataPolicy::kDrop}}));
     } else if (key == "value_schema") {
       c.value_schema = value;
+    } else if (key == "json_epoch_unit") {
+      KARROW_ASSIGN_OR_RAISE(c.json_epoch_unit, ParseEnum<TimeUnit>(key, value,
+                                                                     {{"s", TimeUnit::kSecond},
+                                                                      {"ms", TimeUnit::kMilli},
+                                                                      {"us", TimeUnit::kMicro},
+                                                                      {"ns", TimeUnit::kNano}}));
     } else if (key == "value_subject") {
       c.value_subject = value;
     } else if (key == "confluent_framing") {

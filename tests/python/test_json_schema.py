@@ -223,3 +223,28 @@ def test_confluent_framing_is_checked_and_stripped(kafka_bootstrap, new_topic):
         with pytest.raises(OSError, match="partition 0 offset 0") as failure:
             read(topic, kafka_bootstrap, confluent_framing=True)
         assert reason in str(failure.value)
+
+
+@pytest.mark.parametrize("unit,number,expected", [
+    (None, 1700000000123, dt.datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC)),
+    ("s", 1700000000, dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
+    ("us", 1700000000123456, dt.datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=UTC)),
+])
+def test_json_epoch_unit_says_what_timestamp_numbers_count(kafka_bootstrap, new_topic, unit, number, expected):
+    schema = {"fields": [{"name": "at", "type": "timestamp[us]"}]}
+    topic = new_topic()
+    produce(kafka_bootstrap, topic, [{"value": json.dumps({"at": number}).encode()},
+                                     {"value": b'{"at": "2023-11-14T22:13:20Z"}'}])
+    options = {"json_epoch_unit": unit} if unit else {}
+    with open_reader(topic, kafka_bootstrap, format="json", value_schema=schema, **options) as r:
+        table = read_table(r)
+    assert table.column("at").to_pylist() == [expected, dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)]
+
+
+def test_json_epoch_unit_never_rounds(kafka_bootstrap, new_topic):
+    schema = {"fields": [{"name": "at", "type": "timestamp[s]"}]}
+    topic = new_topic()
+    produce(kafka_bootstrap, topic, [{"value": b'{"at": 1700000000001}'}])
+    with pytest.raises(OSError, match="field at: timestamp is finer than the column's unit"):
+        with open_reader(topic, kafka_bootstrap, format="json", value_schema=schema, json_epoch_unit="ms") as r:
+            read_table(r)
