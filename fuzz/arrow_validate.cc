@@ -177,7 +177,11 @@ class Validator {
 
   Status FixedWidth(const ArrayData& a, const std::string& where) {
     int width = a.type->byte_width();
-    if (width <= 0) return Status::Invalid(where + ": fixed-width type without a byte width");
+    // fixed_size_binary(0) is valid Arrow (Avro's fixed may have size 0).
+    bool may_be_empty = a.type->id() == TypeId::kFixedSizeBinary;
+    if (width < 0 || (width == 0 && !may_be_empty)) {
+      return Status::Invalid(where + ": fixed-width type without a byte width");
+    }
     KARROW_RETURN_NOT_OK(BufferSize(a, 1, (a.offset + a.length) * width, where));
     if (a.type->id() == TypeId::kDecimal128) return DecimalPrecision(a, where);
     return Status::OK();
