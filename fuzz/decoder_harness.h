@@ -9,6 +9,9 @@
 //     batch a fresh decoder builds from only the accepted records, so a
 //     rejected record leaves no trace and a decoder's result depends on its
 //     input alone.
+// Targets finish a batch every few records and at the end of each input
+// (never carrying rows over to the next input), so that every failure
+// reproduces from its one saved input file.
 #pragma once
 
 #include <cstdint>

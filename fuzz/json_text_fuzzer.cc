@@ -1,12 +1,14 @@
 // Unstructured JSON (format json without a schema): each record is kept as
 // is after a full syntax and UTF-8 check. Input: records separated by
-// '\x1e'. Besides the harness's checks, every row must hold its record's
-// bytes unchanged.
+// '\x1e'. Besides the harness's checks: a record is accepted exactly when
+// the independent judge (json_oracle.h) finds it valid, and every row holds
+// its record's bytes unchanged.
 // dict: json.dict
 #include <cstdint>
 #include <cstdlib>
 
 #include "decoder_harness.h"
+#include "json_oracle.h"
 
 namespace karrow::fuzz {
 namespace {
@@ -39,7 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return h;
   }();
   ForEachRecord(data, size, '\x1e', [&](std::string_view record) {
-    (void)harness->Append(record);
+    bool accepted = harness->Append(record).ok();
+    JsonVerdict verdict = JudgeJson(record);
+    if (verdict != JsonVerdict::kTooDeep && accepted != (verdict == JsonVerdict::kValid)) {
+      CheckOk(karrow::Status::Invalid(std::string(accepted ? "accepted" : "rejected") + " '" + Printable(record) + "'"),
+              "format json disagrees with the JSON grammar");
+    }
     harness->FinishBatchIfAtLeast(8);
   });
   harness->FinishBatch();

@@ -35,7 +35,7 @@ TEST(CheckJsonText, AcceptsValidJson) {
 TEST(CheckJsonText, RejectsInvalidJson) {
   for (const char* bad : {"", " ", "{", "[1,]", "[1 2]", "{\"a\" 1}", "{\"a\": tru}", "[nul]", "[nulll]", "[01]",
                           "[1x]", "[1.]", "[\"\\q\"]", "{\"a\": 1} x", "1 2", "\"a\" \"b\"", "true false", "[+1]",
-                          "{\"a\": [1, 2}", "{a: 1}", "[\"\x01\"]", "\"\xff\"", "NaN"}) {
+                          "{\"a\": [1, 2}", "{a: 1}", "null\"{\"", "true\"x\"", "[null\"x\"]", "false0", "[\"\x01\"]", "\"\xff\"", "NaN"}) {
     EXPECT_NE(Check(bad), simdjson::SUCCESS) << bad;
   }
 }

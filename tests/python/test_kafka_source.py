@@ -158,7 +158,7 @@ def test_json_checks_syntax_and_tags_the_column(kafka_bootstrap, new_topic):
     # Numbers of any size are valid JSON (found by fuzz/json_text: the DOM parser rejected them).
     big = b'{"id": 123456789012345678901234567890, "x": -1.5e400}'
     values = [b'{"a": 1}', b'{"a": ', b'[1, 2, {"b": null}]', b'{"a": 1} trailing', b'"text"', big, b'[01]',
-              b'{"a": tru}', b'1 2', b'42']
+              b'{"a": tru}', b'1 2', b'null"x"', b'42']
     produce(kafka_bootstrap, topic, [{"value": v} for v in values])
     table = read_table(open_reader(topic, kafka_bootstrap, format="json", bad_data="drop"))
     # pyarrow knows Arrow's canonical JSON extension type and builds it from the field metadata.

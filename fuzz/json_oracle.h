@@ -1,0 +1,20 @@
+// An independent judge of JSON syntax for the fuzz targets: RFC 8259's
+// grammar written out plainly (slow, obvious, separate from simdjson's
+// parser and from src/formats/json_syntax.h), with simdjson's stricter
+// choices where the RFC leaves room: escaped surrogates must pair, and
+// nesting deeper than simdjson's limit is not judged.
+#pragma once
+
+#include <string_view>
+
+namespace karrow::fuzz {
+
+enum class JsonVerdict {
+  kValid,
+  kInvalid,
+  kTooDeep,  ///< Nested past 1000 levels: simdjson's depth limit decides, not the grammar.
+};
+
+JsonVerdict JudgeJson(std::string_view text);
+
+}  // namespace karrow::fuzz
