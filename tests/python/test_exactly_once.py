@@ -108,7 +108,9 @@ def test_damaged_newest_checkpoint_is_ignored(kafka_bootstrap, new_topic, tmp_pa
         assert time.monotonic() < deadline, "no checkpoints within 30 s"
         time.sleep(0.05)
     kill_after(proc, 0.3)
-    newest = sorted((tmp_path / "checkpoints").glob("chk-*"))[-1]
+    # The newest complete checkpoint: the kill may have left a newer one
+    # half-written (no _manifest yet), which restore ignores anyway.
+    newest = sorted(m.parent for m in (tmp_path / "checkpoints").glob("chk-*/_manifest"))[-1]
     state = sorted(newest.glob("task-*.state"))[0]
     manifest = newest / "_manifest"
     if damage == "truncate_state":
