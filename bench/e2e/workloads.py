@@ -55,7 +55,7 @@ def raw_string_pool(r: random.Random, n: int) -> list[tuple[bytes, bytes]]:
     return out
 
 
-# --- the Nexmark bid: 7 fields, as JSON (~200 B) and as Avro (~130 B) -------
+# --- the Nexmark bid: 7 fields, as JSON (~210 B) and as Avro (~115 B) -------
 
 BID_JSON_SCHEMA = {"fields": [
     {"name": "auction", "type": "int64", "nullable": False},
@@ -200,7 +200,6 @@ ORDER_ARROW = pa.schema([
 @dataclass(frozen=True)
 class Workload:
     name: str
-    description: str
     default_messages: int  # of the full run's topic
     # (random.Random, count, registry schema id (Avro only)) -> [(key, value)]
     pool: Callable[[random.Random, int, int], list[tuple[bytes, bytes]]]
@@ -213,15 +212,14 @@ class Workload:
 
 
 WORKLOADS = {w.name: w for w in [
-    Workload("raw_string", "150-byte strings, format=raw_string", 10_500_000,
+    Workload("raw_string", 10_500_000,
              lambda r, n, _: raw_string_pool(r, n), lambda _: [("format", "raw_string")]),
-    Workload("bid_json", "7-field JSON bid (~200 B), format=json with a declared schema", 6_000_000,
+    Workload("bid_json", 6_000_000,
              lambda r, n, _: bid_json_pool(r, n),
              lambda _: [("format", "json"), ("value_schema", json.dumps(BID_JSON_SCHEMA))]),
-    Workload("bid_avro", "the same bid in Avro, Confluent framing (~130 B), format=avro via the registry",
-             6_000_000, bid_avro_pool,
+    Workload("bid_avro", 6_000_000, bid_avro_pool,
              lambda url: [("format", "avro"), ("schema_registry.url", url)]),
-    Workload("nested_json", "nested JSON order (~1 KB: structs, list of structs, list of strings)", 2_500_000,
+    Workload("nested_json", 2_500_000,
              lambda r, n, _: nested_json_pool(r, n),
              lambda _: [("format", "json"), ("value_schema", json.dumps(ORDER_JSON_SCHEMA))]),
 ]}
