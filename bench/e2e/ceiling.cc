@@ -91,6 +91,7 @@ KafkaHandle Connect(const Options& o) {
   set("auto.offset.reset", "error");
   set("enable.partition.eof", "true");
   set("isolation.level", "read_committed");
+  set("queued.min.messages", "10000000");
   rd_kafka_conf_set_log_cb(conf.get(), LogErrors);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
   if (rk == nullptr) Fail(std::string("cannot create the consumer: ") + err);
