@@ -19,7 +19,20 @@ bool SlotsEqual(const ArrayData& a, int64_t i, const ArrayData& b, int64_t j) {
     case TypeId::kUtf8:
     case TypeId::kBinary:
       return a.View(i) == b.View(j);
-    case TypeId::kList: {
+    case TypeId::kNull:
+      return true;  // unreachable: every null slot is invalid
+    case TypeId::kDenseUnion: {
+      // The same member, and equal values in it.
+      int8_t a_id = static_cast<int8_t>(a.buffers[1]->data()[a.offset + i]);
+      int8_t b_id = static_cast<int8_t>(b.buffers[1]->data()[b.offset + j]);
+      if (a_id != b_id) return false;
+      int32_t a_at, b_at;
+      std::memcpy(&a_at, a.buffers[2]->data() + (a.offset + i) * 4, 4);
+      std::memcpy(&b_at, b.buffers[2]->data() + (b.offset + j) * 4, 4);
+      return SlotsEqual(*a.children[a_id], a_at, *b.children[b_id], b_at);
+    }
+    case TypeId::kList:
+    case TypeId::kMap: {  // a map is a list of its entries
       auto [a_begin, a_end] = a.ListRange(i);
       auto [b_begin, b_end] = b.ListRange(j);
       if (a_end - a_begin != b_end - b_begin) return false;
