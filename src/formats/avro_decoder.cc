@@ -1,12 +1,11 @@
 #include "formats/avro_decoder.h"
 
-#include <simdjson.h>
-
 #include <set>
 
 #include "formats/avro_arrow_type.h"
 #include "formats/avro_cursor.h"
 #include "formats/avro_default.h"
+#include "formats/utf8.h"
 
 namespace karrow {
 namespace {
@@ -534,7 +533,7 @@ struct AvroDatumReader::Program {
         return true;
       case Op::kToUtf8:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-        if (!simdjson::validate_utf8(bytes.data(), bytes.size())) return Fail(s, c, "string is not valid UTF-8");
+        if (!IsValidUtf8(bytes.data(), bytes.size())) return Fail(s, c, "string is not valid UTF-8");
         return Append(s, c, bytes);
       case Op::kToBinary:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
@@ -586,7 +585,7 @@ struct AvroDatumReader::Program {
         list->Append();
         return Blocks(s, c, false, [&] {
           if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-          if (!simdjson::validate_utf8(bytes.data(), bytes.size())) return Fail(s, c, "map key is not valid UTF-8");
+          if (!IsValidUtf8(bytes.data(), bytes.size())) return Fail(s, c, "map key is not valid UTF-8");
           Status st = keys->Append(bytes);
           if (!st.ok()) return Fail(s, c, st.message());
           if (!Run(s.children[0], c)) return false;
