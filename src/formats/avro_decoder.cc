@@ -1,5 +1,6 @@
 #include "formats/avro_decoder.h"
 
+
 #include <set>
 
 #include "formats/avro_arrow_type.h"
@@ -17,6 +18,8 @@ constexpr int kMaxSkipDepth = 256;
 // input's size, so their total per value is bounded instead.
 constexpr int64_t kMaxZeroSizeItems = int64_t{1} << 20;
 
+// The scalar ops (one value into one builder, no children) come first, up
+// to kEnum: IsScalar() tells them apart with one comparison.
 enum class Op : uint8_t {
   kNull,
   kBoolean,
@@ -44,6 +47,8 @@ enum class Op : uint8_t {
   kSkip,            // a writer-only value, skipped by its schema
   kFail,            // a writer union branch the reader cannot take
 };
+
+constexpr bool IsScalar(Op op) { return op <= Op::kEnum; }
 
 struct DefaultValue;
 
@@ -357,7 +362,7 @@ struct AvroDatumReader::Program {
   int64_t zero_size_budget = 0;
   const Step* failed = nullptr;
 
-  bool Fail(const Step& s, AvroCursor& c, std::string why) {
+  [[gnu::cold, gnu::noinline]] bool Fail(const Step& s, AvroCursor& c, std::string why) {
     if (!failed) failed = &s;
     return c.Fail(std::move(why));
   }
@@ -474,19 +479,23 @@ struct AvroDatumReader::Program {
     return true;
   }
 
-  bool Run(const Step& s, AvroCursor& c) {
-    int32_t i32;
-    int64_t i64;
-    float f32;
-    double f64;
+  // A scalar step. Inlined into the loop over a record's fields, where most
+  // values are read, so that a field costs no call of its own.
+  [[gnu::always_inline]] bool RunScalar(const Step& s, AvroCursor& c) {
+    // Initialized only to quiet -Wmaybe-uninitialized, which loses track of
+    // the reads' results once they are inlined.
+    int32_t i32 = 0;
+    int64_t i64 = 0;
+    float f32 = 0;
+    double f64 = 0;
     std::string_view bytes;
-    const uint8_t* fixed;
+    const uint8_t* fixed = nullptr;
     switch (s.op) {
       case Op::kNull:
         s.out->AppendNull();
         return true;
       case Op::kBoolean: {
-        bool b;
+        bool b = false;
         if (!c.ReadBoolean(&b)) return Fail(s, c, "");
         static_cast<BooleanBuilder*>(s.out)->Append(b);
         return true;
@@ -563,9 +572,18 @@ struct AvroDatumReader::Program {
         }
         return Append(s, c, s.symbols[static_cast<size_t>(to)]);
       }
+      default:
+        return false;  // not a scalar: Run() handles it
+    }
+  }
+
+  bool Run(const Step& s, AvroCursor& c) {
+    std::string_view bytes;
+    int64_t i64;
+    switch (s.op) {
       case Op::kRecord:
         for (const Step& child : s.children) {
-          if (!Run(child, c)) return false;
+          if (!(IsScalar(child.op) ? RunScalar(child, c) : Run(child, c))) return false;
         }
         for (const DefaultValue& d : s.defaults) {
           AvroCursor dc(reinterpret_cast<const uint8_t*>(d.bytes.data()), static_cast<int64_t>(d.bytes.size()));
@@ -608,11 +626,12 @@ struct AvroDatumReader::Program {
         return Skip(s.node, c, 0) || Fail(s, c, "");
       case Op::kFail:
         return Fail(s, c, "the writer's union branch " + writer->Describe(s.node) + " cannot be read: " + s.message);
+      default:
+        return RunScalar(s, c);
     }
-    return false;
   }
 
-  bool Append(const Step& s, AvroCursor& c, std::string_view bytes) {
+  [[gnu::always_inline]] bool Append(const Step& s, AvroCursor& c, std::string_view bytes) {
     Status st = static_cast<BinaryBuilder*>(s.out)->Append(bytes);
     return st.ok() || Fail(s, c, st.message());
   }
