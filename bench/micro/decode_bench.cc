@@ -31,35 +31,47 @@ constexpr int kBatchRows = 8192;   // rows per batch, as the source builds them
 // Messages back to back in one buffer, as a Kafka fetch response holds
 // them, each followed by `padding` zero bytes (simdjson's parsers read up to
 // SIMDJSON_PADDING bytes past the end; karrow's decoders copy unpadded input).
+// A batch's rows cycle through them.
 class MessageSet {
  public:
   explicit MessageSet(const std::vector<std::string>& messages, size_t padding = 0) : padding_(padding) {
+    std::vector<size_t> starts;
     for (const std::string& m : messages) {
-      spans_.emplace_back(arena_.size(), m.size());
+      starts.push_back(arena_.size());
       arena_ += m;
       arena_.append(padding, '\0');
     }
+    for (size_t row = 0; row < kBatchRows; ++row) {
+      size_t i = row % messages.size();
+      batch_.emplace_back(arena_.data() + starts[i], messages[i].size());
+    }
   }
-  /// Message `row % size()`: the batches cycle through the set.
-  std::string_view operator[](int row) const {
-    auto [at, size] = spans_[static_cast<size_t>(row) % spans_.size()];
-    return {arena_.data() + at, size};
-  }
+  MessageSet(const MessageSet&) = delete;  // batch_ points into arena_
+  /// The message of row `row` (< kBatchRows) of every batch.
+  std::string_view operator[](int row) const { return batch_[static_cast<size_t>(row)]; }
   size_t padding() const { return padding_; }
-  /// Bytes of the first `rows` messages.
-  int64_t Bytes(int rows) const {
+  /// The bytes of one batch.
+  int64_t BatchBytes() const {
     int64_t bytes = 0;
-    for (int row = 0; row < rows; ++row) bytes += static_cast<int64_t>((*this)[row].size());
+    for (std::string_view m : batch_) bytes += static_cast<int64_t>(m.size());
     return bytes;
   }
 
  private:
   std::string arena_;
-  std::vector<std::pair<size_t, size_t>> spans_;
+  std::vector<std::string_view> batch_;
   size_t padding_;
 };
 
 struct Payloads {
+  Payloads(std::vector<Bid> bids, const std::vector<std::string>& json, const std::vector<std::string>& avro,
+           const std::vector<std::string>& orders)
+      : bids(std::move(bids)),
+        bid_json(json),
+        bid_json_padded(json, simdjson::SIMDJSON_PADDING),
+        bid_avro(avro),
+        order_json(orders),
+        order_json_padded(orders, simdjson::SIMDJSON_PADDING) {}
   std::vector<Bid> bids;
   MessageSet bid_json, bid_json_padded, bid_avro, order_json, order_json_padded;
 };
@@ -73,18 +85,13 @@ const Payloads& Data() {
       avro.push_back(BidToAvro(b));
     }
     std::vector<std::string> orders = MakeOrderJsons(kMessages);
-    return new Payloads{bids,
-                        MessageSet(json),
-                        MessageSet(json, simdjson::SIMDJSON_PADDING),
-                        MessageSet(avro),
-                        MessageSet(orders),
-                        MessageSet(orders, simdjson::SIMDJSON_PADDING)};
+    return new Payloads(std::move(bids), json, avro, orders);
   }();
   return *data;
 }
 
 void SetCounters(benchmark::State& state, const MessageSet& messages) {
-  int64_t bytes = messages.Bytes(kBatchRows);
+  int64_t bytes = messages.BatchBytes();
   state.SetItemsProcessed(state.iterations() * kBatchRows);
   state.SetBytesProcessed(state.iterations() * bytes);
   state.counters["bytes_per_msg"] = static_cast<double>(bytes) / kBatchRows;
