@@ -36,6 +36,11 @@ class AvroCursor {
     if (end_ - p_ < 10) return ReadLongSlow(out);
     uint64_t word;
     std::memcpy(&word, p_, 8);
+    if (!(word & 0x80)) {  // one byte: most lengths and small numbers
+      ++p_;
+      *out = ZigZag(word & 0x7f);
+      return true;
+    }
     uint64_t last = ~word & 0x8080808080808080ull;  // bytes without a continuation bit
     if (last == 0) return ReadLongSlow(out);        // 9 or 10 bytes
     // Keep the bytes up to the first `last` one, without their top bits.
@@ -105,7 +110,7 @@ class AvroCursor {
   }
 
  private:
-  static int64_t ZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+  [[gnu::always_inline]] static int64_t ZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
 
   // ReadLong one byte at a time, each checked: near the end, and for the
   // rare varints of 9 or 10 bytes.

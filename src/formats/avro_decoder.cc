@@ -18,8 +18,6 @@ constexpr int kMaxSkipDepth = 256;
 // input's size, so their total per value is bounded instead.
 constexpr int64_t kMaxZeroSizeItems = int64_t{1} << 20;
 
-// The scalar ops (one value into one builder, no children) come first, up
-// to kEnum: IsScalar() tells them apart with one comparison.
 enum class Op : uint8_t {
   kNull,
   kBoolean,
@@ -47,8 +45,6 @@ enum class Op : uint8_t {
   kSkip,            // a writer-only value, skipped by its schema
   kFail,            // a writer union branch the reader cannot take
 };
-
-constexpr bool IsScalar(Op op) { return op <= Op::kEnum; }
 
 struct DefaultValue;
 
@@ -479,9 +475,32 @@ struct AvroDatumReader::Program {
     return true;
   }
 
-  // A scalar step. Inlined into the loop over a record's fields, where most
-  // values are read, so that a field costs no call of its own.
-  [[gnu::always_inline]] bool RunScalar(const Step& s, AvroCursor& c) {
+  // A record's field. The most common types are read right here, inlined
+  // into the loop over the fields, so that they cost no call of their own
+  // (most values are read here); the others go through Run().
+  [[gnu::always_inline]] bool RunField(const Step& s, AvroCursor& c) {
+    int64_t i64 = 0;  // initialized to quiet -Wmaybe-uninitialized
+    int32_t i32 = 0;
+    std::string_view bytes;
+    switch (s.op) {
+      case Op::kLongToInt64:
+        if (!c.ReadLong(&i64)) return Fail(s, c, "");
+        Put<Int64Builder>(s, i64);
+        return true;
+      case Op::kIntToInt32:
+        if (!c.ReadInt(&i32)) return Fail(s, c, "");
+        Put<Int32Builder>(s, i32);
+        return true;
+      case Op::kToUtf8:
+        if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
+        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes, "string is not valid UTF-8");
+      default:
+        return Run(s, c);
+    }
+  }
+
+  // A step without children.
+  bool RunScalar(const Step& s, AvroCursor& c) {
     // Initialized only to quiet -Wmaybe-uninitialized, which loses track of
     // the reads' results once they are inlined.
     int32_t i32 = 0;
@@ -542,8 +561,7 @@ struct AvroDatumReader::Program {
         return true;
       case Op::kToUtf8:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-        if (!IsValidUtf8(bytes.data(), bytes.size())) return Fail(s, c, "string is not valid UTF-8");
-        return Append(s, c, bytes);
+        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes, "string is not valid UTF-8");
       case Op::kToBinary:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
         return Append(s, c, bytes);
@@ -573,7 +591,7 @@ struct AvroDatumReader::Program {
         return Append(s, c, s.symbols[static_cast<size_t>(to)]);
       }
       default:
-        return false;  // not a scalar: Run() handles it
+        return false;  // not a scalar (Run() calls this for scalars only)
     }
   }
 
@@ -583,7 +601,7 @@ struct AvroDatumReader::Program {
     switch (s.op) {
       case Op::kRecord:
         for (const Step& child : s.children) {
-          if (!(IsScalar(child.op) ? RunScalar(child, c) : Run(child, c))) return false;
+          if (!RunField(child, c)) return false;
         }
         for (const DefaultValue& d : s.defaults) {
           AvroCursor dc(reinterpret_cast<const uint8_t*>(d.bytes.data()), static_cast<int64_t>(d.bytes.size()));
@@ -603,9 +621,7 @@ struct AvroDatumReader::Program {
         list->Append();
         return Blocks(s, c, false, [&] {
           if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-          if (!IsValidUtf8(bytes.data(), bytes.size())) return Fail(s, c, "map key is not valid UTF-8");
-          Status st = keys->Append(bytes);
-          if (!st.ok()) return Fail(s, c, st.message());
+          if (!AppendUtf8(s, keys, c, bytes, "map key is not valid UTF-8")) return false;
           if (!Run(s.children[0], c)) return false;
           entries->Append();
           return true;
@@ -631,9 +647,20 @@ struct AvroDatumReader::Program {
     }
   }
 
+  // A utf8 value, checked while it is copied into `out`.
+  [[gnu::always_inline]] bool AppendUtf8(const Step& s, BinaryBuilder* out, AvroCursor& c, std::string_view bytes,
+                                         const char* invalid) {
+    auto n = static_cast<int64_t>(bytes.size());
+    if (!out->ReserveValue(n)) return Fail(s, c, out->DataLimitError(n).message());
+    if (!CopyUtf8(out->data_end(), bytes.data(), bytes.size())) return Fail(s, c, invalid);
+    out->CommitValue(n);
+    return true;
+  }
+
   [[gnu::always_inline]] bool Append(const Step& s, AvroCursor& c, std::string_view bytes) {
-    Status st = static_cast<BinaryBuilder*>(s.out)->Append(bytes);
-    return st.ok() || Fail(s, c, st.message());
+    auto* out = static_cast<BinaryBuilder*>(s.out);
+    if (out->TryAppend(bytes)) return true;
+    return Fail(s, c, out->DataLimitError(static_cast<int64_t>(bytes.size())).message());
   }
 };
 

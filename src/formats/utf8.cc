@@ -4,6 +4,6 @@
 
 namespace karrow {
 
-bool IsValidUtf8Simd(const char* data, size_t size) { return simdjson::validate_utf8(data, size); }
+bool IsValidUtf8(const char* data, size_t size) { return simdjson::validate_utf8(data, size); }
 
 }  // namespace karrow

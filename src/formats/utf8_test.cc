@@ -1,6 +1,7 @@
-// IsValidUtf8's ASCII fast path must agree with full validation at every
-// length and position: the words it loads overlap at the tail, and a
-// non-ASCII byte anywhere must send the string to the full validator.
+// CopyUtf8's ASCII fast path must agree with full validation at every
+// length and position (the words it copies overlap at the tail, and a
+// non-ASCII byte anywhere must send the string to the full validator), and
+// its copy must be exact.
 #include "formats/utf8.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +11,14 @@
 namespace karrow {
 namespace {
 
-bool Valid(const std::string& s) { return IsValidUtf8(s.data(), s.size()); }
+// Copies `s` between guard bytes that must stay untouched.
+bool Valid(const std::string& s) {
+  std::string out(s.size() + 16, '#');
+  bool valid = CopyUtf8(reinterpret_cast<uint8_t*>(out.data() + 8), s.data(), s.size());
+  EXPECT_EQ(out, std::string(8, '#') + s + std::string(8, '#'));
+  EXPECT_EQ(valid, IsValidUtf8(s.data(), s.size()));
+  return valid;
+}
 
 TEST(Utf8Test, AsciiOfEveryLengthIsValid) {
   for (size_t n = 0; n <= 300; ++n) EXPECT_TRUE(Valid(std::string(n, 'a'))) << n;
