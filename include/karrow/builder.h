@@ -23,7 +23,9 @@ class ValidityBuilder {
   int64_t length() const { return length_; }
   int64_t null_count() const { return null_count_; }
 
-  void AppendValid() {
+  // Always inlined: every append of every builder calls it, and compilers
+  // leave it out of line in large decoder functions.
+  [[gnu::always_inline]] void AppendValid() {
     if (has_bitmap_) SetBit(length_, true);
     ++length_;
   }
@@ -53,7 +55,9 @@ class ArrayBuilder {
   /// Drops rows past `length`, so that a record that failed half way through
   /// decoding leaves no trace.
   virtual void Truncate(int64_t length) = 0;
-  /// Makes room for `rows` more rows (not for variable-size data).
+  /// Makes room for `rows` more rows. Variable-size data (strings, list
+  /// items) gets as much per row as the last finished batch held, so that
+  /// batches after the first do not grow and copy their buffers.
   virtual void Reserve(int64_t rows) = 0;
   /// Returns the built array and leaves the builder empty, ready for reuse.
   virtual ArrayDataPtr Finish() = 0;
@@ -158,27 +162,51 @@ class BinaryBuilder final : public ArrayBuilder {
 
   /// Fails (appending nothing) when the batch's data would pass 2 GiB.
   Status Append(const void* bytes, int64_t n) {
-    if (data_.size() + n > kMaxDataLength) return TooLarge(n);
-    data_.Append(bytes, n);
-    validity_.AppendValid();
-    offsets_.AppendValue(static_cast<int32_t>(data_.size()));
+    if (!TryAppend(bytes, n)) return DataLimitError(n);
     return Status::OK();
   }
   Status Append(std::string_view s) { return Append(s.data(), static_cast<int64_t>(s.size())); }
+  /// Append for decoders, which call it per value: a bool is cheaper to
+  /// return than a Status. False (appending nothing) when the batch's data
+  /// would pass 2 GiB; DataLimitError(n) then says so.
+  bool TryAppend(const void* bytes, int64_t n) {
+    if (data_.size() + n > kMaxDataLength) return false;
+    data_.Append(bytes, n);
+    validity_.AppendValid();
+    offsets_.AppendValue(static_cast<int32_t>(data_.size()));
+    return true;
+  }
+  bool TryAppend(std::string_view s) { return TryAppend(s.data(), static_cast<int64_t>(s.size())); }
+  Status DataLimitError(int64_t n) const;
+
+  /// For decoders that copy a value's bytes themselves (to check them in
+  /// the same pass): makes room for `n` bytes at data_end(), or returns
+  /// false, as TryAppend does, when the batch's data would pass 2 GiB.
+  /// The bytes written there become the next value with CommitValue(n).
+  bool ReserveValue(int64_t n) {
+    if (data_.size() + n > kMaxDataLength) return false;
+    data_.Reserve(n);
+    return true;
+  }
+  uint8_t* data_end() { return data_.mutable_data() + data_.size(); }
+  void CommitValue(int64_t n) {
+    data_.Resize(data_.size() + n);
+    validity_.AppendValid();
+    offsets_.AppendValue(static_cast<int32_t>(data_.size()));
+  }
   void AppendNull() override {
     validity_.AppendNull();
     offsets_.AppendValue(static_cast<int32_t>(data_.size()));
   }
   void Truncate(int64_t length) override;
-  void Reserve(int64_t rows) override { offsets_.Reserve(rows * 4); }
+  void Reserve(int64_t rows) override;
   void ReserveData(int64_t bytes) { data_.Reserve(bytes); }
   ArrayDataPtr Finish() override;
 
  private:
-  Status TooLarge(int64_t n) const;
-
   BufferBuilder offsets_;  // always holds length() + 1 entries
   BufferBuilder data_;
+  int64_t bytes_per_row_ = 0;  // of the last finished batch, rounded up
 };
 
 /// list<item>: call Append() to open an element, then append its items to
@@ -196,7 +224,7 @@ class ListBuilder final : public ArrayBuilder {
     offsets_.AppendValue(static_cast<int32_t>(item_->length()));
   }
   void Truncate(int64_t length) override;
-  void Reserve(int64_t rows) override { offsets_.Reserve(rows * 4); }
+  void Reserve(int64_t rows) override;
   ArrayDataPtr Finish() override;
 
  private:
@@ -204,6 +232,7 @@ class ListBuilder final : public ArrayBuilder {
   // item builder's length, written at Finish().
   BufferBuilder offsets_;
   std::unique_ptr<ArrayBuilder> item_;
+  int64_t items_per_row_ = 0;  // of the last finished batch, rounded up
 };
 
 /// struct<...>: append to every child, then call Append() (or AppendNull(),

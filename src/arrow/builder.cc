@@ -1,10 +1,19 @@
 #include "karrow/builder.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 namespace karrow {
 namespace {
+
+// Reserve() sizes variable-size data from the last batch; these bound what
+// one column reserves ahead (a batch that needs more still grows).
+constexpr int64_t kMaxReserveBytes = int64_t{64} << 20;
+constexpr int64_t kMaxReserveItems = int64_t{1} << 20;
+
+// The average of `total` over `rows`, rounded up (0 for no rows).
+int64_t PerRow(int64_t total, int64_t rows) { return rows > 0 ? (total + rows - 1) / rows : 0; }
 
 int64_t CountNulls(const uint8_t* bits, int64_t from, int64_t to) {
   int64_t nulls = 0;
@@ -129,7 +138,7 @@ BinaryBuilder::BinaryBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool)
   offsets_.AppendValue<int32_t>(0);
 }
 
-Status BinaryBuilder::TooLarge(int64_t n) const {
+Status BinaryBuilder::DataLimitError(int64_t n) const {
   return Status::Invalid("a " + type_->ToString() + " column would hold more than 2 GiB in one batch (" +
                          std::to_string(data_.size()) + " + " + std::to_string(n) +
                          " bytes); lower the batch size");
@@ -144,9 +153,15 @@ void BinaryBuilder::Truncate(int64_t length) {
   data_.Resize(end);
 }
 
+void BinaryBuilder::Reserve(int64_t rows) {
+  offsets_.Reserve(rows * 4);
+  data_.Reserve(std::min(rows * bytes_per_row_, kMaxReserveBytes));
+}
+
 ArrayDataPtr BinaryBuilder::Finish() {
   int64_t length = validity_.length();
   int64_t nulls = validity_.null_count();
+  bytes_per_row_ = PerRow(data_.size(), length);
   auto bitmap = validity_.Finish();
   auto data = MakeData(type_, length, nulls, {std::move(bitmap), offsets_.Finish(), data_.Finish()});
   offsets_.AppendValue<int32_t>(0);
@@ -166,9 +181,15 @@ void ListBuilder::Truncate(int64_t length) {
   item_->Truncate(item_end);
 }
 
+void ListBuilder::Reserve(int64_t rows) {
+  offsets_.Reserve(rows * 4);
+  item_->Reserve(std::min(rows * items_per_row_, kMaxReserveItems));
+}
+
 ArrayDataPtr ListBuilder::Finish() {
   int64_t length = validity_.length();
   int64_t nulls = validity_.null_count();
+  items_per_row_ = PerRow(item_->length(), length);
   auto bitmap = validity_.Finish();
   offsets_.AppendValue(static_cast<int32_t>(item_->length()));
   auto data = MakeData(type_, length, nulls, {std::move(bitmap), offsets_.Finish()});

@@ -87,6 +87,37 @@ TEST(MemoryPool, FinishedBuffersAreReused) {
   EXPECT_EQ(second->Value<int64_t>(999), 999);
 }
 
+// Reserve() gives strings and list items as much room per row as the last
+// batch used, so that a batch like the last one allocates nothing more.
+TEST(Reserve, VariableSizeDataIsSizedFromTheLastBatch) {
+  auto pool = MemoryPool::Make(0);  // caches nothing: every block is counted
+  BinaryBuilder strings(utf8(), pool);
+  ListBuilder lists(list(Field{"item", int32()}), pool, MakeBuilder(int32(), pool));
+  auto* items = static_cast<Int32Builder*>(lists.item_builder());
+  auto fill = [&] {
+    for (int row = 0; row < 100; ++row) {
+      ASSERT_TRUE(strings.Append("a string of 24 bytes....").ok());
+      lists.Append();
+      for (int k = 0; k < 3; ++k) items->Append(row * 3 + k);
+    }
+  };
+  fill();
+  auto first_strings = strings.Finish();
+  auto first_lists = lists.Finish();
+
+  strings.Reserve(100);
+  lists.Reserve(100);
+  int64_t allocations = pool->allocations();
+  fill();
+  EXPECT_EQ(pool->allocations(), allocations);
+  auto second_strings = strings.Finish();
+  auto second_lists = lists.Finish();
+  EXPECT_EQ(second_strings->length, 100);
+  EXPECT_EQ(second_strings->buffers[2]->size(), 2400);
+  EXPECT_EQ(second_lists->children[0]->length, 300);
+  EXPECT_EQ(second_lists->children[0]->Value<int32_t>(299), 299);
+}
+
 TEST(RecordBatchBuilder, MismatchedColumnsAreAnError) {
   auto schema = std::make_shared<Schema>(std::vector<Field>{{"a", int32()}, {"b", int32()}});
   RecordBatchBuilder rb(schema);

@@ -1,12 +1,12 @@
 #include "formats/avro_decoder.h"
 
-#include <simdjson.h>
 
 #include <set>
 
 #include "formats/avro_arrow_type.h"
 #include "formats/avro_cursor.h"
 #include "formats/avro_default.h"
+#include "formats/utf8.h"
 
 namespace karrow {
 namespace {
@@ -358,7 +358,7 @@ struct AvroDatumReader::Program {
   int64_t zero_size_budget = 0;
   const Step* failed = nullptr;
 
-  bool Fail(const Step& s, AvroCursor& c, std::string why) {
+  [[gnu::cold, gnu::noinline]] bool Fail(const Step& s, AvroCursor& c, std::string why) {
     if (!failed) failed = &s;
     return c.Fail(std::move(why));
   }
@@ -475,19 +475,46 @@ struct AvroDatumReader::Program {
     return true;
   }
 
-  bool Run(const Step& s, AvroCursor& c) {
-    int32_t i32;
-    int64_t i64;
-    float f32;
-    double f64;
+  // A record's field. The most common types are read right here, inlined
+  // into the loop over the fields, so that they cost no call of their own
+  // (most values are read here); the others go through Run().
+  [[gnu::always_inline]] bool RunField(const Step& s, AvroCursor& c) {
+    int64_t i64 = 0;  // initialized to quiet -Wmaybe-uninitialized
+    int32_t i32 = 0;
     std::string_view bytes;
-    const uint8_t* fixed;
+    switch (s.op) {
+      case Op::kLongToInt64:
+        if (!c.ReadLong(&i64)) return Fail(s, c, "");
+        Put<Int64Builder>(s, i64);
+        return true;
+      case Op::kIntToInt32:
+        if (!c.ReadInt(&i32)) return Fail(s, c, "");
+        Put<Int32Builder>(s, i32);
+        return true;
+      case Op::kToUtf8:
+        if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
+        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes, "string is not valid UTF-8");
+      default:
+        return Run(s, c);
+    }
+  }
+
+  // A step without children.
+  bool RunScalar(const Step& s, AvroCursor& c) {
+    // Initialized only to quiet -Wmaybe-uninitialized, which loses track of
+    // the reads' results once they are inlined.
+    int32_t i32 = 0;
+    int64_t i64 = 0;
+    float f32 = 0;
+    double f64 = 0;
+    std::string_view bytes;
+    const uint8_t* fixed = nullptr;
     switch (s.op) {
       case Op::kNull:
         s.out->AppendNull();
         return true;
       case Op::kBoolean: {
-        bool b;
+        bool b = false;
         if (!c.ReadBoolean(&b)) return Fail(s, c, "");
         static_cast<BooleanBuilder*>(s.out)->Append(b);
         return true;
@@ -534,8 +561,7 @@ struct AvroDatumReader::Program {
         return true;
       case Op::kToUtf8:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-        if (!simdjson::validate_utf8(bytes.data(), bytes.size())) return Fail(s, c, "string is not valid UTF-8");
-        return Append(s, c, bytes);
+        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes, "string is not valid UTF-8");
       case Op::kToBinary:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
         return Append(s, c, bytes);
@@ -564,9 +590,18 @@ struct AvroDatumReader::Program {
         }
         return Append(s, c, s.symbols[static_cast<size_t>(to)]);
       }
+      default:
+        return false;  // not a scalar (Run() calls this for scalars only)
+    }
+  }
+
+  bool Run(const Step& s, AvroCursor& c) {
+    std::string_view bytes;
+    int64_t i64;
+    switch (s.op) {
       case Op::kRecord:
         for (const Step& child : s.children) {
-          if (!Run(child, c)) return false;
+          if (!RunField(child, c)) return false;
         }
         for (const DefaultValue& d : s.defaults) {
           AvroCursor dc(reinterpret_cast<const uint8_t*>(d.bytes.data()), static_cast<int64_t>(d.bytes.size()));
@@ -586,9 +621,7 @@ struct AvroDatumReader::Program {
         list->Append();
         return Blocks(s, c, false, [&] {
           if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-          if (!simdjson::validate_utf8(bytes.data(), bytes.size())) return Fail(s, c, "map key is not valid UTF-8");
-          Status st = keys->Append(bytes);
-          if (!st.ok()) return Fail(s, c, st.message());
+          if (!AppendUtf8(s, keys, c, bytes, "map key is not valid UTF-8")) return false;
           if (!Run(s.children[0], c)) return false;
           entries->Append();
           return true;
@@ -609,13 +642,25 @@ struct AvroDatumReader::Program {
         return Skip(s.node, c, 0) || Fail(s, c, "");
       case Op::kFail:
         return Fail(s, c, "the writer's union branch " + writer->Describe(s.node) + " cannot be read: " + s.message);
+      default:
+        return RunScalar(s, c);
     }
-    return false;
   }
 
-  bool Append(const Step& s, AvroCursor& c, std::string_view bytes) {
-    Status st = static_cast<BinaryBuilder*>(s.out)->Append(bytes);
-    return st.ok() || Fail(s, c, st.message());
+  // A utf8 value, checked while it is copied into `out`.
+  [[gnu::always_inline]] bool AppendUtf8(const Step& s, BinaryBuilder* out, AvroCursor& c, std::string_view bytes,
+                                         const char* invalid) {
+    auto n = static_cast<int64_t>(bytes.size());
+    if (!out->ReserveValue(n)) return Fail(s, c, out->DataLimitError(n).message());
+    if (!CopyUtf8(out->data_end(), bytes.data(), bytes.size())) return Fail(s, c, invalid);
+    out->CommitValue(n);
+    return true;
+  }
+
+  [[gnu::always_inline]] bool Append(const Step& s, AvroCursor& c, std::string_view bytes) {
+    auto* out = static_cast<BinaryBuilder*>(s.out);
+    if (out->TryAppend(bytes)) return true;
+    return Fail(s, c, out->DataLimitError(static_cast<int64_t>(bytes.size())).message());
   }
 };
 

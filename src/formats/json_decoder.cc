@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "formats/json_syntax.h"
+#include "formats/json_text_values.h"
 
 namespace karrow {
 namespace {
@@ -36,125 +37,38 @@ const char* TypeName(json_type t) {
   return "?";
 }
 
-// --- Text formats of dates, timestamps and decimals ------------------------
-
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12).
-int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day) {
-  year -= month <= 2;
-  const int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const int64_t year_of_era = year - era * 400;
-  const int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + day_of_era - 719468;
-}
-
-bool Digits(std::string_view s, size_t at, size_t n, int64_t* out) {
-  if (at + n > s.size()) return false;
-  int64_t v = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
-
-bool ValidDate(int64_t year, int64_t month, int64_t day) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1) return false;
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return day <= kDays[month - 1] + (month == 2 && leap);
-}
-
-// "YYYY-MM-DD" at the start of `s`.
-bool ParseDate(std::string_view s, int64_t* days) {
-  int64_t y, m, d;
-  if (s.size() < 10 || !Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &m) || s[7] != '-' ||
-      !Digits(s, 8, 2, &d) || !ValidDate(y, m, d)) {
-    return false;
-  }
-  *days = DaysFromCivil(y, m, d);
-  return true;
-}
-
-// RFC 3339: "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)", 'T' or ' '.
-// Returns nanoseconds since the epoch; false when malformed.
-bool ParseRfc3339(std::string_view s, __int128* ns) {
-  int64_t days, hh, mm, ss;
-  if (!ParseDate(s, &days) || s.size() < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      !Digits(s, 11, 2, &hh) || s[13] != ':' || !Digits(s, 14, 2, &mm) || s[16] != ':' || !Digits(s, 17, 2, &ss) ||
-      hh > 23 || mm > 59 || ss > 60) {
-    return false;
-  }
-  size_t at = 19;
-  int64_t fraction_ns = 0;
-  if (s[at] == '.') {
-    size_t start = ++at;
-    int64_t scale = 100000000;
-    while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
-      if (at - start >= 9) return false;  // finer than nanoseconds
-      fraction_ns += (s[at] - '0') * scale;
-      scale /= 10;
-      ++at;
-    }
-    if (at == start) return false;
-  }
-  int64_t offset_s = 0;
-  if (at < s.size() && (s[at] == 'Z' || s[at] == 'z')) {
-    ++at;
-  } else if (at < s.size() && (s[at] == '+' || s[at] == '-')) {
-    int64_t oh, om;
-    if (!Digits(s, at + 1, 2, &oh) || at + 3 >= s.size() || s[at + 3] != ':' || !Digits(s, at + 4, 2, &om) ||
-        oh > 23 || om > 59) {
-      return false;
-    }
-    offset_s = (oh * 3600 + om * 60) * (s[at] == '-' ? -1 : 1);
-    at += 6;
-  } else {
-    return false;  // RFC 3339 requires the offset
-  }
-  if (at != s.size()) return false;
-  __int128 seconds = static_cast<__int128>(days) * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
-  *ns = seconds * 1000000000 + fraction_ns;
-  return true;
-}
-
-// Plain decimal notation ("-12.50") into an unscaled integer of `scale`
-// fractional digits; false when malformed or when it needs more digits than
-// precision/scale allow (no silent rounding).
-bool ParseDecimal(std::string_view s, int precision, int scale, __int128* out) {
-  size_t at = 0;
-  bool negative = false;
-  if (at < s.size() && (s[at] == '-' || s[at] == '+')) negative = s[at++] == '-';
-  __int128 v = 0;
-  int integer_digits = 0, fraction_digits = 0;
-  bool any = false, leading = true;
-  for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
-    any = true;
-    if (leading && s[at] == '0') continue;
-    leading = false;
-    if (++integer_digits > precision - scale) return false;
-    v = v * 10 + (s[at] - '0');
-  }
-  if (at < s.size() && s[at] == '.') {
-    ++at;
-    for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
-      any = true;
-      if (++fraction_digits > scale) return false;
-      v = v * 10 + (s[at] - '0');
-    }
-  }
-  if (!any || at != s.size()) return false;
-  for (; fraction_digits < scale; ++fraction_digits) v *= 10;
-  *out = negative ? -v : v;
-  return true;
-}
-
 // A number's text as written, for decimals and error messages.
 std::string_view NumberText(od::value& v) {
   std::string_view token = v.raw_json_token();
   return token.substr(0, token.find_last_not_of(" \t\r\n") + 1);
 }
+
+// The text between a string value's quotes, escapes not undone (`v` is a
+// string).
+std::string_view RawString(od::value& v) {
+  std::string_view token = v.raw_json_token();  // the quoted string, then any whitespace
+  size_t end = token.size();
+  while (end > 1 && token[end - 1] != '"') --end;
+  return end >= 2 ? token.substr(1, end - 2) : std::string_view();
+}
+
+// A string value's bytes (`v` is a string): straight from the input when
+// it has no escapes, else unescaped into the parser's buffer. Stage 1 has
+// checked the whole document's UTF-8 and control characters when it was
+// opened, so unescaped raw bytes are the value; this saves get_string's
+// copy and its call into simdjson's runtime-dispatched unescaper.
+simdjson::error_code GetString(od::value& v, std::string_view* out) {
+  std::string_view raw = RawString(v);
+  if (raw.data() != nullptr && std::memchr(raw.data(), '\\', raw.size()) == nullptr) {
+    *out = raw;
+    return simdjson::SUCCESS;
+  }
+  return v.get_string().get(*out);
+}
+
+// Dates, timestamps and decimals have no backslash in their text forms, so
+// when a string's raw text parses as one it is the value: readers of those
+// try RawString() first and unescape (GetString) only when that fails.
 
 // --- Field readers ---------------------------------------------------------
 
@@ -263,8 +177,10 @@ class StringReader final : public FieldReader {
   Status ReadValue(od::value& v, json_type t) override {
     std::string_view s;
     if (t != json_type::string) return WrongType(t, "a string");
-    if (auto error = v.get_string().get(s)) return Bad(path_, simdjson::error_message(error));
-    return out<BinaryBuilder>()->Append(s);
+    if (auto error = GetString(v, &s)) return Bad(path_, simdjson::error_message(error));
+    auto* b = out<BinaryBuilder>();
+    if (b->TryAppend(s)) return Status::OK();
+    return b->DataLimitError(static_cast<int64_t>(s.size()));
   }
 };
 
@@ -277,7 +193,7 @@ class FixedReader final : public FieldReader {
   Status ReadValue(od::value& v, json_type t) override {
     std::string_view s;
     if (t != json_type::string) return WrongType(t, "a string");
-    if (auto error = v.get_string().get(s)) return Bad(path_, simdjson::error_message(error));
+    if (auto error = GetString(v, &s)) return Bad(path_, simdjson::error_message(error));
     auto* b = out<FixedSizeBinaryBuilder>();
     if (s.size() != static_cast<size_t>(b->byte_width())) {
       return Bad(path_, "expected " + std::to_string(b->byte_width()) + " bytes, got " + std::to_string(s.size()));
@@ -302,10 +218,13 @@ class DateReader final : public FieldReader {
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
-    std::string_view s;
+    if (t != json_type::string) return WrongType(t, "a date string");
     int64_t days;
-    if (t != json_type::string || v.get_string().get(s)) return WrongType(t, "a date string");
-    if (s.size() != 10 || !ParseDate(s, &days)) return Bad(path_, "'" + std::string(s) + "' is not a YYYY-MM-DD date");
+    std::string_view s = RawString(v);
+    if (s.size() != 10 || !ParseDate(s, &days)) {
+      if (GetString(v, &s)) return WrongType(t, "a date string");
+      if (s.size() != 10 || !ParseDate(s, &days)) return Bad(path_, "'" + std::string(s) + "' is not a YYYY-MM-DD date");
+    }
     out<Int32Builder>()->Append(static_cast<int32_t>(days));
     return Status::OK();
   }
@@ -321,42 +240,80 @@ const char* UnitName(TimeUnit unit) {
                                                                           : "nanoseconds";
 }
 
+// The nanoseconds `nanos` (under a second) in `unit`; false when finer than
+// the unit. Constant divisors: this runs for every timestamp.
+bool NanosIn(TimeUnit unit, int32_t nanos, int64_t* out) {
+  switch (unit) {
+    case TimeUnit::kSecond:
+      *out = 0;
+      return nanos == 0;
+    case TimeUnit::kMilli:
+      *out = nanos / 1000000;
+      return nanos % 1000000 == 0;
+    case TimeUnit::kMicro:
+      *out = nanos / 1000;
+      return nanos % 1000 == 0;
+    case TimeUnit::kNano:
+      *out = nanos;
+      return true;
+  }
+  return false;
+}
+
 class TimestampReader final : public FieldReader {
  public:
   TimestampReader(std::string path, bool nullable, ArrayBuilder* builder, TimeUnit unit, TimeUnit epoch_unit)
       : FieldReader(std::move(path), nullable, builder),
+        unit_(unit),
+        epoch_unit_(epoch_unit),
         ns_per_unit_(NanosPer(unit)),
         ns_per_epoch_unit_(NanosPer(epoch_unit)),
-        epoch_unit_(epoch_unit) {}
+        units_per_second_(1000000000 / ns_per_unit_) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
-    __int128 ns;
+    if (t == json_type::string) {
+      int64_t seconds;
+      int32_t nanos;
+      std::string_view s = RawString(v);
+      if (!ParseRfc3339(s, &seconds, &nanos, &dates_)) {
+        if (auto error = GetString(v, &s)) return Bad(path_, simdjson::error_message(error));
+        if (!ParseRfc3339(s, &seconds, &nanos, &dates_)) {
+          return Bad(path_, "'" + std::string(s) + "' is not an RFC 3339 timestamp");
+        }
+      }
+      // Never round: a value finer than the column's unit is bad data.
+      int64_t fraction;
+      if (!NanosIn(unit_, nanos, &fraction)) return Finer();
+      return Put(static_cast<__int128>(seconds) * units_per_second_ + fraction);
+    }
     if (t == json_type::number) {
       int64_t n;
       if (v.get_int64().get(n)) {
         return Bad(path_, std::string("a timestamp number must be whole ") + UnitName(epoch_unit_) + " since the epoch");
       }
-      ns = static_cast<__int128>(n) * ns_per_epoch_unit_;
-    } else if (t == json_type::string) {
-      std::string_view s;
-      if (auto error = v.get_string().get(s)) return Bad(path_, simdjson::error_message(error));
-      if (!ParseRfc3339(s, &ns)) return Bad(path_, "'" + std::string(s) + "' is not an RFC 3339 timestamp");
-    } else {
-      return WrongType(t, (std::string("an RFC 3339 string or ") + UnitName(epoch_unit_) + " since the epoch").c_str());
+      if (epoch_unit_ == unit_) return Put(n);
+      __int128 ns = static_cast<__int128>(n) * ns_per_epoch_unit_;
+      if (ns % ns_per_unit_ != 0) return Finer();
+      return Put(ns / ns_per_unit_);
     }
-    // Never round: a value finer than the column's unit is bad data.
-    if (ns % ns_per_unit_ != 0) return Bad(path_, "timestamp is finer than the column's unit");
-    __int128 value = ns / ns_per_unit_;
+    return WrongType(t, (std::string("an RFC 3339 string or ") + UnitName(epoch_unit_) + " since the epoch").c_str());
+  }
+
+ private:
+  Status Put(__int128 value) {
     if (value < INT64_MIN || value > INT64_MAX) return Bad(path_, "timestamp out of range");
     out<Int64Builder>()->Append(static_cast<int64_t>(value));
     return Status::OK();
   }
+  Status Finer() const { return Bad(path_, "timestamp is finer than the column's unit"); }
 
- private:
+  DateCache dates_;
+  TimeUnit unit_;
+  TimeUnit epoch_unit_;
   int64_t ns_per_unit_;
   int64_t ns_per_epoch_unit_;
-  TimeUnit epoch_unit_;
+  int64_t units_per_second_;
 };
 
 class DecimalReader final : public FieldReader {
@@ -367,15 +324,20 @@ class DecimalReader final : public FieldReader {
  protected:
   Status ReadValue(od::value& v, json_type t) override {
     std::string_view s;
+    __int128 unscaled;
     if (t == json_type::number) {
       s = NumberText(v);
       // The text is read, not parsed by simdjson: check it is a JSON number
       // ("01" and "1." are not).
       if (!IsJsonNumber(s)) return Bad(path_, "'" + std::string(s) + "' is not a JSON number");
-    } else if (t != json_type::string || v.get_string().get(s)) {
+    } else if (t != json_type::string) {
+      return WrongType(t, "a decimal number or string");
+    } else if (s = RawString(v); ParseDecimal(s, precision_, scale_, &unscaled)) {
+      out<Decimal128Builder>()->Append(unscaled);
+      return Status::OK();
+    } else if (GetString(v, &s)) {
       return WrongType(t, "a decimal number or string");
     }
-    __int128 unscaled;
     if (!ParseDecimal(s, precision_, scale_, &unscaled)) {
       return Bad(path_, "'" + std::string(s) + "' is not a decimal(" + std::to_string(precision_) + ", " +
                             std::to_string(scale_) + ") in plain notation");
@@ -398,20 +360,36 @@ class ObjectFields {
   ObjectFields(const std::vector<Field>& fields, const std::vector<ArrayBuilder*>& builders, const std::string& prefix,
                const JsonOptions& options) {
     for (size_t i = 0; i < fields.size(); ++i) {
-      names_.push_back(fields[i].name);
-      readers_.push_back(MakeReader(fields[i], builders[i], prefix + fields[i].name, options));
+      const std::string& name = fields[i].name;
+      names_.push_back(name);
+      Name n;
+      for (char c : name) n.plain = n.plain && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+      for (size_t k = 0; k < name.size() && k < 8; ++k) {
+        n.head |= uint64_t{static_cast<unsigned char>(name[k])} << (8 * k);
+        n.mask |= uint64_t{0xff} << (8 * k);
+      }
+      plain_names_.push_back(n);
+      readers_.push_back(MakeReader(fields[i], builders[i], prefix + name, options));
     }
     seen_.resize(fields.size());
   }
 
   Status Read(od::object& object, const std::string& path) {
     std::fill(seen_.begin(), seen_.end(), 0);
+    size_t next = 0;  // keys usually come in the schema's order: tried first
     for (auto member : object) {
+      // The field and its value by reference: copying simdjson's iterator
+      // state out of its result costs a store-forwarding stall per field.
+      if (auto error = member.error()) return Bad(path, simdjson::error_message(error));
+      od::field& field = member.value_unsafe();
+      size_t i = FindRaw(field.key(), next);
       std::string_view key;
-      if (auto error = member.unescaped_key().get(key)) return Bad(path, simdjson::error_message(error));
-      size_t i = Find(key);
-      od::value value;
-      if (auto error = member.value().get(value)) return Bad(path, simdjson::error_message(error));
+      if (i == names_.size()) {
+        // An escaped key, or one not in the schema.
+        if (auto error = field.unescaped_key().get(key)) return Bad(path, simdjson::error_message(error));
+        i = Find(key);
+      }
+      od::value& value = field.value();
       if (i == names_.size()) {
         // Not in the schema: skipped, but still checked, or a record that
         // is not JSON would pass as long as its known fields are fine.
@@ -422,6 +400,7 @@ class ObjectFields {
       }
       if (seen_[i]) return Bad(path + "." + names_[i], "the key appears twice in one object");
       seen_[i] = 1;
+      next = i + 1;
       KARROW_RETURN_NOT_OK(readers_[i]->Read(value));
     }
     for (size_t i = 0; i < names_.size(); ++i) {
@@ -431,6 +410,39 @@ class ObjectFields {
   }
 
  private:
+  // A name JSON writes without escapes ("plain") is compared with keys as
+  // they are written, without unescaping them: first 8 bytes at once.
+  struct Name {
+    bool plain = true;
+    uint64_t head = 0;  // the name's first (up to) 8 bytes, little-endian
+    uint64_t mask = 0;  // the bytes of `head` that are the name's
+  };
+
+  // Whether the key at `raw` (after its opening quote, as written) is field
+  // `i`'s plain name. The input is padded, so 8 bytes from a key's start
+  // are readable; past those, bytes are compared one by one, which stops at
+  // the key's closing quote at the latest (a plain name has no quote).
+  bool IsName(const char* raw, size_t i) const {
+    const Name& n = plain_names_[i];
+    uint64_t word;
+    std::memcpy(&word, raw, 8);
+    if (!n.plain || (word & n.mask) != n.head) return false;
+    const std::string& name = names_[i];
+    for (size_t k = 8; k < name.size(); ++k) {
+      if (raw[k] != name[k]) return false;
+    }
+    return raw[name.size()] == '"';
+  }
+
+  // The field whose plain name `key` spells as written, trying `next` first.
+  size_t FindRaw(od::raw_json_string key, size_t next) const {
+    const char* raw = key.raw();
+    if (next < names_.size() && IsName(raw, next)) return next;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (IsName(raw, i)) return i;
+    }
+    return names_.size();
+  }
   size_t Find(std::string_view key) const {
     for (size_t i = 0; i < names_.size(); ++i) {
       if (names_[i] == key) return i;
@@ -439,6 +451,7 @@ class ObjectFields {
   }
 
   std::vector<std::string> names_;
+  std::vector<Name> plain_names_;
   std::vector<std::unique_ptr<FieldReader>> readers_;
   std::vector<char> seen_;
 };
@@ -481,9 +494,8 @@ class ListReader final : public FieldReader {
     if (t != json_type::array || v.get_array().get(array)) return WrongType(t, "an array");
     out<ListBuilder>()->Append();
     for (auto element : array) {
-      od::value value;
-      if (auto error = element.get(value)) return Bad(path_, simdjson::error_message(error));
-      KARROW_RETURN_NOT_OK(item_->Read(value));
+      if (auto error = element.error()) return Bad(path_, simdjson::error_message(error));
+      KARROW_RETURN_NOT_OK(item_->Read(element.value_unsafe()));
     }
     return Status::OK();
   }
@@ -506,12 +518,12 @@ class MapReader final : public FieldReader {
     if (t != json_type::object || v.get_object().get(object)) return WrongType(t, "an object");
     out<ListBuilder>()->Append();
     for (auto member : object) {
+      if (auto error = member.error()) return Bad(path_, simdjson::error_message(error));
+      od::field& field = member.value_unsafe();
       std::string_view key;
-      od::value value;
-      if (auto error = member.unescaped_key().get(key)) return Bad(path_, simdjson::error_message(error));
+      if (auto error = field.unescaped_key().get(key)) return Bad(path_, simdjson::error_message(error));
       KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(entries_->child(0))->Append(key));
-      if (auto error = member.value().get(value)) return Bad(path_, simdjson::error_message(error));
-      KARROW_RETURN_NOT_OK(value_->Read(value));
+      KARROW_RETURN_NOT_OK(value_->Read(field.value()));
       entries_->Append();
     }
     return Status::OK();
@@ -578,6 +590,8 @@ std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, con
   return nullptr;
 }
 
+const std::string kValuePath = "value";
+
 class JsonRecordDecoder final : public ValueDecoder {
  public:
   JsonRecordDecoder(std::vector<Field> fields, JsonOptions options)
@@ -589,11 +603,13 @@ class JsonRecordDecoder final : public ValueDecoder {
     root_ = std::make_unique<ObjectFields>(fields_, columns, "", options_);
   }
   Status Append(const uint8_t* data, int64_t size) override {
-    // simdjson reads past the end of its input: parse a padded copy.
+    // simdjson reads past the end of its input: parse a padded copy. What
+    // the padding holds does not matter (simdjson's documentation says so,
+    // and no key or string read here looks past its closing quote), so it
+    // is not cleared.
     size_t capacity = static_cast<size_t>(size) + simdjson::SIMDJSON_PADDING;
     if (padded_.size() < capacity) padded_.resize(capacity);
     std::memcpy(padded_.data(), data, static_cast<size_t>(size));
-    std::memset(padded_.data() + size, 0, simdjson::SIMDJSON_PADDING);
     od::document doc;
     if (auto error = parser_.iterate(padded_.data(), static_cast<size_t>(size), capacity).get(doc)) {
       return Status::BadData(std::string("value is not valid JSON: ") + simdjson::error_message(error));
@@ -602,7 +618,7 @@ class JsonRecordDecoder final : public ValueDecoder {
     if (auto error = doc.get_object().get(object)) {
       return Status::BadData(std::string("value is not a JSON object: ") + simdjson::error_message(error));
     }
-    KARROW_RETURN_NOT_OK(root_->Read(object, "value"));
+    KARROW_RETURN_NOT_OK(root_->Read(object, kValuePath));
     // Past the end, current_location() fails: anything else is trailing content.
     const char* trailing = nullptr;
     if (!doc.current_location().get(trailing)) return Status::BadData("value has content after its JSON object");
