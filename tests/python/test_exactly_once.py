@@ -70,19 +70,26 @@ def test_kill_at_random_instants_loses_and_duplicates_nothing(kafka_bootstrap, n
 def test_crash_between_checkpoint_publish_and_commit(kafka_bootstrap, new_topic, tmp_path, point):
     topic = new_topic(partitions=3)
     group = f"g-{topic}"
-    producer = LedgerProducer(kafka_bootstrap, topic, 3, per_second=2000, bad_every=10).start()
+    producer = LedgerProducer(kafka_bootstrap, topic, 3, per_second=2000, bad_every=10)
+    # Records already in the topic, and a crash six 200 ms epochs in: the
+    # crashing epoch has rows and dead letters even when a loaded machine is
+    # slow to connect (epoch 3 once had none, and so nothing staged).
+    producer.produce(300)
+    producer.start()
+    crash_epoch = 6
     proc = start_run(kafka_bootstrap, topic, tmp_path, "-g", group, "-o", "group", *DEAD_LETTER_ARGS,
-                     env={"KARROW_CRASH_AT": f"{point}:3"})
+                     env={"KARROW_CRASH_AT": f"{point}:{crash_epoch}"})
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
     epoch, saved = checkpoint_offsets(tmp_path / "checkpoints")
-    assert epoch == 3
+    assert epoch == crash_epoch
     out = tmp_path / "out"
     if point == "after_checkpoint":
         # Complete checkpoint, files still staged: recovery must publish them.
-        assert not list(out.glob("0000000003-*")) and list((out / ".staging").glob("0000000003-*.arrows"))
-        assert not list(out.glob("dead-letter/0000000003-*"))
-        assert list((out / ".staging" / "dead-letter").glob("0000000003-*.arrows"))
+        name = f"{crash_epoch:010d}-*"
+        assert not list(out.glob(name)) and list((out / ".staging").glob(f"{name}.arrows"))
+        assert not list(out.glob(f"dead-letter/{name}"))
+        assert list((out / ".staging" / "dead-letter").glob(f"{name}.arrows"))
     # Offsets of checkpoint 3 never reached the group (DESIGN 3.4).
     time.sleep(0.5)
     committed = group_offsets(kafka_bootstrap, group, topic, 3)
@@ -90,7 +97,7 @@ def test_crash_between_checkpoint_publish_and_commit(kafka_bootstrap, new_topic,
     producer.stop()
     # The group offset lags; the checkpoint wins over it on restore.
     summary = run_to_end(kafka_bootstrap, topic, tmp_path, "-g", group, "-o", "group", *DEAD_LETTER_ARGS)
-    assert summary["restored_epoch"] == "3"
+    assert summary["restored_epoch"] == str(crash_epoch)
     check_ledger(producer.produced, out)
     check_dead_letters(producer.bad, out / "dead-letter", topic)
     epoch, saved = checkpoint_offsets(tmp_path / "checkpoints")
