@@ -100,14 +100,14 @@ void SetCounters(benchmark::State& state, const MessageSet& messages) {
 // The first batch must hold what the bids say, or the benchmark would time
 // a decoder that is wrong.
 bool BidColumnsMatch(const RecordBatch& batch, const std::vector<Bid>& bids) {
-  auto int64_at = [&](int column, int64_t row) {
-    int64_t v;
-    std::memcpy(&v, batch.column(column)->buffers[1]->data() + row * 8, 8);
-    return v;
-  };
   for (int64_t row = 0; row < batch.num_rows(); ++row) {
     const Bid& b = bids[static_cast<size_t>(row) % bids.size()];
-    if (int64_at(0, row) != b.auction || int64_at(2, row) != b.price || int64_at(5, row) != b.date_time) return false;
+    const auto& c = batch.columns();
+    if (c[0]->Value<int64_t>(row) != b.auction || c[1]->Value<int64_t>(row) != b.bidder ||
+        c[2]->Value<int64_t>(row) != b.price || c[3]->View(row) != b.channel || c[4]->View(row) != b.url ||
+        c[5]->Value<int64_t>(row) != b.date_time || c[6]->View(row) != b.extra) {
+      return false;
+    }
   }
   return true;
 }

@@ -56,8 +56,9 @@ class ArrayBuilder {
   /// decoding leaves no trace.
   virtual void Truncate(int64_t length) = 0;
   /// Makes room for `rows` more rows. Variable-size data (strings, list
-  /// items) gets as much per row as the last finished batch held, so that
-  /// batches after the first do not grow and copy their buffers.
+  /// items) gets as much per row as the last finished batch held (at most
+  /// twice that batch's total), so that batches after the first do not grow
+  /// and copy their buffers.
   virtual void Reserve(int64_t rows) = 0;
   /// Returns the built array and leaves the builder empty, ready for reuse.
   virtual ArrayDataPtr Finish() = 0;
@@ -206,7 +207,8 @@ class BinaryBuilder final : public ArrayBuilder {
  private:
   BufferBuilder offsets_;  // always holds length() + 1 entries
   BufferBuilder data_;
-  int64_t bytes_per_row_ = 0;  // of the last finished batch, rounded up
+  int64_t last_bytes_ = 0;  // data bytes and rows of the last finished batch
+  int64_t last_rows_ = 0;
 };
 
 /// list<item>: call Append() to open an element, then append its items to
@@ -232,7 +234,8 @@ class ListBuilder final : public ArrayBuilder {
   // item builder's length, written at Finish().
   BufferBuilder offsets_;
   std::unique_ptr<ArrayBuilder> item_;
-  int64_t items_per_row_ = 0;  // of the last finished batch, rounded up
+  int64_t last_items_ = 0;  // items and rows of the last finished batch
+  int64_t last_rows_ = 0;
 };
 
 /// struct<...>: append to every child, then call Append() (or AppendNull(),

@@ -7,13 +7,18 @@
 namespace karrow {
 namespace {
 
-// Reserve() sizes variable-size data from the last batch; these bound what
-// one column reserves ahead (a batch that needs more still grows).
+// Reserve() sizes variable-size data from the last batch: `rows` times the
+// last batch's average per row, but never more than twice what the last
+// batch held in all (a few large rows flushed by linger must not make the
+// next batch reserve that much for every row) nor more than `cap`. A batch
+// that needs more still grows.
+int64_t ReserveFromLast(int64_t rows, int64_t last_total, int64_t last_rows, int64_t cap) {
+  if (last_rows == 0) return 0;
+  int64_t per_row = (last_total + last_rows - 1) / last_rows;
+  return std::min({rows * per_row, 2 * last_total, cap});
+}
 constexpr int64_t kMaxReserveBytes = int64_t{64} << 20;
 constexpr int64_t kMaxReserveItems = int64_t{1} << 20;
-
-// The average of `total` over `rows`, rounded up (0 for no rows).
-int64_t PerRow(int64_t total, int64_t rows) { return rows > 0 ? (total + rows - 1) / rows : 0; }
 
 int64_t CountNulls(const uint8_t* bits, int64_t from, int64_t to) {
   int64_t nulls = 0;
@@ -155,13 +160,14 @@ void BinaryBuilder::Truncate(int64_t length) {
 
 void BinaryBuilder::Reserve(int64_t rows) {
   offsets_.Reserve(rows * 4);
-  data_.Reserve(std::min(rows * bytes_per_row_, kMaxReserveBytes));
+  data_.Reserve(ReserveFromLast(rows, last_bytes_, last_rows_, kMaxReserveBytes));
 }
 
 ArrayDataPtr BinaryBuilder::Finish() {
   int64_t length = validity_.length();
   int64_t nulls = validity_.null_count();
-  bytes_per_row_ = PerRow(data_.size(), length);
+  last_bytes_ = data_.size();
+  last_rows_ = length;
   auto bitmap = validity_.Finish();
   auto data = MakeData(type_, length, nulls, {std::move(bitmap), offsets_.Finish(), data_.Finish()});
   offsets_.AppendValue<int32_t>(0);
@@ -183,13 +189,14 @@ void ListBuilder::Truncate(int64_t length) {
 
 void ListBuilder::Reserve(int64_t rows) {
   offsets_.Reserve(rows * 4);
-  item_->Reserve(std::min(rows * items_per_row_, kMaxReserveItems));
+  item_->Reserve(ReserveFromLast(rows, last_items_, last_rows_, kMaxReserveItems));
 }
 
 ArrayDataPtr ListBuilder::Finish() {
   int64_t length = validity_.length();
   int64_t nulls = validity_.null_count();
-  items_per_row_ = PerRow(item_->length(), length);
+  last_items_ = item_->length();
+  last_rows_ = length;
   auto bitmap = validity_.Finish();
   offsets_.AppendValue(static_cast<int32_t>(item_->length()));
   auto data = MakeData(type_, length, nulls, {std::move(bitmap), offsets_.Finish()});

@@ -116,6 +116,18 @@ TEST(Reserve, VariableSizeDataIsSizedFromTheLastBatch) {
   EXPECT_EQ(second_strings->buffers[2]->size(), 2400);
   EXPECT_EQ(second_lists->children[0]->length, 300);
   EXPECT_EQ(second_lists->children[0]->Value<int32_t>(299), 299);
+
+  // After a batch of 2 rows, room for 1000 rows is at most twice those 2
+  // rows' 48 bytes (a 128-byte block: the pool rounds up to powers of 2).
+  ASSERT_TRUE(strings.Append("a string of 24 bytes....").ok());
+  ASSERT_TRUE(strings.Append("a string of 24 bytes....").ok());
+  auto small = strings.Finish();
+  strings.Reserve(1000);
+  allocations = pool->allocations();
+  ASSERT_TRUE(strings.ReserveValue(96));
+  EXPECT_EQ(pool->allocations(), allocations);  // 96 bytes fit what Reserve took
+  ASSERT_TRUE(strings.ReserveValue(200));
+  EXPECT_EQ(pool->allocations(), allocations + 1);  // 200 do not: Reserve took no more
 }
 
 TEST(RecordBatchBuilder, MismatchedColumnsAreAnError) {

@@ -1,6 +1,5 @@
 #include "formats/avro_decoder.h"
 
-
 #include <set>
 
 #include "formats/avro_arrow_type.h"

@@ -228,7 +228,9 @@ class DateReader final : public FieldReader {
     std::string_view s = RawString(v);
     if (s.size() != 10 || !ParseDate(s, &days)) {
       if (GetString(v, &s)) return WrongType(t, "a date string");
-      if (s.size() != 10 || !ParseDate(s, &days)) return Bad(path_, "'" + std::string(s) + "' is not a YYYY-MM-DD date");
+      if (s.size() != 10 || !ParseDate(s, &days)) {
+        return Bad(path_, "'" + std::string(s) + "' is not a YYYY-MM-DD date");
+      }
     }
     out<Int32Builder>()->Append(static_cast<int32_t>(days));
     return Status::OK();
