@@ -49,6 +49,7 @@ struct KafkaSourceStats {
   int64_t commit_failures = 0;  ///< Offset commits that failed (logged; never fatal).
   int64_t offset_gaps = 0;      ///< Out-of-range positions skipped (on_out_of_range).
   int64_t skipped_offsets = 0;  ///< Offsets jumped over by those skips.
+  int64_t fetch_wakeups = 0;    ///< Times the idle fetcher was woken (see src/kafka/fetch_waker.h).
 };
 
 class KafkaSource : public RecordBatchReader {

@@ -90,13 +90,15 @@ def produce(
     topic: str,
     records: Iterable[Mapping[str, Any]],
     timeout: float = 30.0,
+    producer_config: Mapping[str, Any] | None = None,
 ) -> list[tuple[int, int]]:
     """Produces records and waits for every acknowledgement.
 
     Each record is a dict with keys value (bytes|None), key (bytes|None),
     partition (int), headers (list of (str, bytes|None)) and timestamp (ms);
     all but value may be left out. Returns (partition, offset) for each record,
-    in the order given. Raises if any delivery failed.
+    in the order given. Raises if any delivery failed. `producer_config`
+    adds to or overrides the producer's settings.
     """
     # Idempotence keeps per-partition order even if librdkafka retries.
     producer = Producer(
@@ -105,6 +107,7 @@ def produce(
             "acks": "all",
             "linger.ms": 5,
             "enable.idempotence": True,
+            **(producer_config or {}),
         }
     )
     records = list(records)
