@@ -15,8 +15,8 @@
 // TakeBuffered(), so that "handed" holds the rows of every fetch, at the time
 // the caller got them.
 //
-// Prints one JSON line (see measurement.h), with "rows", "batches" and
-// "bad_records" from the source's stats.
+// Prints one JSON line (see measurement.h), with "rows", "batches",
+// "bad_records" and "fetch_wakeups" from the source's stats.
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/malloc_tuning.h"
 #include "karrow/kafka_source.h"
 #include "measurement.h"
 
@@ -103,6 +104,7 @@ int Run(const Options& o) {
     total.rows += stats.rows;
     total.batches += stats.batches;
     total.bad_records += stats.bad_records;
+    total.fetch_wakeups += stats.fetch_wakeups;
   };
 
   if (o.rate_test_seconds > 0) {
@@ -138,11 +140,15 @@ int Run(const Options& o) {
   }
   measurement.Print("karrow", "\"rows\": " + std::to_string(total.rows) + ", \"batches\": " +
                                   std::to_string(total.batches) + ", \"bad_records\": " +
-                                  std::to_string(total.bad_records));
+                                  std::to_string(total.bad_records) + ", \"fetch_wakeups\": " +
+                                  std::to_string(total.fetch_wakeups));
   return 0;
 }
 
 }  // namespace
 }  // namespace karrow::bench
 
-int main(int argc, char** argv) { return karrow::bench::Run(karrow::bench::ParseOptions(argc, argv)); }
+int main(int argc, char** argv) {
+  karrow::HoldMmapThreshold();  // as karrow's own executables do
+  return karrow::bench::Run(karrow::bench::ParseOptions(argc, argv));
+}

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/malloc_tuning.h"
 
 namespace {
 
@@ -85,6 +86,7 @@ struct SourceFlags {
 }  // namespace
 
 int main(int argc, char** argv) {
+  karrow::HoldMmapThreshold();  // keeps a long read's RSS flat: see the header
   CLI::App app{"karrow: read Apache Kafka topics into Apache Arrow record batches"};
   app.set_version_flag("--version", "karrow 0.1.0");
   app.require_subcommand(1);

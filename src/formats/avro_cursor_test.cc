@@ -9,19 +9,10 @@
 #include <limits>
 #include <string>
 
+#include "formats/avro_long_encoding.h"
+
 namespace karrow {
 namespace {
-
-std::string ZigZagVarint(int64_t v) {
-  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  std::string out;
-  while (z >= 0x80) {
-    out.push_back(static_cast<char>((z & 0x7f) | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<char>(z));
-  return out;
-}
 
 struct Read {
   bool ok;
@@ -45,7 +36,7 @@ TEST(AvroCursorTest, EveryLengthOnBothPaths) {
     values.insert(values.end(), {edge - 1, edge, -edge, -edge - 1});
   }
   for (int64_t v : values) {
-    std::string encoded = ZigZagVarint(v);
+    std::string encoded = AvroLong(v);
     // Alone (near the end: byte by byte) and followed by ten more bytes
     // (one load, unless 9 or 10 bytes long).
     for (const std::string& input : {encoded, encoded + std::string(10, '\x7f')}) {

@@ -9,20 +9,12 @@
 #include <chrono>
 
 #include "formats/avro_arrow_type.h"
+#include "formats/avro_long_encoding.h"
 
 namespace karrow {
 namespace {
 
-std::string Long(int64_t v) {
-  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  std::string out;
-  while (z >= 0x80) {
-    out.push_back(static_cast<char>((z & 0x7f) | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<char>(z));
-  return out;
-}
+std::string Long(int64_t v) { return AvroLong(v); }
 
 std::string Str(const std::string& s) { return Long(static_cast<int64_t>(s.size())) + s; }
 

@@ -4,21 +4,14 @@
 
 #include <cstring>
 
+#include "formats/avro_long_encoding.h"
+
 namespace karrow {
 namespace {
 
 using simdjson::dom::element;
 
 constexpr int kMaxDepth = 64;
-
-void PutLong(int64_t v, std::string* out) {
-  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  while (z >= 0x80) {
-    out->push_back(static_cast<char>((z & 0x7f) | 0x80));
-    z >>= 7;
-  }
-  out->push_back(static_cast<char>(z));
-}
 
 // Bytes and fixed defaults are JSON strings whose code points are the bytes.
 bool Latin1Bytes(std::string_view utf8, std::string* bytes) {
@@ -57,7 +50,7 @@ class DefaultEncoder {
         int64_t x;
         if (v.get(x)) return false;
         if (n.type == AvroType::kInt && (x < INT32_MIN || x > INT32_MAX)) return false;
-        PutLong(x, out);
+        AppendAvroLong(x, out);
         return true;
       }
       case AvroType::kFloat:
@@ -86,7 +79,7 @@ class DefaultEncoder {
         if (n.type == AvroType::kFixed) {
           if (bytes.size() != static_cast<size_t>(n.size)) return false;
         } else {
-          PutLong(static_cast<int64_t>(bytes.size()), out);
+          AppendAvroLong(static_cast<int64_t>(bytes.size()), out);
         }
         out->append(bytes);
         return true;
@@ -96,7 +89,7 @@ class DefaultEncoder {
         if (v.get(s)) return false;
         for (size_t k = 0; k < n.symbols.size(); ++k) {
           if (n.symbols[k] == s) {
-            PutLong(static_cast<int64_t>(k), out);
+            AppendAvroLong(static_cast<int64_t>(k), out);
             return true;
           }
         }
@@ -105,7 +98,7 @@ class DefaultEncoder {
       case AvroType::kArray: {
         simdjson::dom::array a;
         if (v.get(a)) return false;
-        if (a.size() > 0) PutLong(static_cast<int64_t>(a.size()), out);
+        if (a.size() > 0) AppendAvroLong(static_cast<int64_t>(a.size()), out);
         for (element item : a) {
           if (!Encode(n.items, item, out, depth + 1)) return false;
         }
@@ -115,9 +108,9 @@ class DefaultEncoder {
       case AvroType::kMap: {
         simdjson::dom::object o;
         if (v.get(o)) return false;
-        if (o.size() > 0) PutLong(static_cast<int64_t>(o.size()), out);
+        if (o.size() > 0) AppendAvroLong(static_cast<int64_t>(o.size()), out);
         for (auto [key, value] : o) {
-          PutLong(static_cast<int64_t>(key.size()), out);
+          AppendAvroLong(static_cast<int64_t>(key.size()), out);
           out->append(key);
           if (!Encode(n.items, value, out, depth + 1)) return false;
         }
@@ -146,7 +139,7 @@ class DefaultEncoder {
         // Avro 1.11 says the default is of the first branch; 1.12 allows any.
         for (size_t b = 0; b < n.branches.size(); ++b) {
           std::string attempt;
-          PutLong(static_cast<int64_t>(b), &attempt);
+          AppendAvroLong(static_cast<int64_t>(b), &attempt);
           if (Encode(n.branches[b], v, &attempt, depth + 1)) {
             out->append(attempt);
             return true;
