@@ -348,7 +348,8 @@ def markdown(results: dict, b: dict) -> str:
     elif micro["status"] == "failed":
         lines += [f"`{micro['binary']}` failed:", "", "```", micro["error"].strip(), "```"]
     else:
-        lines += [f"`{micro['command']}` (one thread, so items/s is per core).", "",
+        median = " Each number is the median of its repetitions." if "repetitions" in micro["command"] else ""
+        lines += [f"`{micro['command']}` (one thread, so items/s is per core).{median}", "",
                   "| benchmark | items/s |", "|---|---:|"]
         lines += [f"| {x['name']} | {n0(x['items_per_second'])} |" for x in micro["benchmarks"]]
         lines += [""]
