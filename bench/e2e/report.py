@@ -328,7 +328,8 @@ def markdown(results: dict, b: dict) -> str:
     if b["rates"]:
         lines += [
             f"karrow, format=raw_string, `messages_per_second` set, read for {results['rate_seconds']:g} s. "
-            "The limiter allows a burst of a tenth of a second's messages, at most one fetch (1024).",
+            "The limiter allows a burst of a tenth of a second's messages (so at most about twice the "
+            "configured rate in any 100 ms, as at the start); each fetch takes at most 1024.",
             "",
             "| configured msg/s | achieved msg/s | deviation | within 2 % | max in any 100 ms | configured per 100 ms |",
             "|---:|---:|---:|---|---:|---:|",
@@ -358,6 +359,10 @@ def markdown(results: dict, b: dict) -> str:
             pairs = micro_pairs(micro["benchmarks"], num, den)
             text = ", ".join(f"{v or 'all'} {a / c:.2f}" for v, a, c in pairs) or "no pair measured"
             lines.append(f"- {label}: {text}")
+    notes = Path(__file__).resolve().parent.parent / "PROFILE.md"
+    if notes.exists() and not results["smoke"]:
+        lines += ["", f"## Profiles, fixes and missed targets (from `bench/{notes.name}`, written by hand)", "",
+                  notes.read_text().strip()]
     lines += ["", "## Definitions", "",
               "- msg/s, MB/s: messages (and their value bytes) over the contender's clock, which runs only while "
               "it reads (from its partitions being assigned to its last batch of each pass).",

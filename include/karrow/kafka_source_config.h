@@ -127,7 +127,9 @@ struct KafkaSourceConfig {
   /// group.id, bootstrap.servers, enable.auto.commit, auto.offset.reset,
   /// enable.partition.eof).
   std::map<std::string, std::string> client_configs;
-  /// Rate limit over all of this task's partitions; 0 means unlimited.
+  /// Rate limit over all of this task's partitions; 0 means unlimited. Up to
+  /// a tenth of a second's messages may come at once (the burst), as after
+  /// a start or a stall.
   double messages_per_second = 0;
   std::vector<MetadataField> metadata_fields;
   /// A batch is emitted at batch_size rows or linger_ms after its first row.
