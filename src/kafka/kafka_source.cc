@@ -34,8 +34,8 @@ constexpr int64_t kMaxFetchPerCall = 1024;
 // How long one consume call may block while the batch is empty, so that
 // Stop() is noticed promptly.
 constexpr int kIdlePollMs = 100;
-// The fetcher counts as idle when the prefetch queue has not grown for this
-// long; also the least time between two wake-ups (see FetchWaker).
+// The fetcher counts as stopped when the prefetch queue has not grown for
+// this long; also the least time between two wake-ups (see FetchWaker).
 constexpr milliseconds kFetchQuiet{10};
 // Dead letters are due at this many value bytes too: far below the 2 GiB
 // column limit even after a whole fetch of large bad records.
@@ -145,7 +145,10 @@ struct KafkaSource::Impl {
   int64_t queue_max_messages = 0;  // the prefetch queue's thresholds, as configured
   int64_t queue_max_bytes = 0;
   size_t queued_after_poll = 0;     // prefetch queue length after the last consume call
-  Clock::time_point last_delivery;  // when the prefetch queue was last seen growing
+  int64_t fetched_bytes = 0;        // keys and values of the records read, for the mean size
+  bool queue_was_full = false;      // seen near a threshold since the last wake-up took
+  bool waking = false;              // a wake-up was sent and no records have come since
+  Clock::time_point last_delivery;  // when records last arrived in the prefetch queue
   Clock::time_point last_wakeup;
 
   RateLimiter limiter{0, 1};
@@ -179,7 +182,7 @@ struct KafkaSource::Impl {
   Status AppendMetadata(const rd_kafka_message_t* m, rd_kafka_headers_t* headers);
   Status Drop(const rd_kafka_message_t* m, std::string_view value, std::optional<int32_t> line,
               const std::string& reason);
-  bool PrefetchRunningLow(size_t queued) const;
+  void WakeFetcherIfStopped(size_t queued, Clock::time_point now, int* timeout_ms);
   void Publish();
 };
 
@@ -380,19 +383,31 @@ Status KafkaSource::Impl::AssignPartitions() {
   return Status::OK();
 }
 
-// True when the prefetch queue holds under a quarter of either of its
-// thresholds (bytes counted in messages of the mean size read so far) while
-// some partition still has records to fetch. If it also has not grown
-// lately, librdkafka has probably stopped at a threshold and is waiting out
-// its second (see FetchWaker).
-bool KafkaSource::Impl::PrefetchRunningLow(size_t queued) const {
-  if (!fetch_waker) return false;
-  int64_t mean_bytes = std::max<int64_t>(stats.value_bytes / std::max<int64_t>(stats.messages, 1), 1);
-  int64_t low = std::max<int64_t>(std::min(queue_max_messages, queue_max_bytes / mean_bytes) / 4, 1);
-  if (static_cast<int64_t>(queued) >= low) return false;
-  // All caught up: the fetcher is waiting on the broker, not idle.
-  return std::any_of(positions.begin(), positions.end(),
-                     [](const PartitionPosition& pos) { return !pos.finished && !pos.at_end; });
+// librdkafka stops fetching only once the prefetch queue reaches one of its
+// thresholds. So the fetcher is taken for stopped when the queue was seen
+// near a threshold (half of it or more, the bytes counted in records of the
+// mean size read so far), has since drained under a quarter, has not grown
+// for kFetchQuiet, and some partition still has records to fetch. Then it
+// is woken (see FetchWaker), every kFetchQuiet until records arrive. A
+// reader that keeps its queue low, fast or waiting on the broker, never
+// sends a wake-up.
+void KafkaSource::Impl::WakeFetcherIfStopped(size_t queued, Clock::time_point now, int* timeout_ms) {
+  if (!fetch_waker) return;
+  int64_t mean_bytes = std::max<int64_t>(fetched_bytes / std::max<int64_t>(stats.messages, 1), 1);
+  int64_t threshold = std::min(queue_max_messages, queue_max_bytes / mean_bytes);
+  auto records = static_cast<int64_t>(queued);
+  if (records >= threshold / 2) queue_was_full = true;
+  if (!queue_was_full || records >= std::max<int64_t>(threshold / 4, 1)) return;
+  bool behind = std::any_of(positions.begin(), positions.end(),
+                            [](const PartitionPosition& pos) { return !pos.finished && !pos.at_end; });
+  if (!behind) return;
+  // Wait less for records, so that a wake-up that did not take is repeated.
+  *timeout_ms = std::min(*timeout_ms, static_cast<int>(kFetchQuiet.count()));
+  if (now - last_delivery < kFetchQuiet || now - last_wakeup < kFetchQuiet) return;
+  fetch_waker->Wake();
+  last_wakeup = now;
+  waking = true;
+  ++stats.fetch_wakeups;
 }
 
 // Moves a partition's position forward and notices the end of a bounded run.
@@ -616,6 +631,7 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
     ++stats.tombstones;  // DESIGN 3.10: not bad data, but the offset is read
   } else {
     stats.value_bytes += static_cast<int64_t>(m->len);
+    fetched_bytes += static_cast<int64_t>(m->len + m->key_len);
     int64_t rows = 0;
     Status st = AppendRows(m, &rows);
     stats.rows += rows;
@@ -802,17 +818,15 @@ Result<std::optional<RecordBatch>> KafkaSource::Poll() {
   size_t queued = rd_kafka_queue_length(s.queue.get());
   Clock::time_point now = Clock::now();
   if (queued > s.queued_after_poll) s.last_delivery = now;
-  if (s.PrefetchRunningLow(queued)) {
-    // Wait less for records, so that an idle fetcher is noticed promptly.
-    timeout_ms = std::min(timeout_ms, static_cast<int>(kFetchQuiet.count()));
-    if (now - s.last_delivery >= kFetchQuiet && now - s.last_wakeup >= kFetchQuiet) {
-      s.fetch_waker->Wake();
-      s.last_wakeup = now;
-      ++s.stats.fetch_wakeups;
-    }
-  }
+  s.WakeFetcherIfStopped(queued, now, &timeout_ms);
   ssize_t n = rd_kafka_consume_batch_queue(s.queue.get(), timeout_ms, s.messages.data(), static_cast<size_t>(want));
   s.queued_after_poll = rd_kafka_queue_length(s.queue.get());
+  // Records that arrived during the call, some perhaps taken by it already.
+  if (n > 0 && s.queued_after_poll + static_cast<size_t>(n) > queued) s.last_delivery = Clock::now();
+  if (s.waking && s.last_delivery > s.last_wakeup) {
+    s.waking = false;  // the fetcher runs again, until the queue is next full
+    s.queue_was_full = false;
+  }
   if (n < 0) {
     s.failure = Status::Kafka(std::string("consume failed: ") + rd_kafka_err2str(rd_kafka_last_error()));
     n = 0;

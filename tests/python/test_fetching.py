@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from exactly_once import check_ledger, run_to_end
 from kafka_helpers import produce
 
@@ -29,3 +32,38 @@ def test_fetcher_stopped_at_a_full_queue_is_woken_again(kafka_bootstrap, new_top
     assert 100 <= int(summary["fetch_wakeups"]) < 5000, summary["fetch_wakeups"]
     produced = {(0, i): r["value"].decode() for i, r in enumerate(records)}
     assert check_ledger(produced, tmp_path / "out") == 5000
+
+
+def test_a_reader_waiting_on_a_trickle_sends_few_wakeups(kafka_bootstrap, new_topic, tmp_path):
+    # A reader that is not stopped at a full queue but waiting on the broker
+    # (here: the broker holds each fetch up to 500 ms for 1 MB that never
+    # comes, while a record arrives every 100 ms) looks idle to the waker.
+    # Wake-ups that bring nothing back off, towards one a second, instead
+    # of one request every 10 ms for as long as the trickle lasts.
+    topic = new_topic(partitions=1)
+    stop = threading.Event()
+
+    def trickle():
+        for i in range(30):
+            if stop.is_set():
+                return
+            produce(kafka_bootstrap, topic, [{"value": f"r{i}".encode()}])
+            time.sleep(0.1)
+
+    writer = threading.Thread(target=trickle, daemon=True)
+    writer.start()
+    try:
+        summary = run_to_end(
+            kafka_bootstrap, topic, tmp_path,
+            "-p", "stop_offsets=0:30",
+            "-p", "client_configs.fetch.min.bytes=1000000",
+            "-p", "client_configs.fetch.wait.max.ms=500",
+            parallelism=1, timeout=90,
+        )
+    finally:
+        stop.set()
+        writer.join()
+
+    assert summary["messages"] == "30"
+    # About 3 s of trickle: at 10 ms apart that would be up to 300 requests.
+    assert int(summary["fetch_wakeups"]) <= 40, summary["fetch_wakeups"]
