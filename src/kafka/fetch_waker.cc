@@ -32,11 +32,6 @@ void FetchWaker::Wake() {
   cv_.notify_one();
 }
 
-int64_t FetchWaker::wakeups() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return wakeups_;
-}
-
 void FetchWaker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
@@ -52,7 +47,6 @@ void FetchWaker::Run() {
     // send the request; errors (a leader moving, say) are the fetcher's to see.
     rd_kafka_offsets_for_times(rk_, list.get(), kRequestTimeoutMs);
     lock.lock();
-    ++wakeups_;
     // Cleared only now, so that calls during the request do not queue another.
     pending_ = false;
   }

@@ -38,8 +38,6 @@ class FetchWaker {
   /// Asks for one wake-up soon. Never blocks; calls made while a request is
   /// pending or in flight are merged into it.
   void Wake();
-  /// Requests sent so far (for tests and stats).
-  int64_t wakeups() const;
 
  private:
   void Run();
@@ -47,11 +45,10 @@ class FetchWaker {
   rd_kafka_t* rk_;
   const std::string topic_;
   const std::vector<int32_t> partitions_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   bool pending_ = false;
   bool stopping_ = false;
-  int64_t wakeups_ = 0;
   std::thread thread_;  // last: starts once everything above is ready
 };
 
