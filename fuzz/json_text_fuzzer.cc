@@ -14,9 +14,9 @@ namespace karrow::fuzz {
 namespace {
 
 std::unique_ptr<ValueDecoder> MakeDecoder() {
-  KafkaSourceConfig config;
-  config.format = Format::kJson;
-  Result<std::unique_ptr<ValueDecoder>> decoder = MakeValueDecoder(config);
+  FormatOptions options;
+  options.format = Format::kJson;
+  Result<std::unique_ptr<ValueDecoder>> decoder = MakeValueDecoder(options, "fuzz");
   CheckOk(decoder.status(), "MakeValueDecoder(json)");
   return std::move(*decoder);
 }

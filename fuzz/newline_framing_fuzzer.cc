@@ -24,24 +24,24 @@ namespace karrow::fuzz {
 namespace {
 
 std::unique_ptr<ValueDecoder> MakeDecoder(int kind) {
-  KafkaSourceConfig config;
+  FormatOptions options;
   switch (kind) {
     case 0:
-      config.format = Format::kJson;
+      options.format = Format::kJson;
       break;
     case 1:
-      config.format = Format::kJson;
-      config.value_schema = R"({"fields": [{"name": "id", "type": "int32", "nullable": false},
+      options.format = Format::kJson;
+      options.schema = R"({"fields": [{"name": "id", "type": "int32", "nullable": false},
                                            {"name": "tags", "type": {"list": "utf8"}}]})";
       break;
     case 2:
-      config.format = Format::kRawString;
+      options.format = Format::kRawString;
       break;
     default:
-      config.format = Format::kRawBytes;
+      options.format = Format::kRawBytes;
       break;
   }
-  Result<std::unique_ptr<ValueDecoder>> decoder = MakeValueDecoder(config);
+  Result<std::unique_ptr<ValueDecoder>> decoder = MakeValueDecoder(options, "fuzz");
   CheckOk(decoder.status(), "MakeValueDecoder");
   return std::move(*decoder);
 }

@@ -12,7 +12,7 @@
 // the last one stopped with Stop(). "handed" holds each batch's time and rows.
 // With --rate-test, for the rate limiter (set messages_per_second): one
 // source read for S seconds after its first rows with Poll() then
-// TakeBuffered(), so that "handed" holds the rows of every fetch, at the time
+// Flush(), so that "handed" holds the rows of every fetch, at the time
 // the caller got them.
 //
 // Prints one JSON line (see measurement.h), with "rows", "batches",
@@ -98,6 +98,10 @@ int Run(const Options& o) {
     measurement.Handed((*batch)->num_rows());
     return true;
   };
+  auto hand_output = [&](Result<SourceOutput> out) {
+    if (!out.ok()) Fail(out.status().ToString());
+    return hand(std::move(out->rows));
+  };
   KafkaSourceStats total;
   auto add = [&](const KafkaSourceStats& stats) {
     measurement.Count(stats.messages, stats.value_bytes);
@@ -112,8 +116,8 @@ int Run(const Options& o) {
     measurement.Resume();
     std::optional<Measurement::Clock::time_point> first_rows;
     while (!source->done()) {
-      bool got = hand(source->Poll());
-      got |= hand(source->TakeBuffered());
+      bool got = hand_output(source->Poll());
+      got |= hand_output(source->Flush());
       if (got && !first_rows) first_rows = Measurement::Clock::now();
       if (first_rows && Measurement::Clock::now() - *first_rows >= std::chrono::duration<double>(o.rate_test_seconds)) {
         source->Stop();

@@ -38,6 +38,14 @@ struct PartitionPosition {
   bool finished = false;
 };
 
+/// What one step of reading returned: a batch of rows, a batch of dead
+/// letters, both or neither.
+struct SourceOutput {
+  std::optional<RecordBatch> rows;
+  std::optional<RecordBatch> dead_letters;
+  bool empty() const { return !rows && !dead_letters; }
+};
+
 struct KafkaSourceStats {
   int64_t messages = 0;     ///< Kafka records read, tombstones and bad ones included.
   int64_t rows = 0;         ///< Rows emitted.
@@ -49,7 +57,7 @@ struct KafkaSourceStats {
   int64_t commit_failures = 0;  ///< Offset commits that failed (logged; never fatal).
   int64_t offset_gaps = 0;      ///< Out-of-range positions skipped (on_out_of_range).
   int64_t skipped_offsets = 0;  ///< Offsets jumped over by those skips.
-  int64_t fetch_wakeups = 0;    ///< Times the idle fetcher was woken (see src/kafka/fetch_waker.h).
+  int64_t fetch_wakeups = 0;    ///< Times the idle fetcher was woken (see README: Memory and fetching).
 };
 
 class KafkaSource : public RecordBatchReader {
@@ -61,7 +69,7 @@ class KafkaSource : public RecordBatchReader {
   /// `restored` holds the next offsets saved by a checkpoint for this topic
   /// (any partitions, any task). When it is not empty it decides where each
   /// owned partition starts, and a partition missing from it is new since
-  /// that checkpoint and starts at its beginning (DESIGN 3.2).
+  /// that checkpoint and starts at its beginning (docs/semantics.md §2).
   static Result<std::unique_ptr<KafkaSource>> Open(KafkaSourceConfig config, TaskInfo task = {},
                                                    const PartitionOffsets& restored = {});
   ~KafkaSource() override;
@@ -74,34 +82,29 @@ class KafkaSource : public RecordBatchReader {
   /// first row). Returns std::nullopt at the end of a bounded run or after
   /// Stop(); rows read before either are returned first. After a failure
   /// (bad data under bad_data=fail, a fatal Kafka error) the rows before it
-  /// are returned first, then the error.
+  /// are returned first, then the error. Rows only: with dead_letter=true,
+  /// read with Poll() instead, which returns the dead letters too.
   Result<std::optional<RecordBatch>> Next() override;
 
   /// One step of reading for a caller with other work (a runtime task):
-  /// waits at most about 100 ms, and returns a batch only when one is due.
-  /// std::nullopt otherwise; then done() says whether more can come.
-  Result<std::optional<RecordBatch>> Poll();
-  /// The rows read so far, as a batch, even when not yet due (e.g. before a
-  /// checkpoint barrier); std::nullopt when there are none.
-  Result<std::optional<RecordBatch>> TakeBuffered();
-  /// True when the run has ended (bounded run finished, or Stop()) and all
-  /// its rows were returned. Dead letters may remain: see TakeDeadLetters().
+  /// waits at most about 100 ms. Returns rows only when a batch is due, and
+  /// the dead letters (dead_letter=true) when they are due, whenever rows
+  /// are returned, and at the end, so that the dead letters returned always
+  /// cover every bad record before the rows returned. Both are empty
+  /// otherwise; then done() says whether more can come. After a failure
+  /// what was read before it is returned first, then the error.
+  Result<SourceOutput> Poll();
+  /// Everything read so far, rows and dead letters, even when not yet due
+  /// (e.g. before a checkpoint barrier: then they are exactly the records
+  /// before NextOffsets()).
+  Result<SourceOutput> Flush();
+  /// True when the run has ended (bounded run finished, or Stop()) and
+  /// all its rows and dead letters were returned.
   bool done() const;
 
-  /// With dead_letter=true, the records that bad_data=drop skipped are kept
-  /// as dead letters (raw bytes, coordinates, reason) in batches of
-  /// dead_letter_schema(). Right after TakeDeadLetters(), the dead letters
-  /// taken so far are exactly the bad records before NextOffsets(), as a
-  /// checkpoint needs.
-  ///
-  /// The dead letters read so far once they are due the way rows are
-  /// (batch_size of them, or linger_ms after the first, or the run ended);
-  /// std::nullopt otherwise. Only from the thread that reads.
-  Result<std::optional<RecordBatch>> PollDeadLetters();
-  /// The dead letters read so far, even when not yet due (e.g. before a
-  /// checkpoint barrier); std::nullopt when there are none.
-  Result<std::optional<RecordBatch>> TakeDeadLetters();
-  /// The schema of dead-letter batches, the same for every source.
+  /// The schema of dead-letter batches (dead_letter=true: the records that
+  /// bad_data=drop skipped, with raw bytes, coordinates and reason), the same
+  /// for every source.
   SchemaPtr dead_letter_schema() const;
 
   /// The next offset of every owned partition, exactly matching the rows
@@ -115,7 +118,7 @@ class KafkaSource : public RecordBatchReader {
   /// up to `max_wait` for those still in flight. Only from the thread that reads.
   void AwaitCommits(std::chrono::milliseconds max_wait);
 
-  /// The watermark to emit, if it moved since the last call (DESIGN 3.13).
+  /// The watermark to emit, if it moved since the last call (docs/semantics.md §13).
   /// Only from the thread that reads.
   std::optional<signal::Watermark> AdvanceWatermark();
 

@@ -50,10 +50,10 @@ int ErrnoFor(karrow::StatusCode code) {
   }
 }
 
-// The stream's reader with dead_letter=true: KafkaSource::Next() that moves
-// the source's dead letters to the queue as they come due (so that a long
-// stretch of bad records does not pile up unseen), and all of them before
-// it returns, so that they include every bad record before the batch.
+// The stream's reader with dead_letter=true: reads with KafkaSource::Poll(),
+// which hands out the dead letters as they come due (so that a long stretch
+// of bad records does not pile up unseen) and with every batch of rows (so
+// that they include every bad record before it), and moves them to the queue.
 class DeadLetterForwardingReader : public karrow::RecordBatchReader {
  public:
   DeadLetterForwardingReader(std::unique_ptr<karrow::KafkaSource> source, std::shared_ptr<DeadLetterQueue> queue)
@@ -63,24 +63,17 @@ class DeadLetterForwardingReader : public karrow::RecordBatchReader {
 
   karrow::Result<std::optional<karrow::RecordBatch>> Next() override {
     while (true) {
-      karrow::Result<std::optional<karrow::RecordBatch>> batch = source_->Poll();
-      bool returning = !batch.ok() || batch->has_value() || source_->done();
-      karrow::Status forwarded = Forward(returning ? source_->TakeDeadLetters() : source_->PollDeadLetters());
-      if (!forwarded.ok()) return forwarded;
-      if (returning) return batch;
+      KARROW_ASSIGN_OR_RAISE(karrow::SourceOutput out, source_->Poll());
+      if (out.dead_letters) {
+        std::lock_guard<std::mutex> lock(queue_->mu);
+        queue_->batches.push_back(std::move(*out.dead_letters));
+      }
+      if (out.rows) return std::move(out.rows);
+      if (out.empty() && source_->done()) return std::optional<karrow::RecordBatch>();
     }
   }
 
  private:
-  karrow::Status Forward(karrow::Result<std::optional<karrow::RecordBatch>> dead_letters) {
-    if (!dead_letters.ok()) return dead_letters.status();
-    if (dead_letters->has_value()) {
-      std::lock_guard<std::mutex> lock(queue_->mu);
-      queue_->batches.push_back(std::move(**dead_letters));
-    }
-    return karrow::Status::OK();
-  }
-
   std::unique_ptr<karrow::KafkaSource> source_;
   std::shared_ptr<DeadLetterQueue> queue_;
 };

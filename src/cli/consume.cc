@@ -71,12 +71,9 @@ class DeadLetterFile {
     AppendIpcSchema(schema, &out);
     return WriteAll(out);
   }
-  /// Writes `batch` when there is one.
-  Status Write(Result<std::optional<RecordBatch>> batch) {
-    if (!batch.ok()) return batch.status();
-    if (!batch->has_value()) return Status::OK();
+  Status Write(const RecordBatch& batch) {
     std::string out;
-    KARROW_RETURN_NOT_OK(AppendIpcRecordBatch(**batch, &out));
+    KARROW_RETURN_NOT_OK(AppendIpcRecordBatch(batch, &out));
     return WriteAll(out);
   }
   /// Ends the stream and closes the file.
@@ -152,18 +149,18 @@ int RunConsume(const ConsumeOptions& options) {
       exit_code = 1;
       break;
     }
-    if (dead_letters) {
-      if (Status st = dead_letters->Write(source->PollDeadLetters()); !st.ok()) {
+    if (dead_letters && next->dead_letters) {
+      if (Status st = dead_letters->Write(*next->dead_letters); !st.ok()) {
         std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
         exit_code = 1;
         break;
       }
     }
-    if (!next->has_value()) {
-      if (source->done()) break;
+    if (!next->rows) {
+      if (next->empty() && source->done()) break;
       continue;
     }
-    const RecordBatch& batch = **next;
+    const RecordBatch& batch = *next->rows;
     int64_t rows = batch.num_rows();
     if (options.count >= 0) rows = std::min(rows, options.count - written);
     out.clear();
@@ -187,7 +184,9 @@ int RunConsume(const ConsumeOptions& options) {
   progress.Update(true);
   if (dead_letters) {
     // The dead letters of every record read, also when the run stopped early.
-    Status st = dead_letters->Write(source->TakeDeadLetters());
+    Result<SourceOutput> rest = source->Flush();
+    Status st = rest.status();
+    if (st.ok() && rest->dead_letters) st = dead_letters->Write(*rest->dead_letters);
     if (st.ok()) st = dead_letters->Close();
     if (!st.ok()) {
       std::fprintf(stderr, "karrow: %s\n", st.message().c_str());

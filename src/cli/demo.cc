@@ -81,7 +81,7 @@ int RunDemo(int records, int partitions) {
   KafkaSourceConfig config;
   config.topic = kTopic;
   config.bootstrap_servers = bootstrap;
-  config.format = Format::kJson;
+  config.value_format.format = Format::kJson;
   config.metadata_fields = {{MetadataKind::kPartition, "partition"},
                             {MetadataKind::kOffsetId, "offset_id"},
                             {MetadataKind::kKey, "key"}};

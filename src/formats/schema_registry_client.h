@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "karrow/kafka_source_config.h"
+#include "karrow/format_options.h"
 #include "karrow/status.h"
 
 namespace karrow {

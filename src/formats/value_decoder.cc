@@ -83,39 +83,38 @@ class ConfluentFramedDecoder final : public ValueDecoder {
   std::unique_ptr<ValueDecoder> inner_;
 };
 
-Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const KafkaSourceConfig& config) {
-  switch (config.format) {
+Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const FormatOptions& options) {
+  switch (options.format) {
     case Format::kRawString:
       return std::unique_ptr<ValueDecoder>(std::make_unique<RawDecoder>(true));
     case Format::kRawBytes:
       return std::unique_ptr<ValueDecoder>(std::make_unique<RawDecoder>(false));
     case Format::kJson: {
-      if (config.value_schema.empty()) return std::unique_ptr<ValueDecoder>(std::make_unique<JsonTextDecoder>());
-      KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(config.value_schema));
-      return MakeJsonRecordDecoder(std::move(fields), JsonOptions{.epoch_unit = config.json_epoch_unit});
+      if (options.schema.empty()) {
+        return std::unique_ptr<ValueDecoder>(std::make_unique<JsonTextDecoder>());
+      }
+      KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(options.schema));
+      return MakeJsonRecordDecoder(std::move(fields), JsonOptions{.epoch_unit = options.json_epoch_unit});
     }
     case Format::kAvro:
-      return MakeAvroDatumDecoder(config.value_schema);
+      return MakeAvroDatumDecoder(options.schema);
   }
   return Status::Invalid("unknown format");
 }
 
 }  // namespace
 
-Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& config) {
-  if (config.format == Format::kAvro && config.UsesConfluentFraming()) {
-    if (config.schema_registry.url.empty()) {
-      return Status::Invalid("format=avro reads the Confluent wire format, whose writer schemas come from a schema "
-                             "registry: set schema_registry.url (or confluent_framing=false with value_schema to "
-                             "read raw datums)");
-    }
+Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const FormatOptions& options,
+                                                       const std::string& topic) {
+  KARROW_RETURN_NOT_OK(options.Validate());
+  if (options.format == Format::kAvro && options.UsesConfluentFraming()) {
     KARROW_ASSIGN_OR_RAISE(std::unique_ptr<SchemaRegistryClient> client,
-                           SchemaRegistryClient::Make(config.schema_registry));
+                           SchemaRegistryClient::Make(options.schema_registry));
     std::shared_ptr<SchemaRegistryClient> registry = std::move(client);
-    std::string reader = config.value_schema;
+    std::string reader = options.schema;
     if (reader.empty()) {
       // TopicNameStrategy: the subject Confluent's serializers register under.
-      std::string subject = config.value_subject.empty() ? config.topic + "-value" : config.value_subject;
+      std::string subject = options.subject.empty() ? topic + "-value" : options.subject;
       auto latest = registry->GetLatest(subject);
       if (!latest.ok()) {
         return Status(latest.status().code(), "the reader schema (latest of subject '" + subject +
@@ -125,8 +124,8 @@ Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& 
     }
     return MakeConfluentAvroDecoder(reader, std::move(registry));
   }
-  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeUnframedDecoder(config));
-  if (!config.UsesConfluentFraming()) return decoder;
+  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeUnframedDecoder(options));
+  if (!options.UsesConfluentFraming()) return decoder;
   return std::unique_ptr<ValueDecoder>(std::make_unique<ConfluentFramedDecoder>(std::move(decoder)));
 }
 

@@ -9,7 +9,7 @@
 
 #include "karrow/builder.h"
 #include "karrow/data_type.h"
-#include "karrow/kafka_source_config.h"
+#include "karrow/format_options.h"
 #include "karrow/status.h"
 
 namespace karrow {
@@ -26,7 +26,11 @@ class ValueDecoder {
   virtual Status Append(const uint8_t* data, int64_t size) = 0;
 };
 
-/// The decoder for `config.format` (and its value_schema).
-Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const KafkaSourceConfig& config);
+/// The decoder for `options` (which Validate() accepted), parsing its schema.
+/// For Avro in the Confluent wire format, connects to the schema registry
+/// and, without a schema, fetches the latest of the subject: options.subject,
+/// else "<topic>-value".
+Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const FormatOptions& options,
+                                                       const std::string& topic);
 
 }  // namespace karrow

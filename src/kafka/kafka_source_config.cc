@@ -9,7 +9,9 @@
 #include <climits>
 #include <set>
 
+#include "common/properties.h"
 #include "formats/value_decoder.h"
+#include "kafka/kafka_source_config_internal.h"
 
 namespace karrow {
 namespace {
@@ -39,33 +41,6 @@ bool ValidTopicName(const std::string& t) {
   return true;
 }
 
-Result<int64_t> ParseInt(const std::string& key, const std::string& value) {
-  errno = 0;
-  char* end = nullptr;
-  long long v = std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0) {
-    return Status::Invalid(key + "=" + value + ": expected a whole number");
-  }
-  return static_cast<int64_t>(v);
-}
-
-Result<bool> ParseBool(const std::string& key, const std::string& value) {
-  if (value == "true" || value == "1") return true;
-  if (value == "false" || value == "0") return false;
-  return Status::Invalid(key + "=" + value + ": expected true or false");
-}
-
-template <typename E>
-Result<E> ParseEnum(const std::string& key, const std::string& value,
-                    const std::vector<std::pair<const char*, E>>& choices) {
-  std::string names;
-  for (const auto& [name, e] : choices) {
-    if (value == name) return e;
-    names += names.empty() ? name : std::string(", ") + name;
-  }
-  return Status::Invalid(key + "=" + value + ": expected one of " + names);
-}
-
 const std::vector<std::pair<const char*, MetadataKind>>& MetadataKinds() {
   static const std::vector<std::pair<const char*, MetadataKind>> kKinds = {
       {"key", MetadataKind::kKey},          {"offset_id", MetadataKind::kOffsetId},
@@ -89,7 +64,7 @@ Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value)
       column = item.substr(0, colon);
       kind = item.substr(colon + 1);
     }
-    KARROW_ASSIGN_OR_RAISE(MetadataKind k, ParseEnum("metadata_fields", kind, MetadataKinds()));
+    KARROW_ASSIGN_OR_RAISE(MetadataKind k, ParseEnumProperty("metadata_fields", kind, MetadataKinds()));
     fields.push_back({k, column});
   }
   return fields;
@@ -107,8 +82,8 @@ Result<PartitionOffsets> ParsePartitionOffsets(const std::string& key, const std
     if (colon == std::string::npos) {
       return Status::Invalid(key + "=" + value + ": expected partition:offset[,partition:offset...]");
     }
-    KARROW_ASSIGN_OR_RAISE(int64_t partition, ParseInt(key, item.substr(0, colon)));
-    KARROW_ASSIGN_OR_RAISE(int64_t offset, ParseInt(key, item.substr(colon + 1)));
+    KARROW_ASSIGN_OR_RAISE(int64_t partition, ParseIntProperty(key, item.substr(0, colon)));
+    KARROW_ASSIGN_OR_RAISE(int64_t offset, ParseIntProperty(key, item.substr(colon + 1)));
     if (partition < 0 || partition > INT32_MAX) return Status::Invalid(key + ": partition " + item + " is out of range");
     out[static_cast<int32_t>(partition)] = offset;
   }
@@ -125,41 +100,6 @@ Status CheckOffsets(const char* key, const PartitionOffsets& offsets) {
   return Status::OK();
 }
 
-constexpr const char* kSchemaRegistryPrefix = "schema_registry.";
-
-// One `schema_registry.<field>` property.
-Status SetSchemaRegistryProperty(SchemaRegistryConfig* r, const std::string& key, const std::string& value) {
-  const std::string field = key.substr(std::string(kSchemaRegistryPrefix).size());
-  std::map<std::string, std::string*> strings = {
-      {"url", &r->url},
-      {"basic_auth_user_info", &r->basic_auth_user_info},
-      {"bearer_token", &r->bearer_token},
-      {"ssl_ca_location", &r->ssl_ca_location},
-      {"ssl_certificate_location", &r->ssl_certificate_location},
-      {"ssl_key_location", &r->ssl_key_location},
-      {"ssl_key_password", &r->ssl_key_password},
-  };
-  std::map<std::string, int64_t*> numbers = {
-      {"timeout_ms", &r->timeout_ms},
-      {"max_response_bytes", &r->max_response_bytes},
-      {"retry_backoff_ms", &r->retry_backoff_ms},
-  };
-  if (auto s = strings.find(field); s != strings.end()) {
-    *s->second = value;
-  } else if (auto n = numbers.find(field); n != numbers.end()) {
-    KARROW_ASSIGN_OR_RAISE(*n->second, ParseInt(key, value));
-  } else if (field == "max_retries") {
-    KARROW_ASSIGN_OR_RAISE(int64_t retries, ParseInt(key, value));
-    if (retries < 0 || retries > 100) return Status::Invalid(key + "=" + value + ": must be 0 to 100");
-    r->max_retries = static_cast<int>(retries);
-  } else {
-    return Status::Invalid("unknown property '" + key +
-                           "'; the schema_registry.* properties are the fields of SchemaRegistryConfig "
-                           "(url, basic_auth_user_info, bearer_token, ssl_*, timeout_ms, ...)");
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 const char* MetadataKindName(MetadataKind kind) {
@@ -167,10 +107,6 @@ const char* MetadataKindName(MetadataKind kind) {
     if (k == kind) return name;
   }
   return "?";
-}
-
-bool KafkaSourceConfig::ValueColumnsKnownBeforeOpen() const {
-  return !(format == Format::kAvro && UsesConfluentFraming() && value_schema.empty());
 }
 
 Status KafkaSourceConfig::CheckColumnNames(const std::vector<Field>& value_columns) const {
@@ -196,72 +132,73 @@ std::string KafkaSourceConfig::EffectiveGroupId() const {
   return "karrow-" + topic;
 }
 
-Status KafkaSourceConfig::Validate() const {
-  if (topic.empty()) return Status::Invalid("topic: required; name the Kafka topic to read");
-  if (!ValidTopicName(topic)) {
-    return Status::Invalid("topic '" + topic +
+Status CheckSourceOptions(const KafkaSourceConfig& c) {
+  if (c.topic.empty()) return Status::Invalid("topic: required; name the Kafka topic to read");
+  if (!ValidTopicName(c.topic)) {
+    return Status::Invalid("topic '" + c.topic +
                            "': not a valid Kafka topic name (1-249 characters of "
                            "a-z A-Z 0-9 . _ -)");
   }
-  if (bootstrap_servers.empty()) {
+  if (c.bootstrap_servers.empty()) {
     return Status::Invalid("bootstrap_servers: required; give host:port[,host:port...]");
   }
-  if (batch_size < 1 || batch_size > (int64_t{1} << 24)) {
-    return Status::Invalid("batch_size=" + std::to_string(batch_size) + ": must be 1 to 16777216 rows");
+  if (c.batch_size < 1 || c.batch_size > (int64_t{1} << 24)) {
+    return Status::Invalid("batch_size=" + std::to_string(c.batch_size) +
+                           ": must be 1 to 16777216 rows");
   }
-  if (linger_ms < 0) return Status::Invalid("linger_ms: must not be negative");
-  if (max_line_length < 1) return Status::Invalid("max_line_length: must be at least 1");
-  if (connect_timeout_ms < 1) return Status::Invalid("connect_timeout_ms: must be at least 1");
-  if (dead_letter && bad_data != BadDataPolicy::kDrop) {
-    return Status::Invalid("dead_letter=true needs bad_data=drop: under bad_data=fail a bad record stops the "
-                           "task instead of going to the dead-letter output");
+  if (c.linger_ms < 0) return Status::Invalid("linger_ms: must not be negative");
+  if (c.connect_timeout_ms < 1) return Status::Invalid("connect_timeout_ms: must be at least 1");
+  if (c.dead_letter && c.bad_data != BadDataPolicy::kDrop) {
+    return Status::Invalid(
+        "dead_letter=true needs bad_data=drop: under bad_data=fail a bad record stops the "
+        "task instead of going to the dead-letter output");
   }
-  if (!(messages_per_second >= 0) || std::isinf(messages_per_second)) {
+  if (!(c.messages_per_second >= 0) || std::isinf(c.messages_per_second)) {
     return Status::Invalid("messages_per_second: must be a positive number, or 0 for no limit");
   }
-  if (offset_mode == OffsetMode::kTimestamp && start_timestamp_ms < 0) {
-    return Status::Invalid("offset_mode=timestamp needs start_timestamp_ms (milliseconds since the epoch)");
+  if (c.offset_mode == OffsetMode::kTimestamp && c.start_timestamp_ms < 0) {
+    return Status::Invalid(
+        "offset_mode=timestamp needs start_timestamp_ms (milliseconds since the epoch)");
   }
-  if (offset_mode == OffsetMode::kOffsets && start_offsets.empty()) {
+  if (c.offset_mode == OffsetMode::kOffsets && c.start_offsets.empty()) {
     return Status::Invalid("offset_mode=offsets needs start_offsets (partition:offset,...)");
   }
-  KARROW_RETURN_NOT_OK(CheckOffsets("start_offsets", start_offsets));
-  KARROW_RETURN_NOT_OK(CheckOffsets("stop_offsets", stop_offsets));
-  KARROW_RETURN_NOT_OK(schema_registry.Validate());
-  if (idle_timeout_ms < 0) return Status::Invalid("idle_timeout_ms: must not be negative");
-  if (!value_schema.empty() && format != Format::kJson && format != Format::kAvro) {
-    return Status::Invalid("value_schema: only format=json and format=avro take a declared schema");
-  }
-  if (format == Format::kAvro && !UsesConfluentFraming() && value_schema.empty()) {
-    return Status::Invalid("format=avro with confluent_framing=false reads raw datums, which needs value_schema "
-                           "(the Avro schema they were written with)");
-  }
-  if (ValueColumnsKnownBeforeOpen()) {
-    // The decoder knows its value columns (and checks value_schema).
-    KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeValueDecoder(*this));
-    KARROW_RETURN_NOT_OK(CheckColumnNames(decoder->fields()));
-  }
+  KARROW_RETURN_NOT_OK(CheckOffsets("start_offsets", c.start_offsets));
+  KARROW_RETURN_NOT_OK(CheckOffsets("stop_offsets", c.stop_offsets));
+  if (c.idle_timeout_ms < 0) return Status::Invalid("idle_timeout_ms: must not be negative");
+  KARROW_RETURN_NOT_OK(c.value_format.Validate());
   // librdkafka checks names and values without connecting anywhere.
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
                                                                            rd_kafka_conf_destroy);
   char err[512];
-  for (const auto& [key, value] : client_configs) {
+  for (const auto& [key, value] : c.client_configs) {
     auto owned = OwnedClientProperties().find(key);
     if (owned != OwnedClientProperties().end()) {
       return Status::Invalid("client_configs." + key + ": " + owned->second);
     }
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) !=
+        RD_KAFKA_CONF_OK) {
       return Status::Invalid("client_configs." + key + "=" + value + ": " + err);
     }
   }
   return Status::OK();
 }
 
+Status KafkaSourceConfig::Validate() const {
+  KARROW_RETURN_NOT_OK(CheckSourceOptions(*this));
+  if (!value_format.ColumnsKnownWithoutRegistry()) return Status::OK();
+  // Making the decoder checks the schema and tells the value columns.
+  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeValueDecoder(value_format, topic));
+  return CheckColumnNames(decoder->fields());
+}
+
 Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
     const std::vector<std::pair<std::string, std::string>>& properties) {
   KafkaSourceConfig c;
   for (const auto& [key, value] : properties) {
-    if (key.rfind(kClientPrefix, 0) == 0) {
+    KARROW_ASSIGN_OR_RAISE(bool format_property, c.value_format.SetProperty(key, value));
+    if (format_property) continue;
+    if (HasPrefix(key, kClientPrefix)) {
       c.client_configs[key.substr(std::string(kClientPrefix).size())] = value;
     } else if (key == "topic") {
       c.topic = value;
@@ -272,77 +209,48 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
     } else if (key == "group_id_prefix") {
       c.group_id_prefix = value;
     } else if (key == "offset_mode") {
-      KARROW_ASSIGN_OR_RAISE(c.offset_mode, ParseEnum<OffsetMode>(key, value,
+      KARROW_ASSIGN_OR_RAISE(c.offset_mode, ParseEnumProperty<OffsetMode>(key, value,
                                                                   {{"earliest", OffsetMode::kEarliest},
                                                                    {"latest", OffsetMode::kLatest},
                                                                    {"group", OffsetMode::kGroup},
                                                                    {"timestamp", OffsetMode::kTimestamp},
                                                                    {"offsets", OffsetMode::kOffsets}}));
     } else if (key == "start_timestamp_ms") {
-      KARROW_ASSIGN_OR_RAISE(c.start_timestamp_ms, ParseInt(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.start_timestamp_ms, ParseIntProperty(key, value));
     } else if (key == "start_offsets") {
       KARROW_ASSIGN_OR_RAISE(c.start_offsets, ParsePartitionOffsets(key, value));
     } else if (key == "on_out_of_range") {
       KARROW_ASSIGN_OR_RAISE(c.on_out_of_range,
-                             ParseEnum<OutOfRangePolicy>(key, value,
+                             ParseEnumProperty<OutOfRangePolicy>(key, value,
                                                          {{"fail", OutOfRangePolicy::kFail},
                                                           {"earliest", OutOfRangePolicy::kEarliest},
                                                           {"latest", OutOfRangePolicy::kLatest}}));
     } else if (key == "stop_offsets") {
       KARROW_ASSIGN_OR_RAISE(c.stop_offsets, ParsePartitionOffsets(key, value));
     } else if (key == "stop_timestamp_ms") {
-      KARROW_ASSIGN_OR_RAISE(c.stop_timestamp_ms, ParseInt(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.stop_timestamp_ms, ParseIntProperty(key, value));
     } else if (key == "read_committed") {
-      KARROW_ASSIGN_OR_RAISE(c.read_committed, ParseBool(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.read_committed, ParseBoolProperty(key, value));
     } else if (key == "idle_timeout_ms") {
-      KARROW_ASSIGN_OR_RAISE(c.idle_timeout_ms, ParseInt(key, value));
-    } else if (key == "format") {
-      KARROW_ASSIGN_OR_RAISE(c.format, ParseEnum<Format>(key, value,
-                                                         {{"raw_string", Format::kRawString},
-                                                          {"raw_bytes", Format::kRawBytes},
-                                                          {"json", Format::kJson},
-                                                          {"avro", Format::kAvro}}));
-    } else if (key == "framing") {
-      KARROW_ASSIGN_OR_RAISE(c.framing, ParseEnum<Framing>(key, value, {{"none", Framing::kNone},
-                                                                        {"newline", Framing::kNewline}}));
-    } else if (key == "max_line_length") {
-      KARROW_ASSIGN_OR_RAISE(c.max_line_length, ParseInt(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.idle_timeout_ms, ParseIntProperty(key, value));
     } else if (key == "dead_letter") {
-      KARROW_ASSIGN_OR_RAISE(c.dead_letter, ParseBool(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.dead_letter, ParseBoolProperty(key, value));
     } else if (key == "bad_data") {
-      KARROW_ASSIGN_OR_RAISE(c.bad_data, ParseEnum<BadDataPolicy>(key, value,
+      KARROW_ASSIGN_OR_RAISE(c.bad_data, ParseEnumProperty<BadDataPolicy>(key, value,
                                                                   {{"fail", BadDataPolicy::kFail},
                                                                    {"drop", BadDataPolicy::kDrop}}));
-    } else if (key == "value_schema") {
-      c.value_schema = value;
-    } else if (key == "json_epoch_unit") {
-      KARROW_ASSIGN_OR_RAISE(c.json_epoch_unit, ParseEnum<TimeUnit>(key, value,
-                                                                     {{"s", TimeUnit::kSecond},
-                                                                      {"ms", TimeUnit::kMilli},
-                                                                      {"us", TimeUnit::kMicro},
-                                                                      {"ns", TimeUnit::kNano}}));
-    } else if (key == "value_subject") {
-      c.value_subject = value;
-    } else if (key == "confluent_framing") {
-      KARROW_ASSIGN_OR_RAISE(c.confluent_framing, ParseBool(key, value));
     } else if (key == "messages_per_second") {
-      char* end = nullptr;
-      c.messages_per_second = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0') {
-        return Status::Invalid(key + "=" + value + ": expected a number");
-      }
+      KARROW_ASSIGN_OR_RAISE(c.messages_per_second, ParseNumberProperty(key, value));
     } else if (key == "metadata_fields") {
       KARROW_ASSIGN_OR_RAISE(c.metadata_fields, ParseMetadataFields(value));
     } else if (key == "batch_size") {
-      KARROW_ASSIGN_OR_RAISE(c.batch_size, ParseInt(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.batch_size, ParseIntProperty(key, value));
     } else if (key == "linger_ms") {
-      KARROW_ASSIGN_OR_RAISE(c.linger_ms, ParseInt(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.linger_ms, ParseIntProperty(key, value));
     } else if (key == "stop_at_end") {
-      KARROW_ASSIGN_OR_RAISE(c.stop_at_end, ParseBool(key, value));
+      KARROW_ASSIGN_OR_RAISE(c.stop_at_end, ParseBoolProperty(key, value));
     } else if (key == "connect_timeout_ms") {
-      KARROW_ASSIGN_OR_RAISE(c.connect_timeout_ms, ParseInt(key, value));
-    } else if (key.rfind(kSchemaRegistryPrefix, 0) == 0) {
-      KARROW_RETURN_NOT_OK(SetSchemaRegistryProperty(&c.schema_registry, key, value));
+      KARROW_ASSIGN_OR_RAISE(c.connect_timeout_ms, ParseIntProperty(key, value));
     } else {
       return Status::Invalid("unknown property '" + key +
                              "'; librdkafka properties go in as client_configs." + key);

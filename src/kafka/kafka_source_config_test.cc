@@ -54,7 +54,7 @@ TEST(KafkaSourceConfig, FromProperties) {
                                               {"client_configs.fetch.min.bytes", "10"},
                                               {"stop_at_end", "true"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->format, Format::kRawBytes);
+  EXPECT_EQ(c->value_format.format, Format::kRawBytes);
   ASSERT_EQ(c->metadata_fields.size(), 2u);
   EXPECT_EQ(c->metadata_fields[1].column, "pos");
   EXPECT_EQ(c->metadata_fields[1].kind, MetadataKind::kOffsetId);

@@ -31,6 +31,13 @@ Result<PartitionOffsets> RestoredOffsets(const TableEntries& entries, const std:
   return out;
 }
 
+// Rows, then their dead letters, downstream.
+Status Emit(SourceOutput out, SourceCollector& collector) {
+  if (out.rows) KARROW_RETURN_NOT_OK(collector.Collect(std::move(*out.rows)));
+  if (out.dead_letters) KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*out.dead_letters)));
+  return Status::OK();
+}
+
 }  // namespace
 
 KafkaSourceOperator::KafkaSourceOperator(KafkaSourceConfig config) : config_(std::move(config)) {}
@@ -61,13 +68,11 @@ Status KafkaSourceOperator::TakeCheckpoint(SourceContext& ctx, SourceCollector& 
                                            bool then_stop) {
   // The barrier must follow exactly the rows and dead letters the saved
   // offsets cover.
-  KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> buffered, source_->TakeBuffered());
-  if (buffered) KARROW_RETURN_NOT_OK(collector.Collect(std::move(*buffered)));
-  KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> dead_letters, source_->TakeDeadLetters());
-  if (dead_letters) KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*dead_letters)));
+  KARROW_ASSIGN_OR_RAISE(SourceOutput buffered, source_->Flush());
+  KARROW_RETURN_NOT_OK(Emit(std::move(buffered), collector));
   PartitionOffsets offsets = source_->NextOffsets();
   GlobalKeyedTable* table = ctx.tables.global_keyed(kOffsetsTable);
-  // Every owned partition, also those that saw no data (DESIGN 3.3).
+  // Every owned partition, also those that saw no data (docs/semantics.md §3).
   for (const auto& [partition, offset] : offsets) table->Put(OffsetKey(config_.topic, partition), std::to_string(offset));
   uncommitted_[epoch] = std::move(offsets);
   PublishMetrics(ctx);
@@ -110,7 +115,7 @@ Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceColl
               return TakeCheckpoint(ctx, collector, m.epoch, m.then_stop);
             } else if constexpr (std::is_same_v<T, control::Commit>) {
               // Offsets go to the group only once their checkpoint is
-              // complete (DESIGN 3.4), as the next offsets to read.
+              // complete (docs/semantics.md §4), as the next offsets to read.
               auto it = uncommitted_.find(m.epoch);
               if (it != uncommitted_.end()) source_->CommitOffsets(it->second);
               uncommitted_.erase(uncommitted_.begin(), uncommitted_.upper_bound(m.epoch));
@@ -143,11 +148,11 @@ Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceColl
     if (out_of_data) {
       source_->AwaitCommits(std::chrono::milliseconds(0));
     } else {
-      KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> batch, source_->Poll());
-      if (batch) KARROW_RETURN_NOT_OK(collector.Collect(std::move(*batch)));
-      KARROW_ASSIGN_OR_RAISE(std::optional<RecordBatch> dead_letters, source_->PollDeadLetters());
-      if (dead_letters) KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*dead_letters)));
-      if (batch || dead_letters) PublishMetrics(ctx);
+      KARROW_ASSIGN_OR_RAISE(SourceOutput out, source_->Poll());
+      if (!out.empty()) {
+        KARROW_RETURN_NOT_OK(Emit(std::move(out), collector));
+        PublishMetrics(ctx);
+      }
     }
     if (std::optional<signal::Watermark> wm = source_->AdvanceWatermark()) {
       KARROW_RETURN_NOT_OK(collector.Broadcast(*wm));

@@ -1,0 +1,248 @@
+#include "kafka/consumer.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "common/log.h"
+
+namespace karrow {
+namespace {
+
+void LogFromLibrdkafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  // syslog levels: 0-3 errors, 4 warning, 5-6 info, 7 debug.
+  LogLevel ours = level <= 3   ? LogLevel::kError
+                  : level == 4 ? LogLevel::kWarn
+                  : level <= 6 ? LogLevel::kInfo
+                               : LogLevel::kDebug;
+  Log(ours, std::string("librdkafka ") + facility + ": " + message);
+}
+
+// librdkafka 2.0.2 can block forever in rd_kafka_destroy once a partition's
+// topic was deleted under it (its broker thread never exits). A reader must
+// not hang its caller for that, so the handle is destroyed on a helper thread
+// and abandoned, with a warning, if that takes longer than `limit`.
+void DestroyWithDeadline(rd_kafka_t* rk, std::chrono::seconds limit) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  std::thread([rk, done] {
+    rd_kafka_destroy(rk);
+    done->set_value();
+  }).detach();
+  if (finished.wait_for(limit) != std::future_status::ready) {
+    Log(LogLevel::kWarn, "the Kafka client did not shut down within " + std::to_string(limit.count()) +
+                             " s (librdkafka 2.0.2 can hang after a topic is deleted); leaving it behind");
+  }
+}
+
+// The answers for `partitions`, in that order; -1 for one not answered.
+std::vector<int64_t> InRequestOrder(const std::vector<int32_t>& partitions,
+                                    const std::map<int32_t, int64_t>& found) {
+  std::vector<int64_t> out;
+  for (int32_t p : partitions) {
+    auto it = found.find(p);
+    out.push_back(it == found.end() ? -1 : it->second);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsFatalConsumerError(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__FATAL:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+    case RD_KAFKA_RESP_ERR__SSL:
+    case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+    case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Connect(const KafkaSourceConfig& config) {
+  std::unique_ptr<KafkaConsumer> consumer(new KafkaConsumer(config));
+  KARROW_RETURN_NOT_OK(consumer->Create());
+  KARROW_RETURN_NOT_OK(consumer->ReadMetadata());
+  return consumer;
+}
+
+Status KafkaConsumer::Create() {
+  ConfHandle conf(rd_kafka_conf_new());
+  char err[512];
+  auto set = [&](const std::string& key, const std::string& value) -> Status {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      return Status::Invalid("client property " + key + "=" + value + ": " + err);
+    }
+    return Status::OK();
+  };
+  KARROW_RETURN_NOT_OK(set("bootstrap.servers", config_.bootstrap_servers));
+  KARROW_RETURN_NOT_OK(set("group.id", config_.EffectiveGroupId()));
+  KARROW_RETURN_NOT_OK(set("client.id", "karrow"));
+  KARROW_RETURN_NOT_OK(set("enable.auto.commit", "false"));
+  KARROW_RETURN_NOT_OK(set("enable.auto.offset.store", "false"));
+  // Never move a position silently (docs/semantics.md §5): out of range is an error.
+  KARROW_RETURN_NOT_OK(set("auto.offset.reset", "error"));
+  KARROW_RETURN_NOT_OK(set("enable.partition.eof", "true"));
+  KARROW_RETURN_NOT_OK(set("isolation.level", config_.read_committed ? "read_committed" : "read_uncommitted"));
+  // Prefetch sizing, overridable through client_configs. librdkafka 2.0.2
+  // stops fetching once the prefetch queue (one queue here: every partition
+  // forwards into it) passes either threshold, and FetchWaker gets it going
+  // again. The message-count threshold (100000 by default) is set out of
+  // the way, so that the byte bound is what bounds memory whatever the
+  // message size. With the waker, 16 MiB reads as fast as librdkafka's 64
+  // MiB default (bench/RESULTS.md) in a quarter of the memory.
+  KARROW_RETURN_NOT_OK(set("queued.min.messages", "10000000"));
+  KARROW_RETURN_NOT_OK(set("queued.max.messages.kbytes", "16384"));
+  for (const auto& [key, value] : config_.client_configs) KARROW_RETURN_NOT_OK(set(key, value));
+  auto get = [&](const char* key) -> int64_t {
+    char value[64];
+    size_t size = sizeof(value);
+    if (rd_kafka_conf_get(conf.get(), key, value, &size) != RD_KAFKA_CONF_OK) return 0;
+    return std::strtoll(value, nullptr, 10);
+  };
+  queue_max_messages_ = get("queued.min.messages");
+  queue_max_bytes_ = get("queued.max.messages.kbytes") * 1024;
+  rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
+
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
+  if (handle == nullptr) return Status::Invalid(std::string("cannot create the Kafka consumer: ") + err);
+  conf.release();  // rd_kafka_new took it
+  rk_.reset(handle);
+  // Route client errors and logs to the consumer queue, where the source sees them.
+  rd_kafka_poll_set_consumer(rk_.get());
+  return Status::OK();
+}
+
+Status KafkaConsumer::ReadMetadata() {
+  TopicHandle topic(rd_kafka_topic_new(rk_.get(), config_.topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* raw = nullptr;
+  rd_kafka_resp_err_t e =
+      rd_kafka_metadata(rk_.get(), 0, topic.get(), &raw, static_cast<int>(config_.connect_timeout_ms));
+  MetadataHandle metadata(raw);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Timeout("could not get metadata for topic '" + config_.topic + "' from " +
+                           config_.bootstrap_servers + " within " +
+                           std::to_string(config_.connect_timeout_ms) + " ms (" + rd_kafka_err2str(e) +
+                           "); check bootstrap_servers and that the brokers are up and reachable");
+  }
+  if (metadata->topic_cnt != 1) return Status::Internal("metadata answer lists no topic");
+  const rd_kafka_metadata_topic_t& t = metadata->topics[0];
+  if (t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || (t.err == 0 && t.partition_cnt == 0)) {
+    return Status::NotFound("topic '" + config_.topic + "' does not exist on " + config_.bootstrap_servers +
+                            "; create it or check the name");
+  }
+  if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka("topic '" + config_.topic + "': " + rd_kafka_err2str(t.err));
+  }
+  topic_partitions_ = t.partition_cnt;
+  return Status::OK();
+}
+
+KafkaConsumer::~KafkaConsumer() {
+  if (!rk_) return;
+  queue_.reset();
+  // Unassign first: librdkafka 2.0.2 can hang in rd_kafka_destroy while a
+  // partition of a deleted topic is still assigned.
+  rd_kafka_assign(rk_.get(), nullptr);
+  rd_kafka_consumer_close(rk_.get());
+  DestroyWithDeadline(rk_.release(), std::chrono::seconds(5));
+}
+
+// Asks the partition leaders, in one round, for an offset per partition.
+Result<std::vector<int64_t>> KafkaConsumer::ListOffsets(const std::vector<int32_t>& partitions,
+                                                        const std::vector<int64_t>& timestamps) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), partitions[i])->offset = timestamps[i];
+  }
+  rd_kafka_resp_err_t e =
+      rd_kafka_offsets_for_times(rk_.get(), list.get(), static_cast<int>(config_.connect_timeout_ms));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka("could not look up offsets of topic '" + config_.topic + "': " + rd_kafka_err2str(e));
+  }
+  std::map<int32_t, int64_t> found;
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = list->elems[i];
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Kafka("could not look up offsets of topic '" + config_.topic + "' partition " +
+                           std::to_string(tp.partition) + ": " + rd_kafka_err2str(tp.err));
+    }
+    found[tp.partition] = tp.offset;
+  }
+  return InRequestOrder(partitions, found);
+}
+
+Result<std::vector<int64_t>> KafkaConsumer::Committed(const std::vector<int32_t>& partitions) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), p);
+  rd_kafka_resp_err_t e = rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(config_.connect_timeout_ms));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka("could not read the committed offsets of group '" + config_.EffectiveGroupId() +
+                         "': " + rd_kafka_err2str(e));
+  }
+  std::map<int32_t, int64_t> found;
+  for (int i = 0; i < list->cnt; ++i) found[list->elems[i].partition] = list->elems[i].offset;
+  return InRequestOrder(partitions, found);
+}
+
+Status KafkaConsumer::Assign(const std::vector<PartitionPosition>& positions) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+  for (const PartitionPosition& pos : positions) {
+    if (pos.finished) continue;  // a bounded run already past its stop offset
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), pos.partition)->offset =
+        pos.next_offset == kOffsetBeginning ? RD_KAFKA_OFFSET_BEGINNING : pos.next_offset;
+  }
+  rd_kafka_resp_err_t e = rd_kafka_assign(rk_.get(), list.get());
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Kafka(std::string("could not assign partitions: ") + rd_kafka_err2str(e));
+  }
+  queue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
+  return Status::OK();
+}
+
+void KafkaConsumer::Pause(int32_t partition) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), partition);
+  rd_kafka_pause_partitions(rk_.get(), list.get());
+}
+
+Status KafkaConsumer::Restart(int32_t partition, int64_t offset) {
+  // After an out-of-range error librdkafka 2.0.2 has stopped fetching the
+  // partition, and a seek in that state fails; assigning it again restarts
+  // the fetcher at the new offset. Other partitions keep their fetchers.
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), partition)->offset = offset;
+  ErrorHandle error(rd_kafka_incremental_unassign(rk_.get(), list.get()));
+  if (!error) error.reset(rd_kafka_incremental_assign(rk_.get(), list.get()));
+  if (error) return Status::Kafka(rd_kafka_error_string(error.get()));
+  return Status::OK();
+}
+
+Status KafkaConsumer::QueryRange(int32_t partition, int64_t* low, int64_t* high) {
+  rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk_.get(), config_.topic.c_str(), partition, low, high,
+                                                           static_cast<int>(config_.connect_timeout_ms));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Kafka(rd_kafka_err2str(e));
+  return Status::OK();
+}
+
+int64_t KafkaConsumer::CachedHighWatermark(int32_t partition) const {
+  int64_t low = -1, high = -1;
+  if (rd_kafka_get_watermark_offsets(rk_.get(), config_.topic.c_str(), partition, &low, &high) !=
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return -1;
+  }
+  return high;
+}
+
+}  // namespace karrow

@@ -1,0 +1,75 @@
+// The librdkafka consumer of one source: configured the way karrow's
+// guarantees need, connected to one topic, with the offset look-ups,
+// assignment and shutdown the source uses.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kafka/partition_plan.h"
+#include "kafka/rdkafka_handles.h"
+#include "karrow/kafka_source_config.h"
+#include "karrow/status.h"
+
+namespace karrow {
+
+/// True for consumer errors that end the task (docs/semantics.md §6); the
+/// client retries the others itself.
+bool IsFatalConsumerError(rd_kafka_resp_err_t err);
+
+class KafkaConsumer final : public OffsetLookup {
+ public:
+  /// Creates the consumer and reads the topic's metadata; fails within about
+  /// config.connect_timeout_ms when the cluster does not answer, and when
+  /// the topic does not exist. `config` must outlive the consumer.
+  static Result<std::unique_ptr<KafkaConsumer>> Connect(const KafkaSourceConfig& config);
+  /// Unassigns, closes and destroys the client, giving up on it (with a
+  /// warning) if librdkafka hangs.
+  ~KafkaConsumer() override;
+  KafkaConsumer(const KafkaConsumer&) = delete;
+  KafkaConsumer& operator=(const KafkaConsumer&) = delete;
+
+  rd_kafka_t* handle() const { return rk_.get(); }
+  /// Partitions of the topic, as seen when connecting.
+  int32_t topic_partitions() const { return topic_partitions_; }
+  /// The prefetch queue's thresholds as configured (queued.min.messages,
+  /// queued.max.messages.kbytes in bytes).
+  int64_t queue_max_messages() const { return queue_max_messages_; }
+  int64_t queue_max_bytes() const { return queue_max_bytes_; }
+
+  Result<std::vector<int64_t>> ListOffsets(const std::vector<int32_t>& partitions,
+                                           const std::vector<int64_t>& timestamps) override;
+  Result<std::vector<int64_t>> Committed(const std::vector<int32_t>& partitions) override;
+
+  /// Starts fetching every unfinished partition of `positions` at its next
+  /// offset, into the consumer queue (queue()).
+  Status Assign(const std::vector<PartitionPosition>& positions);
+  /// Where records, errors and end-of-partition events arrive; not owned.
+  rd_kafka_queue_t* queue() const { return queue_.get(); }
+  /// Stops fetching `partition` (a bounded run read it to its stop offset).
+  void Pause(int32_t partition);
+  /// Restarts fetching `partition` at `offset`, after an out-of-range error.
+  Status Restart(int32_t partition, int64_t offset);
+  /// The retained range [low, high) of `partition`, asking its leader.
+  Status QueryRange(int32_t partition, int64_t* low, int64_t* high);
+  /// The newest high watermark seen in fetch responses; -1 if none yet.
+  int64_t CachedHighWatermark(int32_t partition) const;
+
+ private:
+  explicit KafkaConsumer(const KafkaSourceConfig& config) : config_(config) {}
+  Status Create();
+  Status ReadMetadata();
+
+  const KafkaSourceConfig& config_;
+  KafkaHandle rk_;
+  QueueHandle queue_;
+  int32_t topic_partitions_ = 0;
+  int64_t queue_max_messages_ = 0;
+  int64_t queue_max_bytes_ = 0;
+};
+
+}  // namespace karrow

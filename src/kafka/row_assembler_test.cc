@@ -1,0 +1,130 @@
+// RowAssembler without a broker: metadata columns, newline framing, the
+// bad-data policy and dead letters, on records made by hand.
+#include "kafka/row_assembler.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace karrow {
+namespace {
+
+KafkaSourceConfig Config(Format format) {
+  KafkaSourceConfig c;
+  c.topic = "orders";
+  c.bootstrap_servers = "b:1";
+  c.value_format.format = format;
+  return c;
+}
+
+std::unique_ptr<RowAssembler> Make(const KafkaSourceConfig& config) {
+  auto decoder = MakeValueDecoder(config.value_format, config.topic);
+  EXPECT_TRUE(decoder.ok()) << decoder.status().ToString();
+  auto rows = RowAssembler::Make(config, std::move(*decoder));
+  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+  return std::move(*rows);
+}
+
+KafkaRecord Record(const std::string& value, int64_t offset) {
+  KafkaRecord r;
+  r.partition = 3;
+  r.offset = offset;
+  r.timestamp_ms = 1700000000000 + offset;
+  r.value = value.data();
+  r.value_size = value.size();
+  return r;
+}
+
+TEST(RowAssembler, Semantics9_MetadataColumns) {
+  KafkaSourceConfig c = Config(Format::kRawBytes);
+  c.metadata_fields = {{MetadataKind::kKey, "key"},       {MetadataKind::kOffsetId, "offset"},
+                       {MetadataKind::kPartition, "part"}, {MetadataKind::kTopic, "topic"},
+                       {MetadataKind::kTimestamp, "ts"},   {MetadataKind::kHeaders, "headers"}};
+  auto rows = Make(c);
+  ASSERT_TRUE(rows->wants_headers());
+  std::vector<std::string> names;
+  for (const Field& f : rows->schema()->fields()) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"value", "key", "offset", "part", "topic", "ts", "headers", "_timestamp"}));
+
+  std::string v1 = "one", v2 = "two", key = "k1";
+  std::vector<RecordHeader> headers = {{"h", "x", 1}, {"h", nullptr, 0}};
+  KafkaRecord r1 = Record(v1, 10);
+  r1.key = key.data();
+  r1.key_size = key.size();
+  r1.headers = &headers;
+  KafkaRecord r2 = Record(v2, 11);
+  r2.timestamp_ms = -1;  // no timestamp: null metadata, event time = read time
+  ASSERT_TRUE(rows->Append(r1).ok());
+  ASSERT_TRUE(rows->Append(r2).ok());
+  auto batch = rows->FinishRows();
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->num_rows(), 2);
+  EXPECT_EQ(batch->column(0)->View(1), "two");
+  EXPECT_EQ(batch->column(1)->View(0), "k1");
+  EXPECT_FALSE(batch->column(1)->IsValid(1));
+  EXPECT_EQ(batch->column(2)->Value<int64_t>(1), 11);
+  EXPECT_EQ(batch->column(3)->Value<int32_t>(0), 3);
+  EXPECT_EQ(batch->column(4)->View(1), "orders");
+  EXPECT_EQ(batch->column(5)->Value<int64_t>(0), 1700000000010);
+  EXPECT_FALSE(batch->column(5)->IsValid(1));
+  const ArrayData& list = *batch->column(6);
+  EXPECT_EQ(list.Value<int32_t>(1), 2);  // offsets: 0, 2, 2 (duplicate keys kept)
+  EXPECT_EQ(list.Value<int32_t>(2), 2);
+  const ArrayData& header_values = *list.children[0]->children[1];
+  EXPECT_EQ(header_values.View(0), "x");
+  EXPECT_FALSE(header_values.IsValid(1));
+  EXPECT_EQ(batch->column(7)->Value<int64_t>(0), 1700000000010 * 1000000);
+  EXPECT_GT(batch->column(7)->Value<int64_t>(1), 1700000000010 * 1000000);
+  EXPECT_EQ(rows->rows(), 2);
+}
+
+TEST(RowAssembler, Semantics11_FailNamesWhereAndTakesTheRecordBack) {
+  KafkaSourceConfig c = Config(Format::kRawString);
+  c.value_format.framing = Framing::kNewline;
+  auto rows = Make(c);
+  std::string good = "a\nb";
+  std::string bad = "c\n\xff\nd";
+  ASSERT_TRUE(rows->Append(Record(good, 5)).ok());
+  Status st = rows->Append(Record(bad, 6));
+  ASSERT_EQ(st.code(), StatusCode::kBadData);
+  EXPECT_EQ(st.message().rfind("topic 'orders' partition 3 offset 6: line 2: ", 0), 0u) << st.message();
+  EXPECT_EQ(rows->num_rows(), 2);  // line 1 of the bad record is taken back
+  EXPECT_EQ(rows->rows(), 2);
+}
+
+TEST(RowAssembler, Semantics12_DropCostsOnlyTheBadLineAndKeepsItAsADeadLetter) {
+  KafkaSourceConfig c = Config(Format::kRawString);
+  c.value_format.framing = Framing::kNewline;
+  c.value_format.max_line_length = 4;
+  c.bad_data = BadDataPolicy::kDrop;
+  c.dead_letter = true;
+  auto rows = Make(c);
+  std::string value = "ok\n\ntoo long\n\xff\nfine";
+  ASSERT_TRUE(rows->Append(Record(value, 9)).ok());
+  EXPECT_EQ(rows->num_rows(), 2);
+  EXPECT_EQ(rows->bad_records(), 2);
+  ASSERT_EQ(rows->num_dead_letters(), 2);
+  EXPECT_TRUE(rows->DeadLettersDue(RowAssembler::Clock::now() + std::chrono::seconds(1)));
+  auto letters = rows->TakeDeadLetters();
+  ASSERT_TRUE(letters.ok() && letters->has_value());
+  const RecordBatch& dl = **letters;
+  EXPECT_EQ(dl.column(2)->Value<int64_t>(0), 9);       // offset
+  EXPECT_EQ(dl.column(5)->View(0), "too long");         // value: the bad line only
+  EXPECT_EQ(dl.column(6)->Value<int32_t>(0), 3);       // line number, empty lines counted
+  EXPECT_EQ(dl.column(6)->Value<int32_t>(1), 4);
+  EXPECT_EQ(dl.column(7)->View(0), "line 3: line of 8 bytes is longer than max_line_length=4");
+  EXPECT_EQ(rows->num_dead_letters(), 0);
+}
+
+TEST(RowAssembler, ColumnNamesMustNotClash) {
+  KafkaSourceConfig c = Config(Format::kRawString);
+  c.metadata_fields = {{MetadataKind::kKey, "value"}};
+  auto decoder = MakeValueDecoder(c.value_format, c.topic);
+  ASSERT_TRUE(decoder.ok());
+  auto rows = RowAssembler::Make(c, std::move(*decoder));
+  ASSERT_FALSE(rows.ok());
+  EXPECT_NE(rows.status().message().find("clashes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace karrow
