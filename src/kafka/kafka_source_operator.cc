@@ -67,7 +67,7 @@ Status KafkaSourceOperator::TakeCheckpoint(SourceContext& ctx, SourceCollector& 
   if (dead_letters) KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*dead_letters)));
   PartitionOffsets offsets = source_->NextOffsets();
   GlobalKeyedTable* table = ctx.tables.global_keyed(kOffsetsTable);
-  // Every owned partition, also those that saw no data (DESIGN 3.3).
+  // Every owned partition, also those that saw no data (docs/semantics.md §3).
   for (const auto& [partition, offset] : offsets) table->Put(OffsetKey(config_.topic, partition), std::to_string(offset));
   uncommitted_[epoch] = std::move(offsets);
   PublishMetrics(ctx);
@@ -110,7 +110,7 @@ Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceColl
               return TakeCheckpoint(ctx, collector, m.epoch, m.then_stop);
             } else if constexpr (std::is_same_v<T, control::Commit>) {
               // Offsets go to the group only once their checkpoint is
-              // complete (DESIGN 3.4), as the next offsets to read.
+              // complete (docs/semantics.md §4), as the next offsets to read.
               auto it = uncommitted_.find(m.epoch);
               if (it != uncommitted_.end()) source_->CommitOffsets(it->second);
               uncommitted_.erase(uncommitted_.begin(), uncommitted_.upper_bound(m.epoch));
