@@ -1,7 +1,7 @@
 // Runtime: runs N parallel tasks of a source operator in one process,
 // checkpoints them at an interval, and drives a two-phase-commit file sink,
 // so that killing the process at any instant and running it again puts each
-// record in the published output exactly once (DESIGN 6).
+// record in the published output exactly once (docs/architecture.md, docs/file-formats.md).
 #pragma once
 
 #include <atomic>

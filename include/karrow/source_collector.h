@@ -43,7 +43,7 @@ class SourceCollector {
   /// Takes a batch of rows. May buffer it until Flush() or the next signal.
   virtual Status Collect(RecordBatch batch) = 0;
   /// Takes a batch of dead letters: records the source dropped as bad data,
-  /// with their raw bytes, coordinates and reason (DESIGN 3.11). They are a
+  /// with their raw bytes, coordinates and reason (docs/semantics.md §11). They are a
   /// second output beside the rows, in the same checkpoint epochs, and may
   /// be buffered the same way. This default discards them, for collectors
   /// without a dead-letter output.

@@ -1,14 +1,15 @@
 // JSON values with a declared schema, decoded by simdjson's on-demand API
 // straight into typed Arrow builders: one field reader per column, no DOM.
 //
-// Rules (DESIGN 4): a missing or null field is null when nullable, else bad
-// data; a key not in the schema is skipped; a key given twice in one object
-// is bad data (which one was meant is unknowable); a value of the wrong JSON
-// type, an integer out of the column's range, a decimal with more digits than
-// its precision or scale, and invalid UTF-8 are bad data. Timestamps are
-// RFC 3339 strings or whole numbers since the epoch, in milliseconds unless
-// JsonOptions says another unit (never guessed from the size); dates are
-// "YYYY-MM-DD"; decimals are JSON numbers or strings in plain notation.
+// Rules (README, "JSON with a declared schema"): a missing or null field is
+// null when nullable, else bad data; a key not in the schema is skipped; a key
+// given twice in one object is bad data (which one was meant is unknowable); a
+// value of the wrong JSON type, an integer out of the column's range, a decimal
+// with more digits than its precision or scale, and invalid UTF-8 are bad data.
+// Timestamps are RFC 3339 strings or whole numbers since the epoch, in
+// milliseconds unless JsonOptions says another unit (never guessed from the
+// size); dates are "YYYY-MM-DD"; decimals are JSON numbers or strings in plain
+// notation.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,5 @@
 // Dead letters: records dropped as bad data (bad_data=drop, dead_letter=true),
-// kept with their raw bytes, their coordinates and the reason (DESIGN 3.11).
+// kept with their raw bytes, their coordinates and the reason (docs/semantics.md §11).
 #pragma once
 
 #include <cstdint>

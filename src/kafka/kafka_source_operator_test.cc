@@ -1,4 +1,4 @@
-// The operator contract (DESIGN 1) of KafkaSourceOperator against the real
+// The operator contract (docs/semantics.md) of KafkaSourceOperator against the real
 // broker of the test run: control messages in, batches and signals out, in
 // the order the runtime relies on. The batches' Arrow data is checked by
 // pyarrow in the Python tests; here only their row counts and offsets matter.
@@ -246,7 +246,7 @@ TEST_F(KafkaSourceOperatorTest, Semantics3_BarrierFollowsItsRowsAndSavesEveryPar
   task.Send(control::Checkpoint{1, false});
   ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
   EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 14", "barrier 1"}));
-  // Partition 1 saw no data and is still saved (DESIGN 3.3).
+  // Partition 1 saw no data and is still saved (docs/semantics.md §3).
   EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "10"}, {topic + ":1", "0"}, {topic + ":2", "4"}}));
 
   task.Send(control::Commit{1});

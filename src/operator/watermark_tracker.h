@@ -1,7 +1,7 @@
 // WatermarkTracker: a task's event-time watermark from its inputs (Kafka
 // partitions): the minimum over inputs of the newest event time seen, where
 // an input that caught up and stayed quiet for the idle timeout no longer
-// holds it back (DESIGN 3.13). Emitted watermarks never go backwards.
+// holds it back (docs/semantics.md §13). Emitted watermarks never go backwards.
 #pragma once
 
 #include <chrono>

@@ -21,7 +21,7 @@
 
 namespace karrow {
 
-/// The subfolder of the output folder that holds dead letters (DESIGN 3.11).
+/// The subfolder of the output folder that holds dead letters (docs/semantics.md §11).
 inline constexpr const char* kDeadLetterFolder = "dead-letter";
 
 enum class SinkFormat {

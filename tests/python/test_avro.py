@@ -1,6 +1,7 @@
-"""format=avro (DESIGN 4): Avro datums decoded straight into Arrow, read from a
-real broker. fastavro, an independent implementation, writes the bytes and
-reads them back; karrow's columns must hold exactly what fastavro read."""
+"""format=avro (README, "Avro"): Avro datums decoded straight into Arrow, read
+from a real broker. fastavro, an independent implementation, writes the
+bytes and reads them back; karrow's columns must hold exactly what fastavro
+read."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""format=avro in the Confluent wire format (DESIGN 4): writer schemas fetched
-by id from a schema registry (the test registry in schema_registry_server.py)
-and resolved against the reader schema by Avro's resolution rules. fastavro's
-own resolution of the same bytes is the expected value of every case."""
+"""format=avro in the Confluent wire format (README, "Avro"): writer schemas
+fetched by id from a schema registry (the test registry in
+schema_registry_server.py) and resolved against the reader schema by Avro's
+resolution rules. fastavro's own resolution of the same bytes is the
+expected value of every case."""
 
 from __future__ import annotations
 

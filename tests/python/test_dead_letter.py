@@ -1,7 +1,7 @@
-"""Dead letters (DESIGN 3.11): with bad_data=drop and dead_letter on, every
-dropped record goes, with its raw bytes, its coordinates and the reason, to a
-dead-letter output: the Python reader's dead_letters(), `karrow consume
---dead-letter FILE`, and the dead-letter/ folder of `karrow run`."""
+"""Dead letters (docs/semantics.md §11): with bad_data=drop and dead_letter on,
+every dropped record goes, with its raw bytes, its coordinates and the
+reason, to a dead-letter output: the Python reader's dead_letters(), `karrow
+consume --dead-letter FILE`, and the dead-letter/ folder of `karrow run`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Exactly once, proven by killing `karrow run` (DESIGN 3, 6): whatever the
-instant of the kill, after a restart every produced record is in the
-published output exactly once, and every bad record in the published dead
-letters exactly once (DESIGN 3.11)."""
+"""Exactly once, proven by killing `karrow run` (docs/semantics.md,
+docs/architecture.md, docs/file-formats.md): whatever the instant of the
+kill, after a restart every produced record is in the published output
+exactly once, and every bad record in the published dead letters exactly
+once (docs/semantics.md §11)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def test_crash_between_checkpoint_publish_and_commit(kafka_bootstrap, new_topic,
         assert not list(out.glob(name)) and list((out / ".staging").glob(f"{name}.arrows"))
         assert not list(out.glob(f"dead-letter/{name}"))
         assert list((out / ".staging" / "dead-letter").glob(f"{name}.arrows"))
-    # Offsets of checkpoint 3 never reached the group (DESIGN 3.4).
+    # Offsets of the crashing checkpoint never reached the group (docs/semantics.md §4).
     time.sleep(0.5)
     committed = group_offsets(kafka_bootstrap, group, topic, 3)
     assert any(committed[p] < saved[p] for p in saved), (committed, saved)

@@ -1,7 +1,7 @@
 """Faults a real broker cannot be made to show on cue, injected with
-librdkafka's mock cluster (DESIGN 3.4, 3.5, 3.6): while they last, `karrow
-run` keeps going, and afterwards every record is in the published output
-exactly once."""
+librdkafka's mock cluster (docs/semantics.md §4, §5, §6): while they last,
+`karrow run` keeps going, and afterwards every record is in the published
+output exactly once."""
 
 from __future__ import annotations
 

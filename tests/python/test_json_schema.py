@@ -1,5 +1,5 @@
-"""JSON with a declared schema (DESIGN 4), decoded into typed columns, read
-from a real broker and checked by pyarrow."""
+"""JSON with a declared schema (the README section of that name), decoded
+into typed columns, read from a real broker and checked by pyarrow."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """KafkaSource against a real broker: values, metadata, assignment, formats,
-bad data and fatal errors. Names of the form test_s3_N refer to DESIGN §3.N."""
+bad data and fatal errors. Names of the form test_s3_N refer to
+docs/semantics.md §N."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Where reading starts and stops (DESIGN 3.2, 3.5, 3.7, and the bounded
-runs of DESIGN 2), against a real broker."""
+"""Where reading starts and stops (docs/semantics.md §2, §5, §7, and the
+bounded runs of the README's "Exactly once: `karrow run`"), against a real
+broker."""
 
 from __future__ import annotations
 
