@@ -1,10 +1,12 @@
-# karrow_add_test(NAME SOURCES src... [LABELS label...] [KAFKA])
-# The one place a C++ test is registered. KAFKA tests get the real broker
-# started by the kafka_broker fixture and its address in KARROW_KAFKA_DIR.
+# karrow_add_test(NAME SOURCES src... LIBS layer... [LABELS label...] [KAFKA])
+# The one place a C++ test is registered. It links only the layer libraries
+# named in LIBS (the layer under test), so a test of a lower layer cannot
+# lean on a higher one. KAFKA tests get the real broker started by the
+# kafka_broker fixture and its address in KARROW_KAFKA_DIR.
 function(karrow_add_test name)
-  cmake_parse_arguments(ARG "KAFKA" "" "SOURCES;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "KAFKA" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE karrow_core GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src)
   set(labels unit)
   if(ARG_KAFKA)

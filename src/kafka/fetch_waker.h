@@ -13,7 +13,7 @@
 // ListOffsets request per leader, from its own thread so that reading never
 // waits for the round trip). Handling it wakes the broker thread, which
 // then sees the drained queue and fetches again. When to wake is the
-// reader's call (KafkaSource::Impl::WakeFetcherIfStopped).
+// reader's call (FetchPacer, src/kafka/fetch_pacer.h).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
