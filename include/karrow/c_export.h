@@ -23,15 +23,6 @@ Status ExportField(const Field& field, ArrowSchema* out);
 /// any thread.
 Status ExportRecordBatch(const RecordBatch& batch, ArrowArray* out);
 
-/// A pull-based source of record batches that all share one schema.
-class RecordBatchReader {
- public:
-  virtual ~RecordBatchReader() = default;
-  virtual SchemaPtr schema() const = 0;
-  /// The next batch, or std::nullopt at the end of the stream.
-  virtual Result<std::optional<RecordBatch>> Next() = 0;
-};
-
 /// Moves `reader` into an ArrowArrayStream. The stream owns the reader and
 /// destroys it in release; the caller owns `*out`. Errors from the reader are
 /// returned from get_next as EIO (EINVAL for bad arguments), with the message

@@ -2,7 +2,9 @@
 // run loop handles them between reads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <variant>
 
 namespace karrow::control {
@@ -41,5 +43,19 @@ namespace karrow {
 
 using ControlMessage =
     std::variant<control::Checkpoint, control::Stop, control::Commit, control::LoadCompacted, control::NoOp>;
+
+/// Where a task receives its control messages, in the order sent. The
+/// runtime owns it and outlives the task.
+class ControlReceiver {
+ public:
+  virtual ~ControlReceiver() = default;
+  /// The oldest message, waiting up to `timeout` for one; std::nullopt on
+  /// timeout, or once closed() (nothing more will come).
+  virtual std::optional<ControlMessage> Receive(std::chrono::milliseconds timeout) = 0;
+  std::optional<ControlMessage> TryReceive() { return Receive(std::chrono::milliseconds(0)); }
+  /// True once the runtime closed the channel and every message was received:
+  /// the task should end.
+  virtual bool closed() const = 0;
+};
 
 }  // namespace karrow

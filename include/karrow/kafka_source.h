@@ -9,7 +9,6 @@
 #include <optional>
 #include <vector>
 
-#include "karrow/c_export.h"
 #include "karrow/kafka_source_config.h"
 #include "karrow/record_batch.h"
 #include "karrow/source_collector.h"

@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "karrow/buffer.h"
 #include "karrow/data_type.h"
+#include "karrow/status.h"
 
 namespace karrow {
 
@@ -83,6 +85,15 @@ class RecordBatch {
   SchemaPtr schema_;
   int64_t num_rows_;
   std::vector<ArrayDataPtr> columns_;
+};
+
+/// A pull-based source of record batches that all share one schema.
+class RecordBatchReader {
+ public:
+  virtual ~RecordBatchReader() = default;
+  virtual SchemaPtr schema() const = 0;
+  /// The next batch, or std::nullopt at the end of the stream.
+  virtual Result<std::optional<RecordBatch>> Next() = 0;
 };
 
 }  // namespace karrow

@@ -17,6 +17,12 @@
 
 namespace karrow {
 
+/// The format of the published output files.
+enum class SinkFormat {
+  kArrowIpc,  ///< Arrow IPC stream files, ".arrows"
+  kNdjson,    ///< newline-delimited JSON, ".ndjson"
+};
+
 struct RuntimeOptions {
   std::string job_id = "karrow";
   int32_t parallelism = 1;
@@ -28,8 +34,7 @@ struct RuntimeOptions {
   /// Where output files are published; dead letters go to its subfolder
   /// dead-letter/, in the same checkpoints.
   std::string sink_dir;
-  /// "arrow" (Arrow IPC stream files) or "ndjson".
-  std::string sink_format = "arrow";
+  SinkFormat sink_format = SinkFormat::kArrowIpc;
 
   Status Validate() const;
 };

@@ -1,11 +1,9 @@
 // SourceContext: what the runtime gives a source task: who it is, its
-// restored state, its control channel, its metrics, and where to report
-// errors that do not stop it.
+// restored state, its control messages and where to report its metrics.
 #pragma once
 
 #include <string>
 
-#include "karrow/channel.h"
 #include "karrow/control_message.h"
 #include "karrow/metrics.h"
 #include "karrow/state_table.h"
@@ -20,12 +18,9 @@ struct SourceContext {
   /// Tables declared by the operator, holding the restored checkpoint's entries.
   StateTables tables;
   /// Owned by the runtime, which outlives the task.
-  Channel<ControlMessage>* control = nullptr;
-  Metrics metrics;
-
-  /// A problem worth a user's attention that does not stop the task (e.g. a
-  /// failed offset commit): logged, and counted as metric "errors_reported".
-  void ReportError(const std::string& message, const std::string& details = "");
+  ControlReceiver* control = nullptr;
+  /// Owned by the runtime, which outlives the task.
+  MetricsRecorder* metrics = nullptr;
 };
 
 }  // namespace karrow

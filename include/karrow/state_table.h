@@ -31,7 +31,6 @@ class GlobalKeyedTable {
 
   /// Sets what this task's next checkpoints save under `key`, until changed.
   void Put(const std::string& key, std::string value) { current_[key] = std::move(value); }
-  void Erase(const std::string& key) { current_.erase(key); }
   /// What this task's next checkpoint saves.
   const TableEntries& current() const { return current_; }
 

@@ -17,7 +17,6 @@ enum class StatusCode {
   kKafkaError,       ///< The Kafka client reported a fatal error.
   kTimeout,          ///< Something did not answer within the configured time.
   kIoError,          ///< Reading or writing a file or stream failed.
-  kCancelled,        ///< The operation was stopped on request.
   kInternal,         ///< A bug in karrow; please report it.
 };
 
@@ -44,7 +43,6 @@ class [[nodiscard]] Status {
   static Status Kafka(std::string m) { return {StatusCode::kKafkaError, std::move(m)}; }
   static Status Timeout(std::string m) { return {StatusCode::kTimeout, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
-  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return state_ == nullptr; }
@@ -62,6 +60,9 @@ class [[nodiscard]] Status {
   std::unique_ptr<State> state_;
 };
 
+/// Prints "karrow: fatal: <status>" to stderr and aborts.
+[[noreturn]] void AbortWithStatus(const Status& status);
+
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -77,7 +78,12 @@ class [[nodiscard]] Result {
   T& operator*() & { return std::get<T>(v_); }
   T&& operator*() && { return std::get<T>(std::move(v_)); }
   T* operator->() { return &std::get<T>(v_); }
-  T ValueOrDie() && { return std::get<T>(std::move(v_)); }
+  /// The value; on an error, prints the status to stderr and aborts (for
+  /// tests and tools where an error is a bug).
+  T ValueOrDie() && {
+    if (!ok()) AbortWithStatus(std::get<Status>(v_));
+    return std::get<T>(std::move(v_));
+  }
 
  private:
   std::variant<T, Status> v_;

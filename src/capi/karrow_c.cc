@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "karrow/c_export.h"
 #include "karrow/kafka_source.h"
 
 namespace {

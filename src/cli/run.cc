@@ -40,7 +40,8 @@ int RunJobCommand(const RunOptions& options) {
   runtime.checkpoint_dir = options.checkpoint_dir;
   runtime.keep_checkpoints = options.keep_checkpoints;
   runtime.sink_dir = options.sink_dir;
-  runtime.sink_format = options.sink_format;
+  // main.cc lets only "arrow" and "ndjson" through.
+  runtime.sink_format = options.sink_format == "ndjson" ? SinkFormat::kNdjson : SinkFormat::kArrowIpc;
   if (!ParseDuration(options.checkpoint_interval, &runtime.checkpoint_interval)) {
     std::fprintf(stderr, "karrow: --checkpoint-interval %s: expected a duration like 500ms, 10s or 1m\n",
                  options.checkpoint_interval.c_str());

@@ -1,5 +1,8 @@
 #include "karrow/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace karrow {
 
 const char* StatusCodeName(StatusCode code) {
@@ -18,8 +21,6 @@ const char* StatusCodeName(StatusCode code) {
       return "Timeout";
     case StatusCode::kIoError:
       return "I/O error";
-    case StatusCode::kCancelled:
-      return "Cancelled";
     case StatusCode::kInternal:
       return "Internal error";
   }
@@ -34,6 +35,11 @@ const std::string& Status::message() const {
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(StatusCodeName(state_->code)) + ": " + state_->message;
+}
+
+void AbortWithStatus(const Status& status) {
+  std::fprintf(stderr, "karrow: fatal: %s\n", status.ToString().c_str());
+  std::abort();
 }
 
 }  // namespace karrow

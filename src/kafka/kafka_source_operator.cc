@@ -81,15 +81,15 @@ Status KafkaSourceOperator::TakeCheckpoint(SourceContext& ctx, SourceCollector& 
 
 void KafkaSourceOperator::PublishMetrics(SourceContext& ctx) const {
   KafkaSourceStats s = source_->stats();
-  ctx.metrics.Set("messages", s.messages);
-  ctx.metrics.Set("rows", s.rows);
-  ctx.metrics.Set("bad_records", s.bad_records);
-  ctx.metrics.Set("tombstones", s.tombstones);
-  ctx.metrics.Set("commits", s.commits);
-  ctx.metrics.Set("commit_failures", s.commit_failures);
-  ctx.metrics.Set("offset_gaps", s.offset_gaps);
-  ctx.metrics.Set("skipped_offsets", s.skipped_offsets);
-  ctx.metrics.Set("fetch_wakeups", s.fetch_wakeups);
+  ctx.metrics->Set("messages", s.messages);
+  ctx.metrics->Set("rows", s.rows);
+  ctx.metrics->Set("bad_records", s.bad_records);
+  ctx.metrics->Set("tombstones", s.tombstones);
+  ctx.metrics->Set("commits", s.commits);
+  ctx.metrics->Set("commit_failures", s.commit_failures);
+  ctx.metrics->Set("offset_gaps", s.offset_gaps);
+  ctx.metrics->Set("skipped_offsets", s.skipped_offsets);
+  ctx.metrics->Set("fetch_wakeups", s.fetch_wakeups);
 }
 
 Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceCollector& collector) {

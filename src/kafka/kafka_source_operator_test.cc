@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "kafka/rdkafka_handles.h"
+#include "operator/channel.h"
+#include "operator/task_metrics.h"
 
 namespace karrow {
 namespace {
@@ -188,6 +190,7 @@ class OperatorTask {
   OperatorTask(KafkaSourceConfig config, TaskInfo task, TableEntries restored = {}) : op_(std::move(config)) {
     ctx_.task = task;
     ctx_.control = &control_;
+    ctx_.metrics = &metrics_;
     for (const auto& [name, table] : op_.tables()) ctx_.tables.Add(name, restored);
     finished_ = std::async(std::launch::async, [this]() -> Result<SourceFinishType> {
       KARROW_RETURN_NOT_OK(op_.OnStart(ctx_));
@@ -203,7 +206,7 @@ class OperatorTask {
   }
 
   void Send(ControlMessage m) { control_.Send(std::move(m)); }
-  Channel<ControlMessage>& control() { return control_; }
+  ControlChannel& control() { return control_; }
   RecordingCollector& collector() { return collector_; }
   /// The saved offsets, as the next checkpoint would take them.
   TableEntries Offsets() { return ctx_.tables.Snapshot()["offsets"]; }
@@ -217,7 +220,8 @@ class OperatorTask {
  private:
   KafkaSourceOperator op_;
   SourceContext ctx_;
-  Channel<ControlMessage> control_;
+  ControlChannel control_;
+  TaskMetrics metrics_;
   RecordingCollector collector_;
   std::future<Result<SourceFinishType>> finished_;
 };

@@ -1,7 +1,5 @@
 #include "karrow/source_operator.h"
 
-#include "common/log.h"
-
 namespace karrow {
 
 const char* SourceFinishTypeName(SourceFinishType type) {
@@ -14,12 +12,6 @@ const char* SourceFinishTypeName(SourceFinishType type) {
       return "final";
   }
   return "?";
-}
-
-void SourceContext::ReportError(const std::string& message, const std::string& details) {
-  metrics.Add("errors_reported", 1);
-  Log(LogLevel::kWarn, operator_id + " task " + std::to_string(task.task_index) + ": " + message +
-                           (details.empty() ? "" : " (" + details + ")"));
 }
 
 }  // namespace karrow

@@ -17,17 +17,13 @@
 #include <vector>
 
 #include "karrow/record_batch.h"
+#include "karrow/runtime.h"
 #include "karrow/status.h"
 
 namespace karrow {
 
 /// The subfolder of the output folder that holds dead letters (docs/semantics.md §11).
 inline constexpr const char* kDeadLetterFolder = "dead-letter";
-
-enum class SinkFormat {
-  kArrowIpc,  ///< Arrow IPC stream files, ".arrows"
-  kNdjson,    ///< newline-delimited JSON, ".ndjson"
-};
 
 /// Stages one task's rows, one file per epoch with data.
 class SinkWriter {

@@ -8,6 +8,8 @@
 #include <variant>
 
 #include "common/log.h"
+#include "operator/channel.h"
+#include "operator/task_metrics.h"
 #include "runtime/checkpoint_store.h"
 #include "runtime/file_sink.h"
 #include "runtime/files.h"
@@ -64,8 +66,8 @@ class TaskCollector : public SourceCollector {
       ++epoch_;
       events_->Send(std::move(ack));
     } else if (const auto* wm = std::get_if<signal::Watermark>(&s)) {
-      ctx_->metrics.Set("watermark_idle", wm->idle ? 1 : 0);
-      if (!wm->idle) ctx_->metrics.Set("watermark_ns", wm->event_time_ns);
+      ctx_->metrics->Set("watermark_idle", wm->idle ? 1 : 0);
+      if (!wm->idle) ctx_->metrics->Set("watermark_ns", wm->event_time_ns);
     } else if (std::holds_alternative<signal::EndOfData>(s)) {
       events_->Send(TaskEndOfData{ctx_->task.task_index});
     }
@@ -83,7 +85,8 @@ class TaskCollector : public SourceCollector {
 struct Task {
   std::unique_ptr<SourceOperator> op;
   SourceContext ctx;
-  Channel<ControlMessage> control;
+  ControlChannel control;
+  TaskMetrics metrics;
   std::unique_ptr<SinkWriter> writer;
   std::unique_ptr<SinkWriter> dead_letter_writer;
   std::unique_ptr<TaskCollector> collector;
@@ -124,9 +127,6 @@ Status RuntimeOptions::Validate() const {
   if (sink_dir.empty()) return Status::Invalid("sink_dir: required (where output files are published)");
   if (checkpoint_interval.count() < 1) return Status::Invalid("checkpoint_interval: must be at least 1 ms");
   if (keep_checkpoints < 1) return Status::Invalid("keep_checkpoints: must be at least 1");
-  if (sink_format != "arrow" && sink_format != "ndjson") {
-    return Status::Invalid("sink_format=" + sink_format + ": expected arrow or ndjson");
-  }
   return Status::OK();
 }
 
@@ -136,7 +136,7 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.checkpoint_dir));
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.sink_dir));
   CheckpointStore store(options.checkpoint_dir);
-  FileSink sink(options.sink_dir, options.sink_format == "arrow" ? SinkFormat::kArrowIpc : SinkFormat::kNdjson,
+  FileSink sink(options.sink_dir, options.sink_format,
                 {kDeadLetterFolder});
 
   // Recovery: newest complete checkpoint, then the sink brought in line.
@@ -169,6 +169,7 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     t->ctx.task = {i, n};
     for (const auto& [name, config] : t->op->tables()) t->ctx.tables.Add(name, tables[name]);
     t->ctx.control = &t->control;
+    t->ctx.metrics = &t->metrics;
     t->writer = sink.NewWriter(i);
     t->dead_letter_writer = sink.NewWriter(i, kDeadLetterFolder);
     t->collector = std::make_unique<TaskCollector>(&t->ctx, t->writer.get(), t->dead_letter_writer.get(), &events,
@@ -261,7 +262,7 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   }
   for (auto& t : tasks) t->thread.join();
   for (auto& t : tasks) {
-    for (const auto& [name, value] : t->ctx.metrics.Snapshot()) {
+    for (const auto& [name, value] : t->metrics.Snapshot()) {
       // Watermarks are per task; a sum means nothing.
       if (name.rfind("watermark", 0) != 0) summary.metrics[name] += value;
     }

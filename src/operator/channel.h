@@ -1,5 +1,6 @@
 // Channel: a closable, thread-safe FIFO between runtime threads, used for a
-// task's control messages and for its checkpoint acknowledgements.
+// task's control messages (ControlChannel) and for its checkpoint
+// acknowledgements. Internal: operators see only ControlReceiver.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,8 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+
+#include "karrow/control_message.h"
 
 namespace karrow {
 
@@ -57,6 +60,21 @@ class Channel {
   std::condition_variable ready_;
   std::deque<T> items_;
   bool closed_ = false;
+};
+
+/// The runtime's side of a task's control messages: it sends, the task
+/// receives through the ControlReceiver interface.
+class ControlChannel final : public ControlReceiver {
+ public:
+  bool Send(ControlMessage message) { return channel_.Send(std::move(message)); }
+  void Close() { channel_.Close(); }
+  std::optional<ControlMessage> Receive(std::chrono::milliseconds timeout) override {
+    return channel_.Receive(timeout);
+  }
+  bool closed() const override { return channel_.closed(); }
+
+ private:
+  Channel<ControlMessage> channel_;
 };
 
 }  // namespace karrow
