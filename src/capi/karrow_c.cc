@@ -10,6 +10,7 @@
 
 #include "karrow/c_export.h"
 #include "karrow/kafka_source.h"
+#include "karrow/version.h"
 
 namespace {
 
@@ -98,7 +99,7 @@ class BatchListReader : public karrow::RecordBatchReader {
 
 }  // namespace
 
-extern "C" const char* karrow_version(void) { return "0.1.0"; }
+extern "C" const char* karrow_version(void) { return KARROW_VERSION_STRING; }
 
 extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* const* values, size_t count,
                                         int32_t task_index, int32_t parallelism, ArrowArrayStream* out,

@@ -63,33 +63,33 @@ class Progress {
 // they come, so the file is readable up to its last batch while karrow runs.
 class DeadLetterFile {
  public:
-  Status Open(const std::string& path, const Schema& schema) {
+  Status Open(const std::string& path, SchemaPtr schema) {
     path_ = path;
     file_.reset(std::fopen(path.c_str(), "wb"));
     if (!file_) return Failed("cannot create");
-    std::string out;
-    AppendIpcSchema(schema, &out);
-    return WriteAll(out);
+    stream_.emplace(std::move(schema), &out_);
+    return Flush();
   }
   Status Write(const RecordBatch& batch) {
-    std::string out;
-    KARROW_RETURN_NOT_OK(AppendIpcRecordBatch(batch, &out));
-    return WriteAll(out);
+    KARROW_RETURN_NOT_OK(stream_->Write(batch));
+    return Flush();
   }
   /// Ends the stream and closes the file.
   Status Close() {
-    std::string out;
-    AppendIpcEndOfStream(&out);
-    KARROW_RETURN_NOT_OK(WriteAll(out));
+    KARROW_RETURN_NOT_OK(stream_->Finish());
+    KARROW_RETURN_NOT_OK(Flush());
     if (std::fclose(file_.release()) != 0) return Failed("cannot write");
     return Status::OK();
   }
 
  private:
-  Status WriteAll(const std::string& data) {
-    if (std::fwrite(data.data(), 1, data.size(), file_.get()) != data.size() || std::fflush(file_.get()) != 0) {
+  // Writes what the stream appended, so the file is whole up to its last batch.
+  Status Flush() {
+    if (std::fwrite(out_.data(), 1, out_.size(), file_.get()) != out_.size() ||
+        std::fflush(file_.get()) != 0) {
       return Failed("cannot write");
     }
+    out_.clear();
     return Status::OK();
   }
   Status Failed(const char* what) const {
@@ -98,6 +98,8 @@ class DeadLetterFile {
 
   std::string path_;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, std::fclose};
+  std::string out_;  // written out after every message
+  std::optional<IpcStreamWriter> stream_;
 };
 
 }  // namespace
@@ -126,7 +128,8 @@ int RunConsume(const ConsumeOptions& options) {
   std::unique_ptr<DeadLetterFile> dead_letters;
   if (!options.dead_letter_file.empty()) {
     dead_letters = std::make_unique<DeadLetterFile>();
-    if (Status st = dead_letters->Open(options.dead_letter_file, *source->dead_letter_schema()); !st.ok()) {
+    Status st = dead_letters->Open(options.dead_letter_file, source->dead_letter_schema());
+    if (!st.ok()) {
       std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
       return 1;
     }
@@ -137,8 +140,9 @@ int RunConsume(const ConsumeOptions& options) {
   int exit_code = 0;
   const bool arrow = options.output == "arrow";
   std::string out;
+  std::optional<IpcStreamWriter> stream;  // with --output arrow
   if (arrow) {
-    AppendIpcSchema(*source->schema(), &out);
+    stream.emplace(source->schema(), &out);
     if (!WriteAll(out)) return 1;
   }
   while (options.count < 0 || written < options.count) {
@@ -165,7 +169,7 @@ int RunConsume(const ConsumeOptions& options) {
     if (options.count >= 0) rows = std::min(rows, options.count - written);
     out.clear();
     if (arrow) {
-      Status st = AppendIpcRecordBatch(batch.Slice(0, rows), &out);
+      Status st = stream->Write(batch.Slice(0, rows));
       if (!st.ok()) {
         std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
         exit_code = 1;
@@ -195,8 +199,7 @@ int RunConsume(const ConsumeOptions& options) {
   }
   if (arrow && exit_code == 0) {
     out.clear();
-    AppendIpcEndOfStream(&out);
-    if (!WriteAll(out) || std::fflush(stdout) != 0) exit_code = 1;
+    if (!stream->Finish().ok() || !WriteAll(out) || std::fflush(stdout) != 0) exit_code = 1;
   }
   g_source = nullptr;
   return exit_code;

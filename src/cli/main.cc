@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "common/malloc_tuning.h"
+#include "karrow/version.h"
 
 namespace {
 
@@ -88,7 +89,7 @@ struct SourceFlags {
 int main(int argc, char** argv) {
   karrow::HoldMmapThreshold();  // keeps a long read's RSS flat: see the header
   CLI::App app{"karrow: read Apache Kafka topics into Apache Arrow record batches"};
-  app.set_version_flag("--version", "karrow 0.1.0");
+  app.set_version_flag("--version", "karrow " KARROW_VERSION_STRING);
   app.require_subcommand(1);
 
   SourceFlags consume_flags;

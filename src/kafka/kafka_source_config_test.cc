@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "kafka/rate_limiter.h"
-
 namespace karrow {
 namespace {
 
@@ -80,16 +78,6 @@ TEST(KafkaSourceConfig, Semantics11_DeadLetterOnlyWithDrop) {
   auto bad = KafkaSourceConfig::FromProperties({{"dead_letter", "yes"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "dead_letter=yes: expected true or false");
-}
-
-TEST(RateLimiter, WaitsOnlyPastTheBurst) {
-  RateLimiter limiter(1000, 100);  // 1 ms per message, 100 at once
-  auto t0 = RateLimiter::Clock::time_point(std::chrono::seconds(100));
-  EXPECT_EQ(limiter.Charge(100, t0).count(), 0);
-  // 100 more at the same instant run 100 ms ahead of the burst allowance.
-  EXPECT_EQ(limiter.Charge(100, t0), std::chrono::milliseconds(100));
-  // A second later the bucket has drained.
-  EXPECT_EQ(limiter.Charge(50, t0 + std::chrono::seconds(1)).count(), 0);
 }
 
 }  // namespace

@@ -181,8 +181,6 @@ struct BodyBuilder {
   }
 };
 
-}  // namespace
-
 void AppendIpcSchema(const Schema& schema, std::string* out) {
   std::vector<fb::NodePtr> fields;
   for (const Field& f : schema.fields()) fields.push_back(FieldOf(f));
@@ -191,6 +189,7 @@ void AppendIpcSchema(const Schema& schema, std::string* out) {
   AppendMessage(kSchemaHeader, s, 0, out);
 }
 
+// Appends nothing when it fails: the message is built whole before it is appended.
 Status AppendIpcRecordBatch(const RecordBatch& batch, std::string* out) {
   BodyBuilder b;
   for (const auto& column : batch.columns()) KARROW_RETURN_NOT_OK(b.Add(*column, batch.num_rows()));
@@ -205,6 +204,65 @@ Status AppendIpcRecordBatch(const RecordBatch& batch, std::string* out) {
 void AppendIpcEndOfStream(std::string* out) {
   uint32_t marker[2] = {0xFFFFFFFF, 0};
   out->append(reinterpret_cast<const char*>(marker), 8);
+}
+
+std::string FieldText(const Field& f) {
+  return "'" + f.name + ": " + f.type->ToString() + (f.nullable ? "" : " not null") + "'";
+}
+
+// Where `batch` differs from `stream`, or "" when they are equal. Field
+// metadata counts: readers keep the schema message's, so it must hold for all.
+std::string SchemaDifference(const Schema& batch, const Schema& stream) {
+  if (batch.num_fields() != stream.num_fields()) {
+    return "columns: " + std::to_string(batch.num_fields()) + " in the batch, " +
+           std::to_string(stream.num_fields()) + " in the stream's schema";
+  }
+  for (int i = 0; i < batch.num_fields(); ++i) {
+    const Field& x = batch.field(i);
+    const Field& y = stream.field(i);
+    if (x.name != y.name || x.nullable != y.nullable || !x.type->Equals(*y.type)) {
+      return "column " + std::to_string(i) + " is " + FieldText(x) + ", the stream's is " +
+             FieldText(y);
+    }
+    if (x.metadata != y.metadata) {
+      return "column " + std::to_string(i) + " " + FieldText(x) + " has other metadata";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+IpcStreamWriter::IpcStreamWriter(SchemaPtr schema, std::string* out)
+    : schema_(std::move(schema)), out_(out) {
+  AppendIpcSchema(*schema_, out_);
+}
+
+Status IpcStreamWriter::Write(const RecordBatch& batch) {
+  if (finished_) {
+    return Status::Invalid(
+        "Arrow IPC stream: a record batch after the end-of-stream marker; write every batch "
+        "before Finish()");
+  }
+  // Pointer equality first: batches of one source share its schema object.
+  if (batch.schema() != schema_) {
+    std::string difference = SchemaDifference(*batch.schema(), *schema_);
+    if (!difference.empty()) {
+      return Status::Invalid("Arrow IPC stream: a record batch of another schema (" + difference +
+                             "); start a new stream for a new schema");
+    }
+  }
+  return AppendIpcRecordBatch(batch, out_);
+}
+
+Status IpcStreamWriter::Finish() {
+  if (finished_) {
+    return Status::Invalid(
+        "Arrow IPC stream: Finish() called twice; the end-of-stream marker is written once");
+  }
+  finished_ = true;
+  AppendIpcEndOfStream(out_);
+  return Status::OK();
 }
 
 }  // namespace karrow

@@ -1,5 +1,5 @@
-// Encodes record batches in the Arrow IPC streaming format (schema message,
-// record batch messages, end-of-stream marker), e.g. for `--output arrow`.
+// IpcStreamWriter: one Arrow IPC stream (schema message, record batches,
+// end-of-stream marker), e.g. for `--output arrow`, sink files, dead letters.
 #pragma once
 
 #include <string>
@@ -9,12 +9,32 @@
 
 namespace karrow {
 
-/// Appends the schema message that starts a stream.
-void AppendIpcSchema(const Schema& schema, std::string* out);
-/// Appends one record batch message. Arrays must have offset 0 (a batch
-/// sliced from the start is fine); others are an error.
-Status AppendIpcRecordBatch(const RecordBatch& batch, std::string* out);
-/// Appends the end-of-stream marker.
-void AppendIpcEndOfStream(std::string* out);
+/// Owns the order of a stream's messages so no caller sequences them: the
+/// schema comes first, then batches of that schema, then the end marker, once.
+/// Messages are appended to a caller's buffer, which the caller writes out and
+/// clears whenever it likes (each call appends whole messages only).
+class IpcStreamWriter {
+ public:
+  /// Appends the schema message to `*out` at once. `out` must outlive the
+  /// writer; every later message is appended to it too.
+  IpcStreamWriter(SchemaPtr schema, std::string* out);
+  IpcStreamWriter(const IpcStreamWriter&) = delete;
+  IpcStreamWriter& operator=(const IpcStreamWriter&) = delete;
+
+  /// Appends one record batch message. The batch must have the stream's
+  /// schema (the same object or an equal one), and its arrays offset 0 (a
+  /// batch sliced from the start is fine). On error nothing is appended.
+  Status Write(const RecordBatch& batch);
+  /// Appends the end-of-stream marker; Write and Finish are errors after it.
+  Status Finish();
+
+  bool finished() const { return finished_; }
+  const SchemaPtr& schema() const { return schema_; }
+
+ private:
+  SchemaPtr schema_;
+  std::string* out_;
+  bool finished_ = false;
+};
 
 }  // namespace karrow

@@ -8,6 +8,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "output/ipc_stream_writer.h"
@@ -49,13 +50,13 @@ class StagingWriter : public SinkWriter {
       std::string path = staging_dir_ + "/" + name_;
       fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd_ < 0) return Status::IoError("cannot create staged file '" + path + "': " + std::strerror(errno));
-      if (format_ == SinkFormat::kArrowIpc) AppendIpcSchema(*batch.schema(), &buffer_);
+      if (format_ == SinkFormat::kArrowIpc) stream_.emplace(batch.schema(), &buffer_);
     } else if (epoch != epoch_) {
       return Status::Internal("rows of epoch " + std::to_string(epoch) + " before epoch " + std::to_string(epoch_) +
                               " was sealed");
     }
     if (format_ == SinkFormat::kArrowIpc) {
-      KARROW_RETURN_NOT_OK(AppendIpcRecordBatch(batch, &buffer_));
+      KARROW_RETURN_NOT_OK(stream_->Write(batch));
     } else {
       AppendNdjson(batch, 0, batch.num_rows(), &buffer_);
     }
@@ -69,7 +70,10 @@ class StagingWriter : public SinkWriter {
                               " is open");
     }
     buffer_.clear();
-    if (format_ == SinkFormat::kArrowIpc) AppendIpcEndOfStream(&buffer_);
+    if (stream_) {
+      KARROW_RETURN_NOT_OK(stream_->Finish());
+      stream_.reset();
+    }
     KARROW_RETURN_NOT_OK(WriteBuffer());
     int fd = fd_;
     fd_ = -1;
@@ -105,6 +109,7 @@ class StagingWriter : public SinkWriter {
   int64_t epoch_ = -1;
   std::string name_;
   std::string buffer_;  // reused per batch
+  std::optional<IpcStreamWriter> stream_;  // of the open file, with kArrowIpc
 };
 
 }  // namespace

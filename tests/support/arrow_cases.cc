@@ -209,11 +209,11 @@ extern "C" int karrow_testing_all_types_stream(ArrowArrayStream* out) {
 extern "C" int karrow_testing_all_types_ipc(uint8_t** out, int64_t* size) {
   std::string bytes;
   karrow::RecordBatch full = karrow::BuildAllTypes(karrow::kRows);
-  karrow::AppendIpcSchema(*full.schema(), &bytes);
+  karrow::IpcStreamWriter stream(full.schema(), &bytes);
   for (const auto& batch : {full, karrow::BuildAllTypes(0), full.Slice(0, 4)}) {
-    if (!karrow::AppendIpcRecordBatch(batch, &bytes).ok()) return 1;
+    if (!stream.Write(batch).ok()) return 1;
   }
-  karrow::AppendIpcEndOfStream(&bytes);
+  if (!stream.Finish().ok()) return 1;
   *out = static_cast<uint8_t*>(std::malloc(bytes.size()));
   std::memcpy(*out, bytes.data(), bytes.size());
   *size = static_cast<int64_t>(bytes.size());
