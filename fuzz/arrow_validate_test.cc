@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "arrow_compare.h"
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 
 namespace karrow::fuzz {
 namespace {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "formats/value_decoder.h"
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 #include "karrow/record_batch.h"
 #include "karrow/status.h"
 

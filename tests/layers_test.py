@@ -18,7 +18,7 @@ RANK = {"common": 0, "arrow": 1, "formats": 2, "output": 2, "operator": 3,
 # The layer each public header belongs to.
 PUBLIC = {
     "status.h": "common",
-    "arrow_c_abi.h": "arrow", "buffer.h": "arrow", "builder.h": "arrow",
+    "arrow_c_abi.h": "arrow", "buffer.h": "arrow",
     "c_export.h": "arrow", "data_type.h": "arrow", "record_batch.h": "arrow",
     "format_options.h": "formats",
     "source_operator.h": "operator", "source_collector.h": "operator",

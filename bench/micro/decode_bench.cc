@@ -15,7 +15,7 @@
 #include "formats/avro_schema.h"
 #include "formats/json_decoder.h"
 #include "formats/json_schema.h"
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 #include "payloads.h"
 
 #ifdef KARROW_BENCH_AVRO_C

@@ -1,4 +1,4 @@
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 
 #include <gtest/gtest.h>
 

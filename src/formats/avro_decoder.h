@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "formats/avro_schema.h"
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 
 namespace karrow {
 

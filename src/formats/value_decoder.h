@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 #include "karrow/data_type.h"
 #include "karrow/format_options.h"
 #include "karrow/status.h"

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 #include "karrow/record_batch.h"
 #include "karrow/status.h"
 

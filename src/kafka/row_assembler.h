@@ -14,7 +14,7 @@
 #include "formats/value_decoder.h"
 #include "kafka/dead_letter.h"
 #include "kafka/kafka_record.h"
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 #include "karrow/kafka_source_config.h"
 #include "karrow/record_batch.h"
 #include "karrow/status.h"

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 
 namespace karrow {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 #include "output/ipc_stream_writer.h"
 #include "runtime/files.h"
 #include "support/scratch_dir.h"

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "karrow/builder.h"
+#include "arrow/builder.h"
 #include "karrow/c_export.h"
 #include "output/ipc_stream_writer.h"
 
