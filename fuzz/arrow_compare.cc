@@ -51,7 +51,8 @@ bool SlotsEqual(const ArrayData& a, int64_t i, const ArrayData& b, int64_t j) {
       int width = a.type->byte_width();
       if (width <= 0) return true;  // a type added later: not compared
       // Bytes, not values: floats compare exactly (NaN payloads, -0.0).
-      return std::memcmp(a.buffers[1]->data() + (a.offset + i) * width, b.buffers[1]->data() + (b.offset + j) * width,
+      return std::memcmp(a.buffers[1]->data() + (a.offset + i) * width,
+                         b.buffers[1]->data() + (b.offset + j) * width,
                          static_cast<size_t>(width)) == 0;
     }
   }
@@ -72,7 +73,8 @@ Status CompareBatches(const RecordBatch& expected, const RecordBatch& actual) {
     const ArrayData& e = *expected.column(c);
     const ArrayData& a = *actual.column(c);
     const std::string& name = expected.schema()->field(c).name;
-    if (!e.type->Equals(*a.type)) return Status::Invalid("column '" + name + "' has different types");
+    if (!e.type->Equals(*a.type))
+      return Status::Invalid("column '" + name + "' has different types");
     for (int64_t row = 0; row < expected.num_rows(); ++row) {
       if (!SlotsEqual(e, row, a, row)) {
         return Status::Invalid("column '" + name + "' differs at row " + std::to_string(row));

@@ -138,8 +138,8 @@ class Validator {
   Status Validity(const ArrayData& a, const std::string& where) {
     size_t expected = BufferCount(LayoutOf(*a.type));
     if (a.buffers.size() != expected) {
-      return Status::Invalid(where + ": " + std::to_string(a.buffers.size()) + " buffers, expected " +
-                             std::to_string(expected));
+      return Status::Invalid(where + ": " + std::to_string(a.buffers.size()) +
+                             " buffers, expected " + std::to_string(expected));
     }
     for (size_t i = 1; i < a.buffers.size(); ++i) {
       if (!a.buffers[i] || !a.buffers[i]->data()) {
@@ -147,12 +147,14 @@ class Validator {
       }
     }
     if (a.null_count < 0 || a.null_count > a.length) {
-      return Status::Invalid(where + ": null_count " + std::to_string(a.null_count) + " out of [0, length]");
+      return Status::Invalid(where + ": null_count " + std::to_string(a.null_count) +
+                             " out of [0, length]");
     }
     const auto& validity = a.buffers[0];
     if (!validity) {
       if (a.null_count != 0) {
-        return Status::Invalid(where + ": null_count " + std::to_string(a.null_count) + " without a validity bitmap");
+        return Status::Invalid(where + ": null_count " + std::to_string(a.null_count) +
+                               " without a validity bitmap");
       }
       return Status::OK();
     }
@@ -161,16 +163,17 @@ class Validator {
     int64_t nulls = 0;
     for (int64_t i = 0; i < a.length; ++i) nulls += !Bit(validity->data(), a.offset + i);
     if (nulls != a.null_count) {
-      return Status::Invalid(where + ": null_count is " + std::to_string(a.null_count) + " but the bitmap has " +
-                             std::to_string(nulls) + " nulls");
+      return Status::Invalid(where + ": null_count is " + std::to_string(a.null_count) +
+                             " but the bitmap has " + std::to_string(nulls) + " nulls");
     }
     return Status::OK();
   }
 
   static Status BufferSize(const ArrayData& a, size_t i, int64_t needed, const std::string& where) {
     if (a.buffers[i]->size() < needed) {
-      return Status::Invalid(where + ": buffer " + std::to_string(i) + " has " + std::to_string(a.buffers[i]->size()) +
-                             " bytes, needs " + std::to_string(needed));
+      return Status::Invalid(where + ": buffer " + std::to_string(i) + " has " +
+                             std::to_string(a.buffers[i]->size()) + " bytes, needs " +
+                             std::to_string(needed));
     }
     return Status::OK();
   }
@@ -199,8 +202,8 @@ class Validator {
       if (!a.IsValid(i)) continue;
       __int128 v = a.Value<__int128>(i);
       if (v >= limit || v <= -limit) {
-        return Status::Invalid(where + ": row " + std::to_string(i) + " has more digits than precision " +
-                               std::to_string(precision));
+        return Status::Invalid(where + ": row " + std::to_string(i) +
+                               " has more digits than precision " + std::to_string(precision));
       }
     }
     return Status::OK();
@@ -212,10 +215,12 @@ class Validator {
 
   // Offsets: offset + length + 1 of them, starting at or above 0, never
   // decreasing, and the last within the data (or child) length.
-  static Status Offsets(const ArrayData& a, int64_t limit, const char* limit_name, const std::string& where) {
+  static Status Offsets(const ArrayData& a, int64_t limit, const char* limit_name,
+                        const std::string& where) {
     KARROW_RETURN_NOT_OK(BufferSize(a, 1, (a.offset + a.length + 1) * 4, where));
     int32_t previous = Offset(a, 0);
-    if (previous < 0) return Status::Invalid(where + ": first offset " + std::to_string(previous) + " is negative");
+    if (previous < 0)
+      return Status::Invalid(where + ": first offset " + std::to_string(previous) + " is negative");
     for (int64_t i = 1; i <= a.length; ++i) {
       int32_t next = Offset(a, i);
       if (next < previous) {
@@ -225,8 +230,8 @@ class Validator {
       previous = next;
     }
     if (previous > limit) {
-      return Status::Invalid(where + ": last offset " + std::to_string(previous) + " is past the " + limit_name +
-                             " (" + std::to_string(limit) + ")");
+      return Status::Invalid(where + ": last offset " + std::to_string(previous) + " is past the " +
+                             limit_name + " (" + std::to_string(limit) + ")");
     }
     return Status::OK();
   }
@@ -247,11 +252,12 @@ class Validator {
   Status Children(const ArrayData& a, const std::string& where) const {
     const auto& fields = a.type->children();
     if (a.children.size() != fields.size()) {
-      return Status::Invalid(where + ": " + std::to_string(a.children.size()) + " children, the type has " +
-                             std::to_string(fields.size()));
+      return Status::Invalid(where + ": " + std::to_string(a.children.size()) +
+                             " children, the type has " + std::to_string(fields.size()));
     }
     for (size_t i = 0; i < fields.size(); ++i) {
-      if (!a.children[i]) return Status::Invalid(where + ": child " + std::to_string(i) + " is missing");
+      if (!a.children[i])
+        return Status::Invalid(where + ": child " + std::to_string(i) + " is missing");
       if (!a.children[i]->type || !a.children[i]->type->Equals(*fields[i].type)) {
         return Status::Invalid(where + ": child '" + fields[i].name + "' has the wrong type");
       }
@@ -267,8 +273,10 @@ class Validator {
   }
 
   static Status Null(const ArrayData& a, const std::string& where) {
-    if (a.buffers.size() != 1 || a.buffers[0]) return Status::Invalid(where + ": a null array has buffers");
-    if (a.null_count != a.length) return Status::Invalid(where + ": a null array whose null_count is not its length");
+    if (a.buffers.size() != 1 || a.buffers[0])
+      return Status::Invalid(where + ": a null array has buffers");
+    if (a.null_count != a.length)
+      return Status::Invalid(where + ": a null array whose null_count is not its length");
     return Status::OK();
   }
 
@@ -276,7 +284,8 @@ class Validator {
   // member's offsets only grow (the Arrow format's rule for dense unions).
   Status DenseUnion(const ArrayData& a, const std::string& path, const std::string& where) {
     if (a.buffers.size() != 3 || a.buffers[0] || !a.buffers[1] || !a.buffers[2]) {
-      return Status::Invalid(where + ": a dense union needs exactly type ids and offsets, no validity");
+      return Status::Invalid(where +
+                             ": a dense union needs exactly type ids and offsets, no validity");
     }
     if (a.null_count != 0) return Status::Invalid(where + ": a union's null_count must be 0");
     KARROW_RETURN_NOT_OK(Children(a, where));
@@ -286,13 +295,14 @@ class Validator {
     for (int64_t i = 0; i < a.length; ++i) {
       auto id = static_cast<int8_t>(a.buffers[1]->data()[a.offset + i]);
       if (id < 0 || static_cast<size_t>(id) >= a.children.size()) {
-        return Status::Invalid(where + ": row " + std::to_string(i) + " has type id " + std::to_string(id));
+        return Status::Invalid(where + ": row " + std::to_string(i) + " has type id " +
+                               std::to_string(id));
       }
       int32_t at;  // buffer 2, not Offset()'s buffer 1
       std::memcpy(&at, a.buffers[2]->data() + (a.offset + i) * 4, 4);
       if (at < 0 || at >= a.children[id]->length || at <= last[id]) {
-        return Status::Invalid(where + ": row " + std::to_string(i) + " has offset " + std::to_string(at) +
-                               " into member " + std::to_string(id));
+        return Status::Invalid(where + ": row " + std::to_string(i) + " has offset " +
+                               std::to_string(at) + " into member " + std::to_string(id));
       }
       last[id] = at;
     }
@@ -329,7 +339,8 @@ Status CheckNullability(const ArrayData& a, const Field& field, const std::vecto
   if (!field.nullable && a.null_count > 0) {
     for (int64_t i = 0; i < a.length; ++i) {
       if (reachable[i] && !a.IsValid(i)) {
-        return Status::Invalid(path + ": row " + std::to_string(i) + " is null but the field is not nullable");
+        return Status::Invalid(path + ": row " + std::to_string(i) +
+                               " is null but the field is not nullable");
       }
     }
   }
@@ -386,11 +397,12 @@ Status ValidateBatch(const RecordBatch& batch, ValidationStats* stats) {
     const std::string& name = fields[i].name;
     if (!column) return Status::Invalid("column '" + name + "' is missing");
     if (!column->type || !column->type->Equals(*fields[i].type)) {
-      return Status::Invalid("column '" + name + "' does not have the schema's type " + fields[i].type->ToString());
+      return Status::Invalid("column '" + name + "' does not have the schema's type " +
+                             fields[i].type->ToString());
     }
     if (column->length != batch.num_rows()) {
-      return Status::Invalid("column '" + name + "' has " + std::to_string(column->length) + " rows, the batch " +
-                             std::to_string(batch.num_rows()));
+      return Status::Invalid("column '" + name + "' has " + std::to_string(column->length) +
+                             " rows, the batch " + std::to_string(batch.num_rows()));
     }
     KARROW_RETURN_NOT_OK(ValidateArray(*column, name, stats));
     std::vector<char> all(static_cast<size_t>(column->length), 1);

@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "arrow_compare.h"
 #include "arrow/builder.h"
+#include "arrow_compare.h"
 
 namespace karrow::fuzz {
 namespace {
@@ -28,7 +28,8 @@ ArrayDataPtr Utf8(const std::vector<int32_t>& offsets, const std::string& data) 
   auto a = std::make_shared<ArrayData>();
   a->type = utf8();
   a->length = static_cast<int64_t>(offsets.size()) - 1;
-  a->buffers = {nullptr, Offsets(offsets), MakeBuffer(std::vector<uint8_t>(data.begin(), data.end()))};
+  a->buffers = {nullptr, Offsets(offsets),
+                MakeBuffer(std::vector<uint8_t>(data.begin(), data.end()))};
   return a;
 }
 
@@ -39,9 +40,12 @@ void ExpectInvalid(const ArrayData& a, const std::string& fragment) {
 }
 
 TEST(ValidateArray, AcceptsWhatTheBuildersMake) {
-  auto item = struct_({{"sku", utf8(), true}, {"qty", int16(), false}, {"price", decimal128(5, 2), true}});
-  auto schema = std::make_shared<Schema>(std::vector<Field>{
-      {"flag", boolean(), true}, {"n", uint64(), true}, {"items", list({"item", item, true}), true}});
+  auto item =
+      struct_({{"sku", utf8(), true}, {"qty", int16(), false}, {"price", decimal128(5, 2), true}});
+  auto schema =
+      std::make_shared<Schema>(std::vector<Field>{{"flag", boolean(), true},
+                                                  {"n", uint64(), true},
+                                                  {"items", list({"item", item, true}), true}});
   RecordBatchBuilder builder(schema);
   for (int row = 0; row < 20; ++row) {
     if (row % 3 == 0) {

@@ -91,7 +91,8 @@ class PairDecoder final : public ValueDecoder {
   std::vector<Field> fields() const override { return fields_; }
   void Bind(RecordBatchBuilder* builder) override {
     std::vector<ArrayBuilder*> columns;
-    for (size_t i = 0; i < fields_.size(); ++i) columns.push_back(builder->column(static_cast<int>(i)));
+    for (size_t i = 0; i < fields_.size(); ++i)
+      columns.push_back(builder->column(static_cast<int>(i)));
     auto program = AvroDatumReader::Make(writer_, reader_, columns);
     CheckOk(program.status(), "a built-in schema pair does not resolve");
     program_ = std::move(program).ValueOrDie();
@@ -114,7 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const size_t pair = data[0] % kNumPairs;
   if (!harnesses[pair]) {
-    harnesses[pair] = std::make_unique<DecoderHarness>([pair] { return std::make_unique<PairDecoder>(kPairs[pair]); });
+    harnesses[pair] = std::make_unique<DecoderHarness>(
+        [pair] { return std::make_unique<PairDecoder>(kPairs[pair]); });
   }
   DecoderHarness& harness = *harnesses[pair];
   size_t at = 1;

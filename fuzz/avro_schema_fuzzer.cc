@@ -22,13 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   Result<AvroSchema> schema = AvroSchema::Parse(text);
   if (!schema.ok()) {
-    expect_invalid(schema.status(), "AvroSchema::Parse failed with a code other than invalid argument");
+    expect_invalid(schema.status(),
+                   "AvroSchema::Parse failed with a code other than invalid argument");
     return 0;
   }
   for (int i = 0; i < schema->num_nodes(); ++i) (void)schema->Describe(i);
   Result<std::unique_ptr<ValueDecoder>> decoder = MakeAvroDatumDecoder(text);
   if (!decoder.ok()) {
-    expect_invalid(decoder.status(), "MakeAvroDatumDecoder failed with a code other than invalid argument");
+    expect_invalid(decoder.status(),
+                   "MakeAvroDatumDecoder failed with a code other than invalid argument");
     return 0;
   }
   DecoderHarness harness([&] { return std::move(MakeAvroDatumDecoder(text)).ValueOrDie(); });

@@ -26,8 +26,8 @@ std::string StructChildMismatch(ArrayBuilder* b) {
       for (int i = 0; i < s->num_children(); ++i) {
         const std::string& name = b->type()->children()[i].name;
         if (s->child(i)->length() != s->length()) {
-          return "." + name + " has " + std::to_string(s->child(i)->length()) + " rows, its struct " +
-                 std::to_string(s->length());
+          return "." + name + " has " + std::to_string(s->child(i)->length()) +
+                 " rows, its struct " + std::to_string(s->length());
         }
         std::string below = StructChildMismatch(s->child(i));
         if (!below.empty()) return "." + name + below;
@@ -94,8 +94,8 @@ void DecoderHarness::CheckShape(int64_t rows, const char* when) const {
   for (size_t i = 0; i < fields.size(); ++i) {
     ArrayBuilder* column = builder_->column(static_cast<int>(i));
     if (column->length() != rows) {
-      Die("column '" + fields[i].name + "' has " + std::to_string(column->length()) + " rows " + when +
-          ", expected " + std::to_string(rows));
+      Die("column '" + fields[i].name + "' has " + std::to_string(column->length()) + " rows " +
+          when + ", expected " + std::to_string(rows));
     }
     std::string mismatch = StructChildMismatch(column);
     if (!mismatch.empty()) Die(fields[i].name + mismatch + " " + when);
@@ -104,17 +104,19 @@ void DecoderHarness::CheckShape(int64_t rows, const char* when) const {
 
 Status DecoderHarness::Append(std::string_view record) {
   const int64_t before = builder_->num_rows();
-  Status st = decoder_->Append(reinterpret_cast<const uint8_t*>(record.data()), static_cast<int64_t>(record.size()));
+  Status st = decoder_->Append(reinterpret_cast<const uint8_t*>(record.data()),
+                               static_cast<int64_t>(record.size()));
   if (st.ok()) {
     CheckShape(before + 1, "after an accepted record");
     accepted_.emplace_back(record);
   } else if (st.code() == StatusCode::kBadData) {
-    if (st.message().empty()) Die("bad data without a reason for record '" + Printable(record) + "'");
+    if (st.message().empty())
+      Die("bad data without a reason for record '" + Printable(record) + "'");
     builder_->Truncate(before);
     CheckShape(before, "after truncating a rejected record");
   } else {
-    Die("Append returned " + st.ToString() + " (only OK or bad data allowed) for record '" + Printable(record) +
-        "'");
+    Die("Append returned " + st.ToString() + " (only OK or bad data allowed) for record '" +
+        Printable(record) + "'");
   }
   return st;
 }
@@ -130,17 +132,19 @@ void DecoderHarness::FinishBatch() {
   CheckOk(finished.status(), "RecordBatchBuilder::Finish");
   const RecordBatch& batch = *finished;
   if (batch.num_rows() != static_cast<int64_t>(accepted_.size())) {
-    Die("batch has " + std::to_string(batch.num_rows()) + " rows from " + std::to_string(accepted_.size()) +
-        " accepted records");
+    Die("batch has " + std::to_string(batch.num_rows()) + " rows from " +
+        std::to_string(accepted_.size()) + " accepted records");
   }
   ValidationStats stats;
   CheckOk(ValidateBatch(batch, &stats), "finished batch is not valid Arrow");
   if (batch.num_rows() > 2) {
-    CheckOk(ValidateBatch(batch.Slice(1, batch.num_rows() - 2), &stats), "slice of a finished batch");
+    CheckOk(ValidateBatch(batch.Slice(1, batch.num_rows() - 2), &stats),
+            "slice of a finished batch");
   }
   if (stats.arrays_unchecked > 0 && !warned_unchecked_) {
     warned_unchecked_ = true;
-    std::fprintf(stderr, "arrow_validate: arrays of type %s are not checked yet (add a case to LayoutOf)\n",
+    std::fprintf(stderr,
+                 "arrow_validate: arrays of type %s are not checked yet (add a case to LayoutOf)\n",
                  stats.first_unchecked_type.c_str());
   }
 
@@ -149,7 +153,8 @@ void DecoderHarness::FinishBatch() {
     Status st = reference_->Append(reinterpret_cast<const uint8_t*>(record.data()),
                                    static_cast<int64_t>(record.size()));
     if (!st.ok()) {
-      Die("a second decoder rejected a record the first accepted, so the result depends on earlier records (" +
+      Die("a second decoder rejected a record the first accepted, so the result depends on earlier "
+          "records (" +
           st.ToString() + "): '" + Printable(record) + "'");
     }
   }
@@ -157,7 +162,8 @@ void DecoderHarness::FinishBatch() {
   CheckOk(expected.status(), "reference RecordBatchBuilder::Finish");
   CheckOk(ValidateBatch(*expected), "reference batch is not valid Arrow");
   CheckOk(CompareBatches(*expected, batch),
-          "the batch differs from one built from the accepted records alone (a rejected record left a trace)");
+          "the batch differs from one built from the accepted records alone (a rejected record "
+          "left a trace)");
   if (batch_check_) batch_check_(batch, accepted_);
   accepted_.clear();
 }

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "formats/value_decoder.h"
 #include "arrow/builder.h"
+#include "formats/value_decoder.h"
 #include "karrow/record_batch.h"
 #include "karrow/status.h"
 

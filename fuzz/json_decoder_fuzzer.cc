@@ -78,7 +78,8 @@ std::unique_ptr<ValueDecoder> MakeDecoder(size_t schema) {
 struct Target {
   std::unique_ptr<DecoderHarness> harness[kNumSchemas];
   Target() {
-    for (size_t i = 0; i < kNumSchemas; ++i) harness[i] = std::make_unique<DecoderHarness>([i] { return MakeDecoder(i); });
+    for (size_t i = 0; i < kNumSchemas; ++i)
+      harness[i] = std::make_unique<DecoderHarness>([i] { return MakeDecoder(i); });
   }
 };
 
@@ -92,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   DecoderHarness& harness = *target.harness[data[0] % kNumSchemas];
   ForEachRecord(data + 1, size - 1, '\x1e', [&](std::string_view record) {
     if (harness.Append(record).ok() && JudgeJson(record) == JsonVerdict::kInvalid) {
-      CheckOk(karrow::Status::Invalid("'" + Printable(record) + "'"), "the typed decoder accepted invalid JSON");
+      CheckOk(karrow::Status::Invalid("'" + Printable(record) + "'"),
+              "the typed decoder accepted invalid JSON");
     }
     harness.FinishBatchIfAtLeast(8);
   });

@@ -29,7 +29,8 @@ class Judge {
     return true;
   }
   void Space() {
-    while (More() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r')) ++at_;
+    while (More() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r'))
+      ++at_;
   }
   bool Word(std::string_view w) {
     if (s_.substr(at_, w.size()) != w) return false;
@@ -102,7 +103,10 @@ class Judge {
     int v = 0;
     for (int i = 0; i < 4; ++i) {
       char c = s_[at_++];
-      int d = Digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      int d = Digit(c)                 ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
       if (d < 0) return -1;
       v = v * 16 + d;
     }
@@ -118,7 +122,9 @@ class Judge {
       if (c != '\\') continue;
       if (!More()) return false;
       char e = s_[at_++];
-      if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') continue;
+      if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
+          e == 't')
+        continue;
       if (e != 'u') return false;
       int unit = Hex4();
       if (unit < 0 || (unit >= 0xdc00 && unit <= 0xdfff)) return false;  // a low surrogate alone

@@ -43,7 +43,8 @@ std::string TypeToJson(const DataType& type) {
     case TypeId::kStruct:
       return "{\"struct\": " + FieldsToJson(type.children()) + "}";
     case TypeId::kDecimal128:
-      return "\"decimal128(" + std::to_string(type.precision()) + ", " + std::to_string(type.scale()) + ")\"";
+      return "\"decimal128(" + std::to_string(type.precision()) + ", " +
+             std::to_string(type.scale()) + ")\"";
     case TypeId::kTimestamp: {
       static const char* const kUnits[] = {"s", "ms", "us", "ns"};
       return std::string("\"timestamp[") + kUnits[static_cast<int>(type.unit())] + "]\"";
@@ -107,21 +108,26 @@ std::string SampleValue(const DataType& type) {
 
 void CheckFields(const std::vector<Field>& fields, int depth) {
   if (fields.empty()) CheckOk(Status::Invalid("a struct without fields"), "accepted schema");
-  if (depth > 40) CheckOk(Status::Invalid("nested " + std::to_string(depth) + " deep"), "accepted schema");
+  if (depth > 40)
+    CheckOk(Status::Invalid("nested " + std::to_string(depth) + " deep"), "accepted schema");
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
-    if (f.name.empty() || !f.type) CheckOk(Status::Invalid("a field without name or type"), "accepted schema");
+    if (f.name.empty() || !f.type)
+      CheckOk(Status::Invalid("a field without name or type"), "accepted schema");
     for (size_t j = 0; j < i; ++j) {
-      if (fields[j].name == f.name) CheckOk(Status::Invalid("'" + f.name + "' declared twice"), "accepted schema");
+      if (fields[j].name == f.name)
+        CheckOk(Status::Invalid("'" + f.name + "' declared twice"), "accepted schema");
     }
     const DataType& t = *f.type;
-    if (t.id() == TypeId::kDecimal128 && (t.precision() < 1 || t.precision() > 38 || t.scale() < 0 ||
-                                          t.scale() > t.precision())) {
-      CheckOk(Status::Invalid("decimal128(" + std::to_string(t.precision()) + ", " + std::to_string(t.scale()) + ")"),
+    if (t.id() == TypeId::kDecimal128 &&
+        (t.precision() < 1 || t.precision() > 38 || t.scale() < 0 || t.scale() > t.precision())) {
+      CheckOk(Status::Invalid("decimal128(" + std::to_string(t.precision()) + ", " +
+                              std::to_string(t.scale()) + ")"),
               "accepted schema");
     }
     if (t.id() == TypeId::kList) {
-      if (t.children().size() != 1) CheckOk(Status::Invalid("a list without one item"), "accepted schema");
+      if (t.children().size() != 1)
+        CheckOk(Status::Invalid("a list without one item"), "accepted schema");
       CheckFields(t.children(), depth + 1);
     }
     if (t.id() == TypeId::kStruct) CheckFields(t.children(), depth + 1);
@@ -131,7 +137,8 @@ void CheckFields(const std::vector<Field>& fields, int depth) {
 bool SameFields(const std::vector<Field>& a, const std::vector<Field>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || a[i].nullable != b[i].nullable || !a[i].type->Equals(*b[i].type)) return false;
+    if (a[i].name != b[i].name || a[i].nullable != b[i].nullable || !a[i].type->Equals(*b[i].type))
+      return false;
   }
   return true;
 }
@@ -164,7 +171,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   Result<std::vector<Field>> parsed = ParseJsonSchema(text);
   if (!parsed.ok()) {
-    if (parsed.status().code() != StatusCode::kInvalidArgument || parsed.status().message().empty()) {
+    if (parsed.status().code() != StatusCode::kInvalidArgument ||
+        parsed.status().message().empty()) {
       CheckOk(parsed.status(), "ParseJsonSchema failed with a code other than invalid argument");
     }
     return 0;
@@ -180,7 +188,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string again = "{\"fields\": " + FieldsToJson(fields) + "}";
   Result<std::vector<Field>> reparsed = ParseJsonSchema(again);
   CheckOk(reparsed.status(), "the schema's own JSON form does not parse: " + again);
-  if (!SameFields(fields, *reparsed)) CheckOk(Status::Invalid(again), "the schema changed in a round trip");
+  if (!SameFields(fields, *reparsed))
+    CheckOk(Status::Invalid(again), "the schema changed in a round trip");
 
   DecoderHarness harness([&] {
     auto decoder = MakeJsonRecordDecoder(fields);

@@ -25,7 +25,8 @@ void RowsAreTheRecords(const RecordBatch& batch, const std::vector<std::string>&
   const ArrayData& values = *batch.column(0);
   for (int64_t i = 0; i < batch.num_rows(); ++i) {
     if (!values.IsValid(i) || values.View(i) != records[static_cast<size_t>(i)]) {
-      CheckOk(Status::Invalid("row " + std::to_string(i)), "a json value was not kept byte for byte");
+      CheckOk(Status::Invalid("row " + std::to_string(i)),
+              "a json value was not kept byte for byte");
     }
   }
 }
@@ -44,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool accepted = harness->Append(record).ok();
     JsonVerdict verdict = JudgeJson(record);
     if (verdict != JsonVerdict::kTooDeep && accepted != (verdict == JsonVerdict::kValid)) {
-      CheckOk(karrow::Status::Invalid(std::string(accepted ? "accepted" : "rejected") + " '" + Printable(record) + "'"),
+      CheckOk(karrow::Status::Invalid(std::string(accepted ? "accepted" : "rejected") + " '" +
+                                      Printable(record) + "'"),
               "format json disagrees with the JSON grammar");
     }
     harness->FinishBatchIfAtLeast(8);

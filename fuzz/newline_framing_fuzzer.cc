@@ -86,8 +86,10 @@ std::vector<Line> SplitAndCheck(const uint8_t* data, int64_t size) {
   for (size_t i = 0; same && i < lines.size(); ++i) {
     same = expected[i].data == lines[i].data && expected[i].length == lines[i].length;
   }
-  if (!same) CheckOk(Status::Invalid("lines differ from the non-empty segments"), "NewlineSplitter");
-  if (splitter.Next(&line, &length)) CheckOk(Status::Invalid("a line after the end"), "NewlineSplitter");
+  if (!same)
+    CheckOk(Status::Invalid("lines differ from the non-empty segments"), "NewlineSplitter");
+  if (splitter.Next(&line, &length))
+    CheckOk(Status::Invalid("a line after the end"), "NewlineSplitter");
   return lines;
 }
 
@@ -102,15 +104,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool fail = data[0] & 1;
   const int kind = (data[0] >> 1) & 3;
   const int64_t max_line_length = data[1] == 0 ? int64_t{1} << 20 : data[1];
-  if (!harnesses[kind]) harnesses[kind] = std::make_unique<DecoderHarness>([kind] { return MakeDecoder(kind); });
+  if (!harnesses[kind])
+    harnesses[kind] = std::make_unique<DecoderHarness>([kind] { return MakeDecoder(kind); });
   DecoderHarness& harness = *harnesses[kind];
 
   ForEachRecord(data + 2, size - 2, '\x1e', [&](std::string_view message) {
     const int64_t message_start = harness.num_rows();
     for (const Line& line : SplitAndCheck(reinterpret_cast<const uint8_t*>(message.data()),
                                           static_cast<int64_t>(message.size()))) {
-      bool ok = line.length <= max_line_length &&
-                harness.Append({reinterpret_cast<const char*>(line.data), static_cast<size_t>(line.length)}).ok();
+      bool ok =
+          line.length <= max_line_length &&
+          harness
+              .Append({reinterpret_cast<const char*>(line.data), static_cast<size_t>(line.length)})
+              .ok();
       if (!ok && fail) {
         harness.Truncate(message_start);
         break;

@@ -11,8 +11,8 @@
 //
 // Reads the topic from its beginning to its end offsets (read when the pass
 // starts), again and again with a new client until S seconds are on the
-// clock (stopping at a batch boundary); once without --seconds. Prints one JSON line (see measurement.h);
-// "handed" holds the times at which each batch-size group was complete.
+// clock (stopping at a batch boundary); once without --seconds. Prints one JSON line (see
+// measurement.h); "handed" holds the times at which each batch-size group was complete.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -120,11 +120,13 @@ int32_t PartitionCount(rd_kafka_t* rk, const std::string& topic_name) {
 // Each partition's end, as karrow's stop_at_end reads it (ListOffsets -1).
 std::vector<int64_t> EndOffsets(rd_kafka_t* rk, const std::string& topic, int32_t partitions) {
   PartitionListHandle list(rd_kafka_topic_partition_list_new(partitions));
-  for (int32_t p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = -1;
+  for (int32_t p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = -1;
   rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk, list.get(), 10000);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) Fail(std::string("end offsets: ") + rd_kafka_err2str(e));
   std::vector<int64_t> ends(static_cast<size_t>(partitions));
-  for (int i = 0; i < list->cnt; ++i) ends[static_cast<size_t>(list->elems[i].partition)] = list->elems[i].offset;
+  for (int i = 0; i < list->cnt; ++i)
+    ends[static_cast<size_t>(list->elems[i].partition)] = list->elems[i].offset;
   return ends;
 }
 
@@ -136,14 +138,17 @@ void Pause(rd_kafka_t* rk, const std::string& topic, int32_t partition) {
 
 // Assigns every non-empty partition from its beginning; returns how many
 // there are.
-int32_t AssignFromBeginning(rd_kafka_t* rk, const std::string& topic, const std::vector<int64_t>& ends) {
+int32_t AssignFromBeginning(rd_kafka_t* rk, const std::string& topic,
+                            const std::vector<int64_t>& ends) {
   const auto partitions = static_cast<int32_t>(ends.size());
   PartitionListHandle assignment(rd_kafka_topic_partition_list_new(partitions));
   for (int32_t p = 0; p < partitions; ++p) {
     if (ends[static_cast<size_t>(p)] <= 0) continue;
-    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
   }
-  if (rd_kafka_resp_err_t e = rd_kafka_assign(rk, assignment.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_resp_err_t e = rd_kafka_assign(rk, assignment.get());
+      e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     Fail(std::string("assign: ") + rd_kafka_err2str(e));
   }
   return assignment->cnt;
@@ -168,7 +173,8 @@ int Run(const Options& o) {
     int64_t count = 0, value_bytes = 0, in_batch = 0;
     while (unfinished > 0 && !time_up) {
       int64_t want = std::min(o.batch_size - in_batch, kMaxFetchPerCall);
-      ssize_t n = rd_kafka_consume_batch_queue(queue.get(), kPollMs, messages.data(), static_cast<size_t>(want));
+      ssize_t n = rd_kafka_consume_batch_queue(queue.get(), kPollMs, messages.data(),
+                                               static_cast<size_t>(want));
       if (n < 0) Fail(std::string("consume: ") + rd_kafka_err2str(rd_kafka_last_error()));
       for (ssize_t i = 0; i < n; ++i) {
         rd_kafka_message_t* m = messages[static_cast<size_t>(i)];
@@ -181,7 +187,8 @@ int Run(const Options& o) {
             --unfinished;
             Pause(rk.get(), o.topic, m->partition);
           }
-        } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+                   m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
           Fail(std::string("consume: ") + rd_kafka_message_errstr(m));
         }
         rd_kafka_message_destroy(m);
@@ -207,4 +214,6 @@ int Run(const Options& o) {
 }  // namespace
 }  // namespace karrow::bench
 
-int main(int argc, char** argv) { return karrow::bench::Run(karrow::bench::ParseOptions(argc, argv)); }
+int main(int argc, char** argv) {
+  return karrow::bench::Run(karrow::bench::ParseOptions(argc, argv));
+}

@@ -119,7 +119,8 @@ int Run(const Options& o) {
       bool got = hand_output(source->Poll());
       got |= hand_output(source->Flush());
       if (got && !first_rows) first_rows = Measurement::Clock::now();
-      if (first_rows && Measurement::Clock::now() - *first_rows >= std::chrono::duration<double>(o.rate_test_seconds)) {
+      if (first_rows && Measurement::Clock::now() - *first_rows >=
+                            std::chrono::duration<double>(o.rate_test_seconds)) {
         source->Stop();
       }
     }
@@ -142,10 +143,10 @@ int Run(const Options& o) {
       if (o.seconds <= 0) break;
     }
   }
-  measurement.Print("karrow", "\"rows\": " + std::to_string(total.rows) + ", \"batches\": " +
-                                  std::to_string(total.batches) + ", \"bad_records\": " +
-                                  std::to_string(total.bad_records) + ", \"fetch_wakeups\": " +
-                                  std::to_string(total.fetch_wakeups));
+  measurement.Print("karrow", "\"rows\": " + std::to_string(total.rows) +
+                                  ", \"batches\": " + std::to_string(total.batches) +
+                                  ", \"bad_records\": " + std::to_string(total.bad_records) +
+                                  ", \"fetch_wakeups\": " + std::to_string(total.fetch_wakeups));
   return 0;
 }
 

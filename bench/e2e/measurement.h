@@ -34,7 +34,8 @@ class Measurement {
   }
   /// Seconds on the clock so far.
   double Elapsed() const {
-    return elapsed_s_ + (running_ ? std::chrono::duration<double>(Clock::now() - resumed_).count() : 0.0);
+    return elapsed_s_ +
+           (running_ ? std::chrono::duration<double>(Clock::now() - resumed_).count() : 0.0);
   }
   /// `rows` were handed to the caller now (a batch, or one fetch's rows).
   void Handed(int64_t rows) { handed_.emplace_back(Elapsed(), rows); }
@@ -47,9 +48,10 @@ class Measurement {
   ///  "peak_rss_kib" (VmHWM now), "handed": [[seconds on the clock, rows], ...],
   ///  then `extra` verbatim: more members such as `"rows": 5`, or nothing}.
   void Print(const std::string& contender, const std::string& extra = "") const {
-    std::string out = "{\"contender\": \"" + contender + "\", \"messages\": " + std::to_string(messages_) +
-                      ", \"value_bytes\": " + std::to_string(value_bytes_) + ", \"elapsed_s\": " + Number(elapsed_s_) +
-                      ", \"cpu_s\": " + Number(cpu_s_) +
+    std::string out = "{\"contender\": \"" + contender +
+                      "\", \"messages\": " + std::to_string(messages_) +
+                      ", \"value_bytes\": " + std::to_string(value_bytes_) +
+                      ", \"elapsed_s\": " + Number(elapsed_s_) + ", \"cpu_s\": " + Number(cpu_s_) +
                       ", \"peak_rss_kib\": " + std::to_string(PeakRssKib()) + ", \"handed\": [";
     for (size_t i = 0; i < handed_.size(); ++i) {
       if (i > 0) out += ", ";
@@ -66,7 +68,9 @@ class Measurement {
   static double CpuSeconds() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+    auto seconds = [](const timeval& tv) {
+      return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
+    };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
   }
   // The process's resident memory at its highest so far (Linux's VmHWM).

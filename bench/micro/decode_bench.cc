@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "arrow/builder.h"
 #include "formats/avro_arrow_type.h"
 #include "formats/avro_decoder.h"
 #include "formats/avro_schema.h"
 #include "formats/json_decoder.h"
 #include "formats/json_schema.h"
-#include "arrow/builder.h"
 #include "payloads.h"
 
 #ifdef KARROW_BENCH_AVRO_C
@@ -25,8 +25,8 @@
 namespace karrow::bench {
 namespace {
 
-constexpr int kMessages = 4096;    // distinct messages, read in a cycle
-constexpr int kBatchRows = 8192;   // rows per batch, as the source builds them
+constexpr int kMessages = 4096;   // distinct messages, read in a cycle
+constexpr int kBatchRows = 8192;  // rows per batch, as the source builds them
 
 // Messages back to back in one buffer, as a Kafka fetch response holds
 // them, each followed by `padding` zero bytes (simdjson's parsers read up to
@@ -34,7 +34,8 @@ constexpr int kBatchRows = 8192;   // rows per batch, as the source builds them
 // A batch's rows cycle through them.
 class MessageSet {
  public:
-  explicit MessageSet(const std::vector<std::string>& messages, size_t padding = 0) : padding_(padding) {
+  explicit MessageSet(const std::vector<std::string>& messages, size_t padding = 0)
+      : padding_(padding) {
     std::vector<size_t> starts;
     for (const std::string& m : messages) {
       starts.push_back(arena_.size());
@@ -64,8 +65,8 @@ class MessageSet {
 };
 
 struct Payloads {
-  Payloads(std::vector<Bid> bids, const std::vector<std::string>& json, const std::vector<std::string>& avro,
-           const std::vector<std::string>& orders)
+  Payloads(std::vector<Bid> bids, const std::vector<std::string>& json,
+           const std::vector<std::string>& avro, const std::vector<std::string>& orders)
       : bids(std::move(bids)),
         bid_json(json),
         bid_json_padded(json, simdjson::SIMDJSON_PADDING),
@@ -104,8 +105,9 @@ bool BidColumnsMatch(const RecordBatch& batch, const std::vector<Bid>& bids) {
     const Bid& b = bids[static_cast<size_t>(row) % bids.size()];
     const auto& c = batch.columns();
     if (c[0]->Value<int64_t>(row) != b.auction || c[1]->Value<int64_t>(row) != b.bidder ||
-        c[2]->Value<int64_t>(row) != b.price || c[3]->View(row) != b.channel || c[4]->View(row) != b.url ||
-        c[5]->Value<int64_t>(row) != b.date_time || c[6]->View(row) != b.extra) {
+        c[2]->Value<int64_t>(row) != b.price || c[3]->View(row) != b.channel ||
+        c[4]->View(row) != b.url || c[5]->Value<int64_t>(row) != b.date_time ||
+        c[6]->View(row) != b.extra) {
       return false;
     }
   }
@@ -122,7 +124,8 @@ void DecodeBatches(benchmark::State& state, RecordBatchBuilder& builder, const M
   for (auto _ : state) {
     for (int row = 0; row < kBatchRows; ++row) {
       std::string_view m = messages[row];
-      Status st = append(reinterpret_cast<const uint8_t*>(m.data()), static_cast<int64_t>(m.size()));
+      Status st =
+          append(reinterpret_cast<const uint8_t*>(m.data()), static_cast<int64_t>(m.size()));
       if (!st.ok()) {
         state.SkipWithError(st.ToString().c_str());
         return;
@@ -173,7 +176,8 @@ bool Touch(simdjson::ondemand::value value, int64_t* sum) {
       for (auto field : object) {
         std::string_view key;
         simdjson::ondemand::value child;
-        if (field.unescaped_key().get(key) || field.value().get(child) || !Touch(child, sum)) return false;
+        if (field.unescaped_key().get(key) || field.value().get(child) || !Touch(child, sum))
+          return false;
       }
       return true;
     }
@@ -228,8 +232,8 @@ void BM_SimdjsonParse(benchmark::State& state, const MessageSet* messages) {
       simdjson::ondemand::document doc;
       simdjson::ondemand::value root;
       std::string_view m = (*messages)[row];
-      if (parser.iterate(m.data(), m.size(), m.size() + messages->padding()).get(doc) || doc.get_value().get(root) ||
-          !Touch(root, &sum)) {
+      if (parser.iterate(m.data(), m.size(), m.size() + messages->padding()).get(doc) ||
+          doc.get_value().get(root) || !Touch(root, &sum)) {
         return state.SkipWithError("simdjson rejected a message");
       }
     }
@@ -295,7 +299,8 @@ void BM_AvroC(benchmark::State& state) {
   avro_value_iface_t* iface = avro_generic_class_from_schema(schema);
   avro_value_t record;
   avro_generic_value_new(iface, &record);
-  avro_reader_t reader = avro_reader_memory(messages[0].data(), static_cast<int64_t>(messages[0].size()));
+  avro_reader_t reader =
+      avro_reader_memory(messages[0].data(), static_cast<int64_t>(messages[0].size()));
   bool failed = false;
   int64_t sum = 0;
   // Reads message `row` and adds up its values; false on an error.
@@ -318,7 +323,8 @@ void BM_AvroC(benchmark::State& state) {
     const int string_fields[3] = {3, 4, 6};
     for (int k = 0; k < 3; ++k) {
       avro_value_t field;
-      if (avro_value_get_by_index(&record, static_cast<size_t>(string_fields[k]), &field, nullptr) ||
+      if (avro_value_get_by_index(&record, static_cast<size_t>(string_fields[k]), &field,
+                                  nullptr) ||
           avro_value_get_string(&field, &strings[k], &sizes[k])) {
         return false;
       }
@@ -326,8 +332,13 @@ void BM_AvroC(benchmark::State& state) {
     }
     if (seen) {
       // avro-c's sizes count the terminating NUL.
-      *seen = Bid{longs[0], longs[1], longs[2], std::string(strings[0], sizes[0] - 1),
-                  std::string(strings[1], sizes[1] - 1), longs[3], std::string(strings[2], sizes[2] - 1)};
+      *seen = Bid{longs[0],
+                  longs[1],
+                  longs[2],
+                  std::string(strings[0], sizes[0] - 1),
+                  std::string(strings[1], sizes[1] - 1),
+                  longs[3],
+                  std::string(strings[2], sizes[2] - 1)};
     }
     return true;
   };
@@ -336,8 +347,9 @@ void BM_AvroC(benchmark::State& state) {
   for (int row = 0; row < kMessages && !failed; ++row) {
     Bid seen;
     const Bid& b = Data().bids[static_cast<size_t>(row)];
-    failed = !read(row, &seen) || seen.auction != b.auction || seen.bidder != b.bidder || seen.price != b.price ||
-             seen.channel != b.channel || seen.url != b.url || seen.date_time != b.date_time || seen.extra != b.extra;
+    failed = !read(row, &seen) || seen.auction != b.auction || seen.bidder != b.bidder ||
+             seen.price != b.price || seen.channel != b.channel || seen.url != b.url ||
+             seen.date_time != b.date_time || seen.extra != b.extra;
   }
   if (failed) state.SkipWithError("avro-c does not read the generated datums back as the bids");
   for (auto _ : state) {
@@ -360,12 +372,14 @@ void BM_AvroC(benchmark::State& state) {
 BENCHMARK(BM_AvroC)->Name("BM_AvroC/bid")->Unit(benchmark::kMicrosecond);
 #endif
 
-BENCHMARK_CAPTURE(BM_JsonToArrow, bid, kBidJsonSchema, &Data().bid_json, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_JsonToArrow, bid, kBidJsonSchema, &Data().bid_json, true)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_SimdjsonParse, bid, &Data().bid_json_padded)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_SimdjsonDomParse, bid, &Data().bid_json_padded)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_JsonToArrow, nested, kOrderJsonSchema, &Data().order_json, false)
     ->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_SimdjsonParse, nested, &Data().order_json_padded)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_SimdjsonParse, nested, &Data().order_json_padded)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_AvroToArrow)->Name("BM_AvroToArrow/bid")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
@@ -374,8 +388,10 @@ BENCHMARK(BM_AvroToArrow)->Name("BM_AvroToArrow/bid")->Unit(benchmark::kMicrosec
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::AddCustomContext("simdjson_ondemand_kernel", SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION));
-  benchmark::AddCustomContext("simdjson_active_implementation", simdjson::get_active_implementation()->name());
+  benchmark::AddCustomContext("simdjson_ondemand_kernel",
+                              SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION));
+  benchmark::AddCustomContext("simdjson_active_implementation",
+                              simdjson::get_active_implementation()->name());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

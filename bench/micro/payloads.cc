@@ -21,8 +21,9 @@ std::string Rfc3339Millis(int64_t ms) {
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
   return out;
 }
 
@@ -75,8 +76,8 @@ std::vector<Bid> MakeBids(int n) {
     b.bidder = 1000 + static_cast<int64_t>(rng() % 10000000);
     b.price = static_cast<int64_t>(rng() % 10000000);
     b.channel = rng() % 4 == 0 ? "channel-" + std::to_string(rng() % 10000) : kChannels[rng() % 4];
-    b.url = "https://www.nexmark.com/" + Word(rng, 3, 8) + "/" + Word(rng, 3, 8) + "/" + Word(rng, 3, 8) +
-            "/item.htm?query=1&channel_id=" + std::to_string(rng() % 2000000000);
+    b.url = "https://www.nexmark.com/" + Word(rng, 3, 8) + "/" + Word(rng, 3, 8) + "/" +
+            Word(rng, 3, 8) + "/item.htm?query=1&channel_id=" + std::to_string(rng() % 2000000000);
     now += static_cast<int64_t>(rng() % 50);
     b.date_time = now;
     b.extra = Word(rng, 10, 30);
@@ -97,7 +98,8 @@ const char* const kBidJsonSchema = R"json({"fields": [
 ]})json";
 
 std::string BidToJson(const Bid& b) {
-  std::string s = "{\"auction\":" + std::to_string(b.auction) + ",\"bidder\":" + std::to_string(b.bidder) +
+  std::string s = "{\"auction\":" + std::to_string(b.auction) +
+                  ",\"bidder\":" + std::to_string(b.bidder) +
                   ",\"price\":" + std::to_string(b.price) + ",\"channel\":";
   AppendJsonString(&s, b.channel);
   s += ",\"url\":";
@@ -158,7 +160,10 @@ const char* const kOrderJsonSchema = R"json({"fields": [
 
 std::vector<std::string> MakeOrderJsons(int n) {
   static const char* const kStatus[] = {"placed", "paid", "shipped", "delivered"};
-  static const char* const kCities[] = {"Lisbon", "Osaka", "Montr\xc3\xa9" "al", "Nairobi", "Springfield"};
+  static const char* const kCities[] = {"Lisbon", "Osaka",
+                                        "Montr\xc3\xa9"
+                                        "al",
+                                        "Nairobi", "Springfield"};
   static const char* const kMethods[] = {"standard", "express", "pickup"};
   std::mt19937_64 rng(7);
   std::vector<std::string> out;
@@ -166,14 +171,16 @@ std::vector<std::string> MakeOrderJsons(int n) {
   for (int i = 0; i < n; ++i) {
     now += static_cast<int64_t>(rng() % 1000);
     std::string name = Word(rng, 4, 9) + " " + Word(rng, 5, 12);
-    std::string s = "{\"order_id\":" + std::to_string(10000000 + i) + ",\"created_at\":\"" + Rfc3339Millis(now) +
-                    "\",\"status\":\"" + kStatus[rng() % 4] + "\",\"customer\":{\"id\":" +
-                    std::to_string(rng() % 100000000) + ",\"name\":";
+    std::string s = "{\"order_id\":" + std::to_string(10000000 + i) + ",\"created_at\":\"" +
+                    Rfc3339Millis(now) + "\",\"status\":\"" + kStatus[rng() % 4] +
+                    "\",\"customer\":{\"id\":" + std::to_string(rng() % 100000000) + ",\"name\":";
     AppendJsonString(&s, name);
-    s += ",\"email\":\"" + Word(rng, 4, 10) + "@" + Word(rng, 4, 8) + ".example\",\"vip\":" +
-         (rng() % 5 == 0 ? "true" : "false") + ",\"address\":{\"street\":\"" + std::to_string(rng() % 999 + 1) +
-         " " + Word(rng, 5, 12) + " Street\",\"city\":\"" + kCities[rng() % 5] + "\",\"zip\":\"" +
-         std::to_string(10000 + rng() % 89999) + "\",\"country\":\"" + Word(rng, 2, 2) + "\"}},\"items\":[";
+    s += ",\"email\":\"" + Word(rng, 4, 10) + "@" + Word(rng, 4, 8) +
+         ".example\",\"vip\":" + (rng() % 5 == 0 ? "true" : "false") +
+         ",\"address\":{\"street\":\"" + std::to_string(rng() % 999 + 1) + " " + Word(rng, 5, 12) +
+         " Street\",\"city\":\"" + kCities[rng() % 5] + "\",\"zip\":\"" +
+         std::to_string(10000 + rng() % 89999) + "\",\"country\":\"" + Word(rng, 2, 2) +
+         "\"}},\"items\":[";
     int items = 3 + static_cast<int>(rng() % 4);
     int64_t total = 0;
     for (int k = 0; k < items; ++k) {
@@ -183,17 +190,20 @@ std::vector<std::string> MakeOrderJsons(int n) {
       char price[32];
       std::snprintf(price, sizeof price, "%" PRId64 ".%02" PRId64, cents / 100, cents % 100);
       if (k > 0) s += ",";
-      s += "{\"sku\":\"SKU-" + std::to_string(rng() % 1000000) + "\",\"name\":\"" + Word(rng, 5, 10) + " " +
-           Word(rng, 4, 12) + "\",\"qty\":" + std::to_string(qty) + ",\"unit_price\":" + price + ",\"tags\":[";
+      s += "{\"sku\":\"SKU-" + std::to_string(rng() % 1000000) + "\",\"name\":\"" +
+           Word(rng, 5, 10) + " " + Word(rng, 4, 12) + "\",\"qty\":" + std::to_string(qty) +
+           ",\"unit_price\":" + price + ",\"tags\":[";
       int tags = static_cast<int>(rng() % 4);
       for (int t = 0; t < tags; ++t) s += std::string(t ? "," : "") + "\"" + Word(rng, 3, 9) + "\"";
       s += "]}";
     }
     char total_text[32];
-    std::snprintf(total_text, sizeof total_text, "%" PRId64 ".%02" PRId64, total / 100, total % 100);
+    std::snprintf(total_text, sizeof total_text, "%" PRId64 ".%02" PRId64, total / 100,
+                  total % 100);
     s += std::string("],\"total\":\"") + total_text + "\",\"coupons\":" +
-         (rng() % 3 == 0 ? "[\"" + Word(rng, 6, 10) + "\"]" : std::string("[]")) + ",\"shipping\":{\"method\":\"" +
-         kMethods[rng() % 3] + "\",\"cost\":" + std::to_string(rng() % 3000 / 100.0).substr(0, 5) +
+         (rng() % 3 == 0 ? "[\"" + Word(rng, 6, 10) + "\"]" : std::string("[]")) +
+         ",\"shipping\":{\"method\":\"" + kMethods[rng() % 3] +
+         "\",\"cost\":" + std::to_string(rng() % 3000 / 100.0).substr(0, 5) +
          ",\"eta_days\":" + std::to_string(1 + rng() % 9) + "}}";
     out.push_back(std::move(s));
   }

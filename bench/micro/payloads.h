@@ -13,11 +13,11 @@ namespace karrow::bench {
 struct Bid {
   int64_t auction;
   int64_t bidder;
-  int64_t price;        // cents
+  int64_t price;  // cents
   std::string channel;
   std::string url;
-  int64_t date_time;    // milliseconds since the epoch
-  std::string extra;    // sometimes non-ASCII, sometimes with characters JSON escapes
+  int64_t date_time;  // milliseconds since the epoch
+  std::string extra;  // sometimes non-ASCII, sometimes with characters JSON escapes
 };
 
 /// `n` bids.

@@ -30,9 +30,9 @@ class MemoryPool : public std::enable_shared_from_this<MemoryPool> {
   /// Takes back a block from Allocate() with the capacity it returned.
   void Free(uint8_t* data, int64_t capacity);
 
-  int64_t bytes_in_use() const;     ///< Allocated and not yet freed.
-  int64_t bytes_cached() const;     ///< Freed and kept for reuse.
-  int64_t allocations() const;      ///< Blocks taken from the system (not reused).
+  int64_t bytes_in_use() const;  ///< Allocated and not yet freed.
+  int64_t bytes_cached() const;  ///< Freed and kept for reuse.
+  int64_t allocations() const;   ///< Blocks taken from the system (not reused).
 
  private:
   explicit MemoryPool(int64_t max_cached_bytes) : max_cached_bytes_(max_cached_bytes) {}

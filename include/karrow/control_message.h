@@ -41,8 +41,8 @@ struct NoOp {};
 
 namespace karrow {
 
-using ControlMessage =
-    std::variant<control::Checkpoint, control::Stop, control::Commit, control::LoadCompacted, control::NoOp>;
+using ControlMessage = std::variant<control::Checkpoint, control::Stop, control::Commit,
+                                    control::LoadCompacted, control::NoOp>;
 
 /// Where a task receives its control messages, in the order sent. The
 /// runtime owns it and outlives the task.

@@ -55,10 +55,10 @@ struct Field {
 class DataType {
  public:
   TypeId id() const { return id_; }
-  TimeUnit unit() const { return unit_; }                 ///< kTimestamp, kTime32, kTime64.
+  TimeUnit unit() const { return unit_; }                    ///< kTimestamp, kTime32, kTime64.
   const std::string& timezone() const { return timezone_; }  ///< kTimestamp; empty = naive.
-  int32_t precision() const { return precision_; }        ///< kDecimal128 only.
-  int32_t scale() const { return scale_; }                ///< kDecimal128 only.
+  int32_t precision() const { return precision_; }           ///< kDecimal128 only.
+  int32_t scale() const { return scale_; }                   ///< kDecimal128 only.
   /// kList and kMap (1), kStruct and kDenseUnion (the members).
   const std::vector<Field>& children() const { return children_; }
 

@@ -28,9 +28,9 @@ enum class Framing {
 /// never logged nor put in error messages.
 struct SchemaRegistryConfig {
   std::string url;  ///< Base URL, e.g. "https://host:8081/some/prefix"; the path prefix is kept.
-  std::string basic_auth_user_info;      ///< "user:password" for HTTP basic auth.
-  std::string bearer_token;              ///< Sent as "Authorization: Bearer <token>".
-  std::string ssl_ca_location;           ///< PEM CA file to verify the server (else the system's CAs).
+  std::string basic_auth_user_info;  ///< "user:password" for HTTP basic auth.
+  std::string bearer_token;          ///< Sent as "Authorization: Bearer <token>".
+  std::string ssl_ca_location;       ///< PEM CA file to verify the server (else the system's CAs).
   std::string ssl_certificate_location;  ///< Client certificate (PEM) for mutual TLS.
   std::string ssl_key_location;          ///< Client key (PEM).
   std::string ssl_key_password;          ///< Password of an encrypted client key.

@@ -46,17 +46,18 @@ struct SourceOutput {
 };
 
 struct KafkaSourceStats {
-  int64_t messages = 0;     ///< Kafka records read, tombstones and bad ones included.
-  int64_t rows = 0;         ///< Rows emitted.
-  int64_t value_bytes = 0;  ///< Bytes of message values read.
-  int64_t batches = 0;      ///< Batches emitted.
-  int64_t tombstones = 0;   ///< Records with a null value, skipped.
-  int64_t bad_records = 0;  ///< Records (or framed lines) dropped as bad data.
+  int64_t messages = 0;         ///< Kafka records read, tombstones and bad ones included.
+  int64_t rows = 0;             ///< Rows emitted.
+  int64_t value_bytes = 0;      ///< Bytes of message values read.
+  int64_t batches = 0;          ///< Batches emitted.
+  int64_t tombstones = 0;       ///< Records with a null value, skipped.
+  int64_t bad_records = 0;      ///< Records (or framed lines) dropped as bad data.
   int64_t commits = 0;          ///< Offset commits the group coordinator accepted.
   int64_t commit_failures = 0;  ///< Offset commits that failed (logged; never fatal).
   int64_t offset_gaps = 0;      ///< Out-of-range positions skipped (on_out_of_range).
   int64_t skipped_offsets = 0;  ///< Offsets jumped over by those skips.
-  int64_t fetch_wakeups = 0;    ///< Times the idle fetcher was woken (see README: Memory and fetching).
+  int64_t fetch_wakeups =
+      0;  ///< Times the idle fetcher was woken (see README: Memory and fetching).
 };
 
 class KafkaSource : public RecordBatchReader {

@@ -16,11 +16,11 @@
 namespace karrow {
 
 enum class OffsetMode {
-  kEarliest,  ///< Start at the oldest retained record.
-  kLatest,    ///< Start after the newest record (only new records are read).
-  kGroup,     ///< Start at the consumer group's committed offset, else earliest.
-  kTimestamp, ///< Start at the first record at or after start_timestamp_ms.
-  kOffsets,   ///< Start at start_offsets; a partition not listed starts at earliest.
+  kEarliest,   ///< Start at the oldest retained record.
+  kLatest,     ///< Start after the newest record (only new records are read).
+  kGroup,      ///< Start at the consumer group's committed offset, else earliest.
+  kTimestamp,  ///< Start at the first record at or after start_timestamp_ms.
+  kOffsets,    ///< Start at start_offsets; a partition not listed starts at earliest.
 };
 
 /// What to do when a saved offset is no longer in the log (retention or

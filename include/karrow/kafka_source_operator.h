@@ -33,7 +33,8 @@ class KafkaSourceOperator : public SourceOperator {
   static std::string OffsetKey(const std::string& topic, int32_t partition);
 
  private:
-  Status TakeCheckpoint(SourceContext& ctx, SourceCollector& collector, int64_t epoch, bool then_stop);
+  Status TakeCheckpoint(SourceContext& ctx, SourceCollector& collector, int64_t epoch,
+                        bool then_stop);
   void PublishMetrics(SourceContext& ctx) const;
 
   KafkaSourceConfig config_;

@@ -37,9 +37,8 @@ typedef struct karrow_dead_letters karrow_dead_letters;
  * NULL) and leaves `*out` and `*dead_letters` untouched. The key and value
  * strings are copied. */
 int karrow_kafka_stream_open(const char* const* keys, const char* const* values, size_t count,
-                             int32_t task_index, int32_t parallelism,
-                             struct ArrowArrayStream* out, karrow_dead_letters** dead_letters,
-                             char* error, size_t error_size);
+                             int32_t task_index, int32_t parallelism, struct ArrowArrayStream* out,
+                             karrow_dead_letters** dead_letters, char* error, size_t error_size);
 
 /* Moves the dead letters not taken before into `*out`, as an
  * ArrowArrayStream of zero or more batches with the dead-letter schema (see

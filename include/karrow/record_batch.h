@@ -18,8 +18,9 @@ namespace karrow {
 /// One array in the Arrow columnar layout. `buffers` follow the C Data
 /// Interface order for the type (validity first; a null validity buffer means
 /// no nulls), except that null and union arrays, which have no validity in
-/// the Arrow format, still hold an empty slot 0 here (HasValiditySlot()). `offset` is in rows and applies to this level only (a struct's
-/// offset also shifts its children, as the Arrow format says).
+/// the Arrow format, still hold an empty slot 0 here (HasValiditySlot()). `offset` is in rows and
+/// applies to this level only (a struct's offset also shifts its children, as the Arrow format
+/// says).
 struct ArrayData {
   TypePtr type;
   int64_t length = 0;

@@ -40,9 +40,9 @@ struct RuntimeOptions {
 };
 
 struct RunSummary {
-  int64_t restored_epoch = 0;         ///< checkpoint resumed from; 0 for a fresh start
-  int64_t last_epoch = 0;             ///< newest complete checkpoint when the run ended
-  int64_t checkpoints = 0;            ///< checkpoints completed by this run
+  int64_t restored_epoch = 0;  ///< checkpoint resumed from; 0 for a fresh start
+  int64_t last_epoch = 0;      ///< newest complete checkpoint when the run ended
+  int64_t checkpoints = 0;     ///< checkpoints completed by this run
   int64_t files_published = 0;
   std::map<std::string, int64_t> metrics;  ///< summed over tasks
   SourceFinishType finish = SourceFinishType::kImmediate;

@@ -43,7 +43,9 @@ class GlobalKeyedTable {
 class StateTables {
  public:
   /// Creates (or replaces) a table with the entries restored for it.
-  void Add(const std::string& name, TableEntries restored) { tables_[name] = GlobalKeyedTable(std::move(restored)); }
+  void Add(const std::string& name, TableEntries restored) {
+    tables_[name] = GlobalKeyedTable(std::move(restored));
+  }
 
   /// The table called `name`, or nullptr if the operator did not declare it.
   GlobalKeyedTable* global_keyed(const std::string& name) {

@@ -66,7 +66,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     if (std::get<Status>(v_).ok()) v_ = Status::Internal("Result constructed from an OK status");
   }
@@ -92,10 +92,10 @@ class [[nodiscard]] Result {
 #define KARROW_CONCAT_IMPL(a, b) a##b
 #define KARROW_CONCAT(a, b) KARROW_CONCAT_IMPL(a, b)
 
-#define KARROW_RETURN_NOT_OK(expr)                 \
-  do {                                             \
-    ::karrow::Status _karrow_st = (expr);          \
-    if (!_karrow_st.ok()) return _karrow_st;       \
+#define KARROW_RETURN_NOT_OK(expr)           \
+  do {                                       \
+    ::karrow::Status _karrow_st = (expr);    \
+    if (!_karrow_st.ok()) return _karrow_st; \
   } while (0)
 
 #define KARROW_ASSIGN_OR_RAISE_IMPL(tmp, lhs, expr) \

@@ -64,7 +64,8 @@ void ValidityBuilder::Truncate(int64_t length) {
     null_count_ -= CountNulls(bits_.data(), length, length_);
     bits_.Resize((length + 7) / 8);
     // Clear the stale high bits of the last byte so reappends start clean.
-    if (length & 7) bits_.mutable_data()[length >> 3] &= static_cast<uint8_t>((1u << (length & 7)) - 1);
+    if (length & 7)
+      bits_.mutable_data()[length >> 3] &= static_cast<uint8_t>((1u << (length & 7)) - 1);
   }
   length_ = length;
 }
@@ -128,7 +129,8 @@ void BooleanBuilder::Truncate(int64_t length) {
   if (length >= this->length()) return;
   validity_.Truncate(length);
   bits_.Resize((length + 7) / 8);
-  if (length & 7) bits_.mutable_data()[length >> 3] &= static_cast<uint8_t>((1u << (length & 7)) - 1);
+  if (length & 7)
+    bits_.mutable_data()[length >> 3] &= static_cast<uint8_t>((1u << (length & 7)) - 1);
 }
 
 ArrayDataPtr BooleanBuilder::Finish() {
@@ -144,9 +146,9 @@ BinaryBuilder::BinaryBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool)
 }
 
 Status BinaryBuilder::DataLimitError(int64_t n) const {
-  return Status::Invalid("a " + type_->ToString() + " column would hold more than 2 GiB in one batch (" +
-                         std::to_string(data_.size()) + " + " + std::to_string(n) +
-                         " bytes); lower the batch size");
+  return Status::Invalid(
+      "a " + type_->ToString() + " column would hold more than 2 GiB in one batch (" +
+      std::to_string(data_.size()) + " + " + std::to_string(n) + " bytes); lower the batch size");
 }
 
 void BinaryBuilder::Truncate(int64_t length) {
@@ -169,7 +171,8 @@ ArrayDataPtr BinaryBuilder::Finish() {
   last_bytes_ = data_.size();
   last_rows_ = length;
   auto bitmap = validity_.Finish();
-  auto data = MakeData(type_, length, nulls, {std::move(bitmap), offsets_.Finish(), data_.Finish()});
+  auto data =
+      MakeData(type_, length, nulls, {std::move(bitmap), offsets_.Finish(), data_.Finish()});
   offsets_.AppendValue<int32_t>(0);
   return data;
 }
@@ -248,7 +251,10 @@ ArrayDataPtr FixedSizeBinaryBuilder::Finish() {
 
 DenseUnionBuilder::DenseUnionBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool,
                                      std::vector<std::unique_ptr<ArrayBuilder>> members)
-    : ArrayBuilder(std::move(type), pool), type_ids_(pool), offsets_(pool), members_(std::move(members)) {}
+    : ArrayBuilder(std::move(type), pool),
+      type_ids_(pool),
+      offsets_(pool),
+      members_(std::move(members)) {}
 
 void DenseUnionBuilder::AppendNull() {
   members_[0]->AppendNull();

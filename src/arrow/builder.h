@@ -259,7 +259,8 @@ class StructBuilder final : public ArrayBuilder {
 /// null: counts rows, all of them null.
 class NullBuilder final : public ArrayBuilder {
  public:
-  NullBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool) : ArrayBuilder(std::move(type), std::move(pool)) {}
+  NullBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool)
+      : ArrayBuilder(std::move(type), std::move(pool)) {}
   void AppendNull() override { validity_.AppendNull(); }
   void Truncate(int64_t length) override { validity_.Truncate(length); }
   void Reserve(int64_t) override {}
@@ -270,7 +271,9 @@ class NullBuilder final : public ArrayBuilder {
 class FixedSizeBinaryBuilder final : public ArrayBuilder {
  public:
   FixedSizeBinaryBuilder(TypePtr type, std::shared_ptr<MemoryPool> pool)
-      : ArrayBuilder(std::move(type), pool), width_(type_->byte_width()), values_(std::move(pool)) {}
+      : ArrayBuilder(std::move(type), pool),
+        width_(type_->byte_width()),
+        values_(std::move(pool)) {}
   int32_t byte_width() const { return width_; }
   /// `bytes` holds byte_width() bytes.
   void Append(const void* bytes) {

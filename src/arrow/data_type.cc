@@ -173,18 +173,20 @@ std::string DataType::CFormat() const {
 }
 
 std::string DataType::ToString() const {
-  static const char* kNames[] = {"bool",   "int8",    "int16",   "int32",  "int64",
-                                 "uint8",  "uint16",  "uint32",  "uint64", "float",
-                                 "double", "string",  "binary",  "timestamp", "date32",
-                                 "decimal128", "list", "struct", "null", "fixed_size_binary",
-                                 "time32", "time64", "map", "dense_union"};
+  static const char* kNames[] = {"bool",   "int8",      "int16",  "int32",
+                                 "int64",  "uint8",     "uint16", "uint32",
+                                 "uint64", "float",     "double", "string",
+                                 "binary", "timestamp", "date32", "decimal128",
+                                 "list",   "struct",    "null",   "fixed_size_binary",
+                                 "time32", "time64",    "map",    "dense_union"};
   std::string out = kNames[static_cast<int>(id_)];
   switch (id_) {
     case TypeId::kTimestamp:
     case TypeId::kTime32:
     case TypeId::kTime64: {
       static const char* kUnitNames[] = {"s", "ms", "us", "ns"};
-      out += std::string("[") + kUnitNames[static_cast<int>(unit_)] + (timezone_.empty() ? "" : ", " + timezone_) + "]";
+      out += std::string("[") + kUnitNames[static_cast<int>(unit_)] +
+             (timezone_.empty() ? "" : ", " + timezone_) + "]";
       break;
     }
     case TypeId::kFixedSizeBinary:
@@ -213,8 +215,8 @@ std::string DataType::ToString() const {
 
 bool DataType::Equals(const DataType& other) const {
   if (id_ != other.id_ || unit_ != other.unit_ || timezone_ != other.timezone_ ||
-      precision_ != other.precision_ || scale_ != other.scale_ || fixed_width_ != other.fixed_width_ ||
-      children_.size() != other.children_.size()) {
+      precision_ != other.precision_ || scale_ != other.scale_ ||
+      fixed_width_ != other.fixed_width_ || children_.size() != other.children_.size()) {
     return false;
   }
   for (size_t i = 0; i < children_.size(); ++i) {

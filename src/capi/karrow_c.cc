@@ -1,5 +1,3 @@
-#include "karrow/karrow.h"
-
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -10,6 +8,7 @@
 
 #include "karrow/c_export.h"
 #include "karrow/kafka_source.h"
+#include "karrow/karrow.h"
 #include "karrow/version.h"
 
 namespace {
@@ -58,7 +57,8 @@ int ErrnoFor(karrow::StatusCode code) {
 // that they include every bad record before it), and moves them to the queue.
 class DeadLetterForwardingReader : public karrow::RecordBatchReader {
  public:
-  DeadLetterForwardingReader(std::unique_ptr<karrow::KafkaSource> source, std::shared_ptr<DeadLetterQueue> queue)
+  DeadLetterForwardingReader(std::unique_ptr<karrow::KafkaSource> source,
+                             std::shared_ptr<DeadLetterQueue> queue)
       : source_(std::move(source)), queue_(std::move(queue)) {}
 
   karrow::SchemaPtr schema() const override { return source_->schema(); }
@@ -101,9 +101,10 @@ class BatchListReader : public karrow::RecordBatchReader {
 
 extern "C" const char* karrow_version(void) { return KARROW_VERSION_STRING; }
 
-extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* const* values, size_t count,
-                                        int32_t task_index, int32_t parallelism, ArrowArrayStream* out,
-                                        karrow_dead_letters** dead_letters, char* error, size_t error_size) {
+extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* const* values,
+                                        size_t count, int32_t task_index, int32_t parallelism,
+                                        ArrowArrayStream* out, karrow_dead_letters** dead_letters,
+                                        char* error, size_t error_size) {
   // No exception may cross into C callers.
   try {
     if (out == nullptr || (count > 0 && (keys == nullptr || values == nullptr))) {
@@ -120,11 +121,14 @@ extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* con
     if (!config.ok()) return Fail(EINVAL, config.status().message(), error, error_size);
     const bool wants_dead_letters = config->dead_letter;
     if (wants_dead_letters && dead_letters == nullptr) {
-      return Fail(EINVAL, "karrow_kafka_stream_open: dead_letter=true needs a karrow_dead_letters** to return them",
-                  error, error_size);
+      return Fail(
+          EINVAL,
+          "karrow_kafka_stream_open: dead_letter=true needs a karrow_dead_letters** to return them",
+          error, error_size);
     }
     auto source = karrow::KafkaSource::Open(std::move(*config), {task_index, parallelism});
-    if (!source.ok()) return Fail(ErrnoFor(source.status().code()), source.status().message(), error, error_size);
+    if (!source.ok())
+      return Fail(ErrnoFor(source.status().code()), source.status().message(), error, error_size);
     if (!wants_dead_letters) {
       if (dead_letters != nullptr) *dead_letters = nullptr;
       karrow::ExportRecordBatchReader(std::move(*source), out);
@@ -133,8 +137,8 @@ extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* con
     auto handle = std::make_unique<karrow_dead_letters>();
     handle->queue = std::make_shared<DeadLetterQueue>();
     handle->schema = (*source)->dead_letter_schema();
-    karrow::ExportRecordBatchReader(std::make_unique<DeadLetterForwardingReader>(std::move(*source), handle->queue),
-                                    out);
+    karrow::ExportRecordBatchReader(
+        std::make_unique<DeadLetterForwardingReader>(std::move(*source), handle->queue), out);
     *dead_letters = handle.release();
     return 0;
   } catch (const std::exception& e) {
@@ -142,8 +146,8 @@ extern "C" int karrow_kafka_stream_open(const char* const* keys, const char* con
   }
 }
 
-extern "C" int karrow_dead_letters_take(karrow_dead_letters* dead_letters, ArrowArrayStream* out, char* error,
-                                        size_t error_size) {
+extern "C" int karrow_dead_letters_take(karrow_dead_letters* dead_letters, ArrowArrayStream* out,
+                                        char* error, size_t error_size) {
   try {
     if (dead_letters == nullptr || out == nullptr) {
       return Fail(EINVAL, "karrow_dead_letters_take: null argument", error, error_size);
@@ -153,7 +157,8 @@ extern "C" int karrow_dead_letters_take(karrow_dead_letters* dead_letters, Arrow
       std::lock_guard<std::mutex> lock(dead_letters->queue->mu);
       batches.swap(dead_letters->queue->batches);
     }
-    karrow::ExportRecordBatchReader(std::make_unique<BatchListReader>(dead_letters->schema, std::move(batches)), out);
+    karrow::ExportRecordBatchReader(
+        std::make_unique<BatchListReader>(dead_letters->schema, std::move(batches)), out);
     return 0;
   } catch (const std::exception& e) {
     return Fail(EIO, std::string("internal error: ") + e.what(), error, error_size);

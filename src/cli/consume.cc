@@ -43,11 +43,12 @@ class Progress {
     double secs = std::chrono::duration<double>(now - start_).count();
     int64_t lag = 0;
     for (const PartitionPosition& p : source_.positions()) {
-      if (p.high_watermark >= 0 && p.next_offset >= 0) lag += std::max<int64_t>(0, p.high_watermark - p.next_offset);
+      if (p.high_watermark >= 0 && p.next_offset >= 0)
+        lag += std::max<int64_t>(0, p.high_watermark - p.next_offset);
     }
-    std::fprintf(stderr, "\r%lld records  %.0f records/s  %.1f MB/s  lag %lld   ", static_cast<long long>(s.messages),
-                 secs > 0 ? s.messages / secs : 0.0, secs > 0 ? s.value_bytes / secs / 1e6 : 0.0,
-                 static_cast<long long>(lag));
+    std::fprintf(stderr, "\r%lld records  %.0f records/s  %.1f MB/s  lag %lld   ",
+                 static_cast<long long>(s.messages), secs > 0 ? s.messages / secs : 0.0,
+                 secs > 0 ? s.value_bytes / secs / 1e6 : 0.0, static_cast<long long>(lag));
     if (final) std::fputc('\n', stderr);
   }
 
@@ -93,7 +94,8 @@ class DeadLetterFile {
     return Status::OK();
   }
   Status Failed(const char* what) const {
-    return Status::IoError("--dead-letter " + path_ + ": " + what + " the file: " + std::strerror(errno));
+    return Status::IoError("--dead-letter " + path_ + ": " + what +
+                           " the file: " + std::strerror(errno));
   }
 
   std::string path_;
@@ -111,7 +113,9 @@ int RunConsume(const ConsumeOptions& options) {
     return 2;
   }
   if (config->dead_letter && options.dead_letter_file.empty()) {
-    std::fprintf(stderr, "karrow: dead_letter=true: name the file for the dead letters with --dead-letter FILE\n");
+    std::fprintf(
+        stderr,
+        "karrow: dead_letter=true: name the file for the dead letters with --dead-letter FILE\n");
     return 2;
   }
   auto opened = KafkaSource::Open(std::move(*config), {options.task_index, options.parallelism});

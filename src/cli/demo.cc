@@ -21,8 +21,8 @@ std::string OrderJson(int i) {
   static const char* kItems[] = {"widget", "gadget", "sprocket", "gizmo", "doohickey"};
   char buf[256];
   std::snprintf(buf, sizeof(buf),
-                R"({"order_id":%d,"customer":"c-%03d","item":"%s","quantity":%d,"price":%d.%02d})", i,
-                (i * 37) % 500, kItems[i % 5], 1 + i % 7, 3 + (i * 13) % 97, (i * 7) % 100);
+                R"({"order_id":%d,"customer":"c-%03d","item":"%s","quantity":%d,"price":%d.%02d})",
+                i, (i * 37) % 500, kItems[i % 5], 1 + i % 7, 3 + (i * 13) % 97, (i * 7) % 100);
   return buf;
 }
 
@@ -37,7 +37,8 @@ Status ProduceOrders(rd_kafka_t* producer, int records) {
           RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
           RD_KAFKA_V_HEADER("source", "karrow-demo", -1), RD_KAFKA_V_END);
       if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) return Status::Kafka(std::string("produce: ") + rd_kafka_err2str(e));
+      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        return Status::Kafka(std::string("produce: ") + rd_kafka_err2str(e));
       rd_kafka_poll(producer, 10);
     }
   }
@@ -60,10 +61,12 @@ int Fail(const Status& st) {
 }  // namespace
 
 int RunDemo(int records, int partitions) {
-  if (records < 1 || partitions < 1) return Fail(Status::Invalid("records and partitions must be positive"));
+  if (records < 1 || partitions < 1)
+    return Fail(Status::Invalid("records and partitions must be positive"));
   char err[512];
   ConfHandle conf(rd_kafka_conf_new());
-  if (rd_kafka_conf_set(conf.get(), "test.mock.num.brokers", "3", err, sizeof(err)) != RD_KAFKA_CONF_OK ||
+  if (rd_kafka_conf_set(conf.get(), "test.mock.num.brokers", "3", err, sizeof(err)) !=
+          RD_KAFKA_CONF_OK ||
       rd_kafka_conf_set(conf.get(), "log_level", "3", err, sizeof(err)) != RD_KAFKA_CONF_OK) {
     return Fail(Status::Internal(err));
   }
@@ -74,8 +77,10 @@ int RunDemo(int records, int partitions) {
   std::string bootstrap = rd_kafka_mock_cluster_bootstraps(cluster);
   rd_kafka_mock_topic_create(cluster, kTopic, partitions, 1);
 
-  std::printf("Started an in-process Kafka cluster (3 brokers, librdkafka mock) at %s\n", bootstrap.c_str());
-  std::printf("Producing %d JSON orders to topic '%s' over %d partitions...\n\n", records, kTopic, partitions);
+  std::printf("Started an in-process Kafka cluster (3 brokers, librdkafka mock) at %s\n",
+              bootstrap.c_str());
+  std::printf("Producing %d JSON orders to topic '%s' over %d partitions...\n\n", records, kTopic,
+              partitions);
   if (Status st = ProduceOrders(producer.get(), records); !st.ok()) return Fail(st);
 
   KafkaSourceConfig config;
@@ -108,21 +113,25 @@ int RunDemo(int records, int partitions) {
     for (int64_t i = 0; i < batch.num_rows() && shown < 8; ++i, ++shown) {
       std::printf("  %-9d  %-6lld  %-6s  %s\n", batch.column(1)->Value<int32_t>(i),
                   static_cast<long long>(batch.column(2)->Value<int64_t>(i)),
-                  Clip(batch.column(3)->View(i), 6).c_str(), Clip(batch.column(0)->View(i), 72).c_str());
+                  Clip(batch.column(3)->View(i), 6).c_str(),
+                  Clip(batch.column(0)->View(i), 72).c_str());
     }
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("  ... %lld more rows\n\n", static_cast<long long>(rows - shown));
   std::printf("Schema:\n");
   for (const Field& f : source->schema()->fields()) {
-    std::printf("  %-10s %s%s\n", f.name.c_str(), f.type->ToString().c_str(), f.nullable ? "" : " not null");
+    std::printf("  %-10s %s%s\n", f.name.c_str(), f.type->ToString().c_str(),
+                f.nullable ? "" : " not null");
   }
-  std::printf("\nSummary: %lld records from %d partitions in %lld Arrow batches, %.2f s (%.0f records/s)\n",
-              static_cast<long long>(rows), source->topic_partitions(), static_cast<long long>(batches), secs,
-              secs > 0 ? rows / secs : 0.0);
+  std::printf(
+      "\nSummary: %lld records from %d partitions in %lld Arrow batches, %.2f s (%.0f records/s)\n",
+      static_cast<long long>(rows), source->topic_partitions(), static_cast<long long>(batches),
+      secs, secs > 0 ? rows / secs : 0.0);
   source.reset();
-  return rows == records ? 0 : Fail(Status::Internal("read " + std::to_string(rows) + " of " +
-                                                     std::to_string(records) + " records"));
+  return rows == records ? 0
+                         : Fail(Status::Internal("read " + std::to_string(rows) + " of " +
+                                                 std::to_string(records) + " records"));
 }
 
 }  // namespace karrow::cli

@@ -1,6 +1,5 @@
 // karrow: read Kafka topics into Apache Arrow, from the command line.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -13,33 +12,40 @@ namespace {
 
 // The source options `consume` and `run` share, kcat-like where kcat has one.
 struct SourceFlags {
-  std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata, framing = "none",
-                               bad_data = "fail", schema_file, schema_registry;
+  std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata,
+                              framing = "none", bad_data = "fail", schema_file, schema_registry;
   std::vector<std::string> client_props, source_props;
   bool until_end = false;
   int64_t batch_size = 8192, linger_ms = 100;
   double rate = 0;
 
   void AddTo(CLI::App* c) {
-    c->add_option("-b,--brokers", brokers, "Bootstrap servers, host:port[,host:port...]")->required();
+    c->add_option("-b,--brokers", brokers, "Bootstrap servers, host:port[,host:port...]")
+        ->required();
     c->add_option("-t,--topic", topic, "Topic to read")->required();
     c->add_option("-X", client_props, "librdkafka property key=value (repeatable)");
-    c->add_option("-f,--format", format, "raw_string | raw_bytes | json | avro")->capture_default_str();
-    c->add_option("-o,--offset", offset,
-                  "Where to start without a checkpoint: earliest | latest | group | timestamp | offsets")
+    c->add_option("-f,--format", format, "raw_string | raw_bytes | json | avro")
+        ->capture_default_str();
+    c->add_option(
+         "-o,--offset", offset,
+         "Where to start without a checkpoint: earliest | latest | group | timestamp | offsets")
         ->capture_default_str();
     c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
-    c->add_option("--metadata", metadata, "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
+    c->add_option("--metadata", metadata,
+                  "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
     c->add_option("--framing", framing, "none | newline")->capture_default_str();
-    c->add_option("--schema", schema_file,
-                  "Schema file of the values: for json, {\"fields\": [{\"name\": ..., \"type\": ...}]} or an "
-                  "Avro schema; for avro, the reader schema");
+    c->add_option(
+        "--schema", schema_file,
+        "Schema file of the values: for json, {\"fields\": [{\"name\": ..., \"type\": ...}]} or an "
+        "Avro schema; for avro, the reader schema");
     c->add_option("--schema-registry", schema_registry,
                   "Schema registry URL (format avro; other schema_registry.* settings go in -p)");
     c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
-    c->add_flag("-e,--exit", until_end, "Stop once every partition is read to where it ended at start");
+    c->add_flag("-e,--exit", until_end,
+                "Stop once every partition is read to where it ended at start");
     c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
-    c->add_option("--linger-ms", linger_ms, "Emit a partial batch after this long")->capture_default_str();
+    c->add_option("--linger-ms", linger_ms, "Emit a partial batch after this long")
+        ->capture_default_str();
     c->add_option("--rate", rate, "Limit to this many messages per second");
     c->add_option("-p,--property", source_props,
                   "Any source property key=value (repeatable), e.g. start_timestamp_ms=..., "
@@ -48,10 +54,16 @@ struct SourceFlags {
 
   // Returns false (after saying why) when a key=value is malformed.
   bool Properties(karrow::cli::Properties* props) const {
-    *props = {{"bootstrap_servers", brokers}, {"topic", topic},         {"format", format},
-              {"offset_mode", offset},        {"framing", framing},     {"bad_data", bad_data},
-              {"batch_size", std::to_string(batch_size)}, {"linger_ms", std::to_string(linger_ms)},
-              {"stop_at_end", until_end ? "true" : "false"}, {"messages_per_second", std::to_string(rate)}};
+    *props = {{"bootstrap_servers", brokers},
+              {"topic", topic},
+              {"format", format},
+              {"offset_mode", offset},
+              {"framing", framing},
+              {"bad_data", bad_data},
+              {"batch_size", std::to_string(batch_size)},
+              {"linger_ms", std::to_string(linger_ms)},
+              {"stop_at_end", until_end ? "true" : "false"},
+              {"messages_per_second", std::to_string(rate)}};
     if (!group.empty()) props->emplace_back("group_id", group);
     if (!metadata.empty()) props->emplace_back("metadata_fields", metadata);
     if (!schema_registry.empty()) props->emplace_back("schema_registry.url", schema_registry);
@@ -102,29 +114,36 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   c->add_option("-c,--count", consume.count, "Stop after this many rows");
   c->add_option("--dead-letter", consume.dead_letter_file,
-                "With --bad-data drop: write the dropped records (raw bytes, coordinates, reason) to this file "
+                "With --bad-data drop: write the dropped records (raw bytes, coordinates, reason) "
+                "to this file "
                 "as an Arrow IPC stream");
-  c->add_option("--task", task, "Read task i of n, as i/n (partitions p with p % n == i)")->capture_default_str();
+  c->add_option("--task", task, "Read task i of n, as i/n (partitions p with p % n == i)")
+      ->capture_default_str();
 
   SourceFlags run_flags;
   karrow::cli::RunOptions run;
   CLI::App* r = app.add_subcommand(
       "run", "Read a topic into files, exactly once, with checkpoints; run it again to resume");
   run_flags.AddTo(r);
-  r->add_option("--parallelism", run.parallelism, "Tasks reading in parallel")->capture_default_str();
-  r->add_option("--checkpoint-dir", run.checkpoint_dir, "Where checkpoints are kept")->required();
-  r->add_option("--checkpoint-interval", run.checkpoint_interval, "Time between checkpoints, e.g. 500ms, 10s, 1m")
+  r->add_option("--parallelism", run.parallelism, "Tasks reading in parallel")
       ->capture_default_str();
-  r->add_option("--keep-checkpoints", run.keep_checkpoints, "Complete checkpoints kept")->capture_default_str();
+  r->add_option("--checkpoint-dir", run.checkpoint_dir, "Where checkpoints are kept")->required();
+  r->add_option("--checkpoint-interval", run.checkpoint_interval,
+                "Time between checkpoints, e.g. 500ms, 10s, 1m")
+      ->capture_default_str();
+  r->add_option("--keep-checkpoints", run.keep_checkpoints, "Complete checkpoints kept")
+      ->capture_default_str();
   r->add_option("--sink-dir", run.sink_dir, "Where output files are published")->required();
   r->add_option("--sink-format", run.sink_format, "arrow (Arrow IPC stream files) | ndjson")
       ->check(CLI::IsMember({"arrow", "ndjson"}))
       ->capture_default_str();
 
   int demo_records = 5000, demo_partitions = 6;
-  CLI::App* d = app.add_subcommand("demo", "Show karrow at work against an in-process Kafka (no install needed)");
+  CLI::App* d = app.add_subcommand(
+      "demo", "Show karrow at work against an in-process Kafka (no install needed)");
   d->add_option("-n,--records", demo_records, "Orders to produce")->capture_default_str();
-  d->add_option("-p,--partitions", demo_partitions, "Partitions of the demo topic")->capture_default_str();
+  d->add_option("-p,--partitions", demo_partitions, "Partitions of the demo topic")
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
 

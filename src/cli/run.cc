@@ -19,7 +19,10 @@ bool ParseDuration(const std::string& text, std::chrono::milliseconds* out) {
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
   std::string unit = end ? end : "";
-  double ms = unit == "ms" || unit.empty() ? value : unit == "s" ? value * 1e3 : unit == "m" ? value * 6e4 : -1;
+  double ms = unit == "ms" || unit.empty() ? value
+              : unit == "s"                ? value * 1e3
+              : unit == "m"                ? value * 6e4
+                                           : -1;
   if (text.empty() || end == text.c_str() || ms < 1) return false;
   *out = std::chrono::milliseconds(static_cast<int64_t>(ms));
   return true;
@@ -41,9 +44,11 @@ int RunJobCommand(const RunOptions& options) {
   runtime.keep_checkpoints = options.keep_checkpoints;
   runtime.sink_dir = options.sink_dir;
   // main.cc lets only "arrow" and "ndjson" through.
-  runtime.sink_format = options.sink_format == "ndjson" ? SinkFormat::kNdjson : SinkFormat::kArrowIpc;
+  runtime.sink_format =
+      options.sink_format == "ndjson" ? SinkFormat::kNdjson : SinkFormat::kArrowIpc;
   if (!ParseDuration(options.checkpoint_interval, &runtime.checkpoint_interval)) {
-    std::fprintf(stderr, "karrow: --checkpoint-interval %s: expected a duration like 500ms, 10s or 1m\n",
+    std::fprintf(stderr,
+                 "karrow: --checkpoint-interval %s: expected a duration like 500ms, 10s or 1m\n",
                  options.checkpoint_interval.c_str());
     return 2;
   }
@@ -65,7 +70,8 @@ int RunJobCommand(const RunOptions& options) {
   const RunSummary& s = *result;
   std::string line = "karrow run: finish=" + std::string(SourceFinishTypeName(s.finish)) +
                      " restored_epoch=" + std::to_string(s.restored_epoch) +
-                     " last_epoch=" + std::to_string(s.last_epoch) + " checkpoints=" + std::to_string(s.checkpoints) +
+                     " last_epoch=" + std::to_string(s.last_epoch) +
+                     " checkpoints=" + std::to_string(s.checkpoints) +
                      " files_published=" + std::to_string(s.files_published);
   for (const auto& [name, value] : s.metrics) line += " " + name + "=" + std::to_string(value);
   std::fprintf(stderr, "%s\n", line.c_str());

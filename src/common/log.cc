@@ -21,8 +21,10 @@ LogLevel MinLogLevel() {
 void Log(LogLevel level, const std::string& message) {
   if (level < MinLogLevel()) return;
   static const char* kNames[] = {"debug", "info", "warning", "error"};
-  std::string line = std::string("karrow: ") + kNames[static_cast<int>(level)] + ": " + message + "\n";
-  std::fwrite(line.data(), 1, line.size(), stderr);  // one write, so lines from threads do not interleave
+  std::string line =
+      std::string("karrow: ") + kNames[static_cast<int>(level)] + ": " + message + "\n";
+  std::fwrite(line.data(), 1, line.size(),
+              stderr);  // one write, so lines from threads do not interleave
 }
 
 void LogRateLimiter::Log(LogLevel level, const std::string& message) {

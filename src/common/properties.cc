@@ -24,7 +24,8 @@ Result<bool> ParseBoolProperty(const std::string& key, const std::string& value)
 Result<double> ParseNumberProperty(const std::string& key, const std::string& value) {
   char* end = nullptr;
   double v = std::strtod(value.c_str(), &end);
-  if (value.empty() || *end != '\0') return Status::Invalid(key + "=" + value + ": expected a number");
+  if (value.empty() || *end != '\0')
+    return Status::Invalid(key + "=" + value + ": expected a number");
   return v;
 }
 

@@ -31,7 +31,8 @@ class Mapper {
         return Field{name, boolean(), false};
       case AvroType::kInt:
         if (n.logical == AvroLogicalType::kDate) return Field{name, date32(), false};
-        if (n.logical == AvroLogicalType::kTimeMillis) return Field{name, time32(TimeUnit::kMilli), false};
+        if (n.logical == AvroLogicalType::kTimeMillis)
+          return Field{name, time32(TimeUnit::kMilli), false};
         return Field{name, int32(), false};
       case AvroType::kLong:
         return Field{name, LongType(n.logical), false};
@@ -49,19 +50,23 @@ class Mapper {
       case AvroType::kFixed:
         if (n.logical == AvroLogicalType::kDecimal) return Decimal(n, name, path);
         if (n.size > kMaxArrowFixedSize) {
-          return Status::Invalid("Avro schema, at " + path + ": fixed " + n.name + " of " + std::to_string(n.size) +
-                                 " bytes is larger than the " + std::to_string(kMaxArrowFixedSize) +
+          return Status::Invalid("Avro schema, at " + path + ": fixed " + n.name + " of " +
+                                 std::to_string(n.size) + " bytes is larger than the " +
+                                 std::to_string(kMaxArrowFixedSize) +
                                  " bytes karrow maps to a column");
         }
         if (n.logical == AvroLogicalType::kUuid) {
-          return Field{name, fixed_size_binary(16), false, {{"ARROW:extension:name", "arrow.uuid"},
-                                                            {"ARROW:extension:metadata", ""}}};
+          return Field{name,
+                       fixed_size_binary(16),
+                       false,
+                       {{"ARROW:extension:name", "arrow.uuid"}, {"ARROW:extension:metadata", ""}}};
         }
         return Field{name, fixed_size_binary(n.size), false};
       case AvroType::kRecord: {
         std::vector<Field> children;
         for (const AvroField& f : n.fields) {
-          KARROW_ASSIGN_OR_RAISE(Field child, Map(f.type, f.name, path.empty() ? f.name : path + "." + f.name));
+          KARROW_ASSIGN_OR_RAISE(Field child,
+                                 Map(f.type, f.name, path.empty() ? f.name : path + "." + f.name));
           children.push_back(std::move(child));
         }
         return Field{name, struct_(std::move(children)), false};
@@ -101,10 +106,12 @@ class Mapper {
     }
   }
 
-  static Result<Field> Decimal(const AvroNode& n, const std::string& name, const std::string& path) {
+  static Result<Field> Decimal(const AvroNode& n, const std::string& name,
+                               const std::string& path) {
     if (n.precision > 38) {
-      return Status::Invalid("Avro schema, at " + path + ": decimal(" + std::to_string(n.precision) + ", " +
-                             std::to_string(n.scale) + ") has more than the 38 digits of Arrow's decimal128");
+      return Status::Invalid("Avro schema, at " + path + ": decimal(" +
+                             std::to_string(n.precision) + ", " + std::to_string(n.scale) +
+                             ") has more than the 38 digits of Arrow's decimal128");
     }
     return Field{name, decimal128(n.precision, n.scale), false};
   }
@@ -119,13 +126,15 @@ class Mapper {
     }
     if (n.branches.size() == 1) return Map(n.branches[0], name, path);
     if (n.branches.size() > 127) {
-      return Status::Invalid("Avro schema, at " + path + ": a union of more than 127 types has no Arrow form");
+      return Status::Invalid("Avro schema, at " + path +
+                             ": a union of more than 127 types has no Arrow form");
     }
     std::vector<Field> members;
     for (int b : n.branches) {
       // Members are named after their Avro type, as other Avro readers do.
       const AvroNode& branch = schema_.node(b);
-      std::string member = branch.name.empty() ? schema_.Describe(b) : std::string(AvroShortName(branch.name));
+      std::string member =
+          branch.name.empty() ? schema_.Describe(b) : std::string(AvroShortName(branch.name));
       KARROW_ASSIGN_OR_RAISE(Field f, Map(b, member, path + "<" + member + ">"));
       members.push_back(std::move(f));
     }

@@ -72,7 +72,8 @@ class AvroCursor {
 
   template <typename T>
   bool ReadLittleEndian(T* out) {
-    if (remaining() < static_cast<int64_t>(sizeof(T))) return Fail("the value ends inside a float or double");
+    if (remaining() < static_cast<int64_t>(sizeof(T)))
+      return Fail("the value ends inside a float or double");
     std::memcpy(out, p_, sizeof(T));
     p_ += sizeof(T);
     return true;
@@ -110,7 +111,9 @@ class AvroCursor {
   }
 
  private:
-  [[gnu::always_inline]] static int64_t ZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+  [[gnu::always_inline]] static int64_t ZigZag(uint64_t v) {
+    return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+  }
 
   // ReadLong one byte at a time, each checked: near the end, and for the
   // rare varints of 9 or 10 bytes.
@@ -138,15 +141,16 @@ class AvroCursor {
   }
   [[gnu::cold, gnu::noinline]] bool FailLength(int64_t n) {
     if (n < 0) return Fail("negative length " + std::to_string(n));
-    return Fail("length " + std::to_string(n) + " exceeds the " + std::to_string(remaining()) + " bytes left");
+    return Fail("length " + std::to_string(n) + " exceeds the " + std::to_string(remaining()) +
+                " bytes left");
   }
   [[gnu::cold, gnu::noinline]] bool FailFixed(int64_t n) {
-    return Fail("a fixed of " + std::to_string(n) + " bytes exceeds the " + std::to_string(remaining()) +
-                " bytes left");
+    return Fail("a fixed of " + std::to_string(n) + " bytes exceeds the " +
+                std::to_string(remaining()) + " bytes left");
   }
   [[gnu::cold, gnu::noinline]] bool FailBlockSize(int64_t block_bytes) {
-    return Fail("block size " + std::to_string(block_bytes) + " does not fit the " + std::to_string(remaining()) +
-                " bytes left");
+    return Fail("block size " + std::to_string(block_bytes) + " does not fit the " +
+                std::to_string(remaining()) + " bytes left");
   }
 
   const uint8_t* begin_;

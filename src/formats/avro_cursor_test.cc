@@ -30,7 +30,8 @@ Read ReadLongFrom(const std::string& bytes) {
 
 TEST(AvroCursorTest, EveryLengthOnBothPaths) {
   // The largest and smallest value of each encoded length, 1 to 10 bytes.
-  std::vector<int64_t> values = {0, -1, 1, std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()};
+  std::vector<int64_t> values = {0, -1, 1, std::numeric_limits<int64_t>::max(),
+                                 std::numeric_limits<int64_t>::min()};
   for (int bits = 6; bits < 63; bits += 7) {
     int64_t edge = int64_t{1} << bits;
     values.insert(values.end(), {edge - 1, edge, -edge, -edge - 1});

@@ -36,24 +36,24 @@ enum class Op : uint8_t {
   kBytesToDecimal,  // two's-complement big-endian into decimal128
   kFixedToDecimal,
   kEnum,
-  kRecord,          // children in writer field order, then reader defaults
+  kRecord,  // children in writer field order, then reader defaults
   kArray,
   kMap,
-  kWriterUnion,     // reads the branch index, runs children[index]
-  kToUnionMember,   // runs children[0] into member `member`, then selects it
-  kSkip,            // a writer-only value, skipped by its schema
-  kFail,            // a writer union branch the reader cannot take
+  kWriterUnion,    // reads the branch index, runs children[index]
+  kToUnionMember,  // runs children[0] into member `member`, then selects it
+  kSkip,           // a writer-only value, skipped by its schema
+  kFail,           // a writer union branch the reader cannot take
 };
 
 struct DefaultValue;
 
 struct Step {
   Op op = Op::kSkip;
-  ArrayBuilder* out = nullptr;  // kRecord: nullptr for the top level (columns)
-  int node = -1;                // writer node (kSkip, kFixed*, kEnum, kArray, kMap)
-  int8_t member = 0;            // kToUnionMember
-  bool zero_size_items = false; // kArray: items take no bytes
-  int32_t precision = 0;        // decimals
+  ArrayBuilder* out = nullptr;   // kRecord: nullptr for the top level (columns)
+  int node = -1;                 // writer node (kSkip, kFixed*, kEnum, kArray, kMap)
+  int8_t member = 0;             // kToUnionMember
+  bool zero_size_items = false;  // kArray: items take no bytes
+  int32_t precision = 0;         // decimals
   std::vector<Step> children;
   std::vector<int32_t> enum_map;     // writer symbol -> reader symbol, -1 if none
   std::vector<std::string> symbols;  // reader symbols
@@ -147,17 +147,26 @@ class Compiler {
         s.op = W.type == AvroType::kInt ? Op::kIntToInt64 : Op::kLongToInt64;
         return s;
       case AvroType::kFloat:
-        if (W.type == AvroType::kInt) s.op = Op::kIntToFloat;
-        else if (W.type == AvroType::kLong) s.op = Op::kLongToFloat;
-        else if (W.type == AvroType::kFloat) s.op = Op::kFloatToFloat;
-        else break;
+        if (W.type == AvroType::kInt)
+          s.op = Op::kIntToFloat;
+        else if (W.type == AvroType::kLong)
+          s.op = Op::kLongToFloat;
+        else if (W.type == AvroType::kFloat)
+          s.op = Op::kFloatToFloat;
+        else
+          break;
         return s;
       case AvroType::kDouble:
-        if (W.type == AvroType::kInt) s.op = Op::kIntToDouble;
-        else if (W.type == AvroType::kLong) s.op = Op::kLongToDouble;
-        else if (W.type == AvroType::kFloat) s.op = Op::kFloatToDouble;
-        else if (W.type == AvroType::kDouble) s.op = Op::kDoubleToDouble;
-        else break;
+        if (W.type == AvroType::kInt)
+          s.op = Op::kIntToDouble;
+        else if (W.type == AvroType::kLong)
+          s.op = Op::kLongToDouble;
+        else if (W.type == AvroType::kFloat)
+          s.op = Op::kFloatToDouble;
+        else if (W.type == AvroType::kDouble)
+          s.op = Op::kDoubleToDouble;
+        else
+          break;
         return s;
       case AvroType::kString:
         if (W.type != AvroType::kString && W.type != AvroType::kBytes) break;
@@ -165,16 +174,18 @@ class Compiler {
         return s;
       case AvroType::kBytes:
         if (W.type != AvroType::kString && W.type != AvroType::kBytes) break;
-        if (R.logical == AvroLogicalType::kDecimal) return Decimal(W, R, Op::kBytesToDecimal, std::move(s));
+        if (R.logical == AvroLogicalType::kDecimal)
+          return Decimal(W, R, Op::kBytesToDecimal, std::move(s));
         s.op = Op::kToBinary;
         return s;
       case AvroType::kFixed:
         if (W.type != AvroType::kFixed || !NamesMatch(W, R)) break;
         if (W.size != R.size) {
-          return Incompatible(path, "fixed " + W.name + " has " + std::to_string(W.size) + " bytes, the reader's " +
-                                        std::to_string(R.size));
+          return Incompatible(path, "fixed " + W.name + " has " + std::to_string(W.size) +
+                                        " bytes, the reader's " + std::to_string(R.size));
         }
-        if (R.logical == AvroLogicalType::kDecimal) return Decimal(W, R, Op::kFixedToDecimal, std::move(s));
+        if (R.logical == AvroLogicalType::kDecimal)
+          return Decimal(W, R, Op::kFixedToDecimal, std::move(s));
         s.op = Op::kFixed;
         return s;
       case AvroType::kEnum:
@@ -186,7 +197,8 @@ class Compiler {
         std::set<int> visiting;
         s.zero_size_items = MinSize(ws_, W.items, &visiting) == 0;
         auto* list = static_cast<ListBuilder*>(out);
-        KARROW_ASSIGN_OR_RAISE(Step item, Resolve(W.items, R.items, list->item_builder(), path + "[]"));
+        KARROW_ASSIGN_OR_RAISE(Step item,
+                               Resolve(W.items, R.items, list->item_builder(), path + "[]"));
         s.children.push_back(std::move(item));
         return s;
       }
@@ -194,7 +206,8 @@ class Compiler {
         if (W.type != AvroType::kMap) break;
         s.op = Op::kMap;
         auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(out)->item_builder());
-        KARROW_ASSIGN_OR_RAISE(Step value, Resolve(W.items, R.items, entries->child(1), path + "{}"));
+        KARROW_ASSIGN_OR_RAISE(Step value,
+                               Resolve(W.items, R.items, entries->child(1), path + "{}"));
         s.children.push_back(std::move(value));
         return s;
       }
@@ -204,13 +217,14 @@ class Compiler {
       case AvroType::kUnion:
         break;
     }
-    return Incompatible(path, "the writer's " + ws_.Describe(w) + " cannot be read as the reader's " + rs_.Describe(r));
+    return Incompatible(path, "the writer's " + ws_.Describe(w) +
+                                  " cannot be read as the reader's " + rs_.Describe(r));
   }
 
  private:
   static Status Incompatible(const std::string& path, const std::string& what) {
-    return Status::Invalid("Avro writer and reader schemas are incompatible at " + (path.empty() ? "the top" : path) +
-                           ": " + what);
+    return Status::Invalid("Avro writer and reader schemas are incompatible at " +
+                           (path.empty() ? "the top" : path) + ": " + what);
   }
 
   Result<Step> WriterUnion(int w, int r, ArrayBuilder* out, const std::string& path) {
@@ -238,7 +252,8 @@ class Compiler {
     for (size_t k = 0; k < R.branches.size(); ++k) {
       const AvroNode& b = rs_.node(R.branches[k]);
       if (b.type != W.type) continue;
-      bool named = b.type == AvroType::kRecord || b.type == AvroType::kEnum || b.type == AvroType::kFixed;
+      bool named =
+          b.type == AvroType::kRecord || b.type == AvroType::kEnum || b.type == AvroType::kFixed;
       if (!named || NamesMatch(W, b)) return static_cast<int>(k);
     }
     for (size_t k = 0; k < R.branches.size(); ++k) {
@@ -251,8 +266,8 @@ class Compiler {
     const AvroNode& R = rs_.node(r);
     int k = MatchBranch(ws_.node(w), R);
     if (k < 0) {
-      return Incompatible(path, "the writer's " + ws_.Describe(w) + " matches no branch of the reader's " +
-                                    rs_.Describe(r));
+      return Incompatible(path, "the writer's " + ws_.Describe(w) +
+                                    " matches no branch of the reader's " + rs_.Describe(r));
     }
     int value_branch;
     // A nullable column or a one-branch union: the branch writes the column.
@@ -260,17 +275,23 @@ class Compiler {
       return Resolve(w, R.branches[k], out, path);
     }
     auto* u = static_cast<DenseUnionBuilder*>(out);
-    Step s{.op = Op::kToUnionMember, .out = out, .node = w, .member = static_cast<int8_t>(k), .path = path};
+    Step s{.op = Op::kToUnionMember,
+           .out = out,
+           .node = w,
+           .member = static_cast<int8_t>(k),
+           .path = path};
     KARROW_ASSIGN_OR_RAISE(Step value, Resolve(w, R.branches[k], u->member(k), path));
     s.children.push_back(std::move(value));
     return s;
   }
 
   Result<Step> Decimal(const AvroNode& W, const AvroNode& R, Op op, Step s) {
-    if (W.logical == AvroLogicalType::kDecimal && (W.precision != R.precision || W.scale != R.scale)) {
-      return Incompatible(s.path, "the writer's decimal(" + std::to_string(W.precision) + ", " +
-                                      std::to_string(W.scale) + ") differs from the reader's decimal(" +
-                                      std::to_string(R.precision) + ", " + std::to_string(R.scale) + ")");
+    if (W.logical == AvroLogicalType::kDecimal &&
+        (W.precision != R.precision || W.scale != R.scale)) {
+      return Incompatible(s.path,
+                          "the writer's decimal(" + std::to_string(W.precision) + ", " +
+                              std::to_string(W.scale) + ") differs from the reader's decimal(" +
+                              std::to_string(R.precision) + ", " + std::to_string(R.scale) + ")");
     }
     s.op = op;
     s.precision = R.precision;
@@ -297,7 +318,9 @@ class Compiler {
   Result<Step> Record(const AvroNode& W, const AvroNode& R, Step s) {
     s.op = Op::kRecord;
     auto* st = static_cast<StructBuilder*>(s.out);
-    auto column = [&](size_t j) -> ArrayBuilder* { return st ? st->child(static_cast<int>(j)) : (*columns_)[j]; };
+    auto column = [&](size_t j) -> ArrayBuilder* {
+      return st ? st->child(static_cast<int>(j)) : (*columns_)[j];
+    };
     std::vector<bool> filled(R.fields.size(), false);
     for (const AvroField& wf : W.fields) {
       int j = FindReaderField(R, wf.name);
@@ -306,7 +329,8 @@ class Compiler {
         continue;
       }
       filled[j] = true;
-      KARROW_ASSIGN_OR_RAISE(Step f, Resolve(wf.type, R.fields[j].type, column(j), Join(s.path, R.fields[j].name)));
+      KARROW_ASSIGN_OR_RAISE(
+          Step f, Resolve(wf.type, R.fields[j].type, column(j), Join(s.path, R.fields[j].name)));
       s.children.push_back(std::move(f));
     }
     for (size_t j = 0; j < R.fields.size(); ++j) {
@@ -314,7 +338,8 @@ class Compiler {
       const AvroField& rf = R.fields[j];
       std::string path = Join(s.path, rf.name);
       if (!rf.has_default) {
-        return Incompatible(path, "the reader's field has no default and the writer's " + W.name + " lacks it");
+        return Incompatible(
+            path, "the reader's field has no default and the writer's " + W.name + " lacks it");
       }
       DefaultValue d;
       Status st2 = EncodeAvroDefault(rs_, rf.type, rf.default_json, &d.bytes);
@@ -363,7 +388,8 @@ struct AvroDatumReader::Program {
   }
 
   bool Skip(int i, AvroCursor& c, int depth) {
-    if (depth > kMaxSkipDepth) return c.Fail("values nested deeper than " + std::to_string(kMaxSkipDepth) + " levels");
+    if (depth > kMaxSkipDepth)
+      return c.Fail("values nested deeper than " + std::to_string(kMaxSkipDepth) + " levels");
     const AvroNode& n = writer->node(i);
     int64_t v;
     std::string_view bytes;
@@ -402,7 +428,8 @@ struct AvroDatumReader::Program {
             continue;
           }
           if (empty_items) continue;
-          if (count > c.remaining()) return c.Fail("block of " + std::to_string(count) + " items exceeds the bytes left");
+          if (count > c.remaining())
+            return c.Fail("block of " + std::to_string(count) + " items exceeds the bytes left");
           for (int64_t k = 0; k < count; ++k) {
             if (n.type == AvroType::kMap && !c.ReadBytes(&bytes)) return false;
             if (!Skip(n.items, c, depth + 1)) return false;
@@ -412,7 +439,8 @@ struct AvroDatumReader::Program {
       case AvroType::kUnion:
         if (!c.ReadLong(&v)) return false;
         if (v < 0 || v >= static_cast<int64_t>(n.branches.size())) {
-          return c.Fail("union branch " + std::to_string(v) + " of " + std::to_string(n.branches.size()));
+          return c.Fail("union branch " + std::to_string(v) + " of " +
+                        std::to_string(n.branches.size()));
         }
         return Skip(n.branches[v], c, depth + 1);
       case AvroType::kRecord:
@@ -433,12 +461,14 @@ struct AvroDatumReader::Program {
       if (count == 0) return true;
       if (zero_size) {
         if (count > zero_size_budget) {
-          return Fail(s, c, "more than " + std::to_string(kMaxZeroSizeItems) + " empty items in one value");
+          return Fail(
+              s, c, "more than " + std::to_string(kMaxZeroSizeItems) + " empty items in one value");
         }
         zero_size_budget -= count;
       } else if (count > c.remaining()) {
-        return Fail(s, c, "block of " + std::to_string(count) + " items exceeds the " +
-                              std::to_string(c.remaining()) + " bytes left");
+        return Fail(s, c,
+                    "block of " + std::to_string(count) + " items exceeds the " +
+                        std::to_string(c.remaining()) + " bytes left");
       }
       for (int64_t k = 0; k < count; ++k) {
         if (!item()) return false;
@@ -468,7 +498,9 @@ struct AvroDatumReader::Program {
     __int128 limit = 1;
     for (int32_t k = 0; k < s.precision; ++k) limit *= 10;
     if (v >= limit || v <= -limit) {
-      return Fail(s, c, "decimal has more than its precision of " + std::to_string(s.precision) + " digits");
+      return Fail(
+          s, c,
+          "decimal has more than its precision of " + std::to_string(s.precision) + " digits");
     }
     static_cast<Decimal128Builder*>(s.out)->Append(v);
     return true;
@@ -492,7 +524,8 @@ struct AvroDatumReader::Program {
         return true;
       case Op::kToUtf8:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes, "string is not valid UTF-8");
+        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes,
+                          "string is not valid UTF-8");
       default:
         return Run(s, c);
     }
@@ -560,7 +593,8 @@ struct AvroDatumReader::Program {
         return true;
       case Op::kToUtf8:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes, "string is not valid UTF-8");
+        return AppendUtf8(s, static_cast<BinaryBuilder*>(s.out), c, bytes,
+                          "string is not valid UTF-8");
       case Op::kToBinary:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
         return Append(s, c, bytes);
@@ -570,7 +604,8 @@ struct AvroDatumReader::Program {
         return true;
       case Op::kBytesToDecimal:
         if (!c.ReadBytes(&bytes)) return Fail(s, c, "");
-        return Decimal(s, c, reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int64_t>(bytes.size()));
+        return Decimal(s, c, reinterpret_cast<const uint8_t*>(bytes.data()),
+                       static_cast<int64_t>(bytes.size()));
       case Op::kFixedToDecimal: {
         int32_t size = writer->node(s.node).size;
         if (!c.ReadFixed(size, &fixed)) return Fail(s, c, "");
@@ -579,13 +614,15 @@ struct AvroDatumReader::Program {
       case Op::kEnum: {
         if (!c.ReadLong(&i64)) return Fail(s, c, "");
         if (i64 < 0 || i64 >= static_cast<int64_t>(s.enum_map.size())) {
-          return Fail(s, c, "enum index " + std::to_string(i64) + " is not one of the writer's " +
-                                std::to_string(s.enum_map.size()) + " symbols");
+          return Fail(s, c,
+                      "enum index " + std::to_string(i64) + " is not one of the writer's " +
+                          std::to_string(s.enum_map.size()) + " symbols");
         }
         int32_t to = s.enum_map[static_cast<size_t>(i64)];
         if (to < 0) {
-          return Fail(s, c, "enum symbol '" + writer->node(s.node).symbols[static_cast<size_t>(i64)] +
-                                "' is not in the reader's enum, which has no default");
+          return Fail(s, c,
+                      "enum symbol '" + writer->node(s.node).symbols[static_cast<size_t>(i64)] +
+                          "' is not in the reader's enum, which has no default");
         }
         return Append(s, c, s.symbols[static_cast<size_t>(to)]);
       }
@@ -603,7 +640,8 @@ struct AvroDatumReader::Program {
           if (!RunField(child, c)) return false;
         }
         for (const DefaultValue& d : s.defaults) {
-          AvroCursor dc(reinterpret_cast<const uint8_t*>(d.bytes.data()), static_cast<int64_t>(d.bytes.size()));
+          AvroCursor dc(reinterpret_cast<const uint8_t*>(d.bytes.data()),
+                        static_cast<int64_t>(d.bytes.size()));
           if (!Run(d.program, dc)) return Fail(d.program, c, "default value: " + dc.error());
         }
         if (s.out) static_cast<StructBuilder*>(s.out)->Append();
@@ -629,8 +667,9 @@ struct AvroDatumReader::Program {
       case Op::kWriterUnion:
         if (!c.ReadLong(&i64)) return Fail(s, c, "");
         if (i64 < 0 || i64 >= static_cast<int64_t>(s.children.size())) {
-          return Fail(s, c, "union branch index " + std::to_string(i64) + " is not one of the writer's " +
-                                std::to_string(s.children.size()) + " branches");
+          return Fail(s, c,
+                      "union branch index " + std::to_string(i64) + " is not one of the writer's " +
+                          std::to_string(s.children.size()) + " branches");
         }
         return Run(s.children[static_cast<size_t>(i64)], c);
       case Op::kToUnionMember:
@@ -640,15 +679,17 @@ struct AvroDatumReader::Program {
       case Op::kSkip:
         return Skip(s.node, c, 0) || Fail(s, c, "");
       case Op::kFail:
-        return Fail(s, c, "the writer's union branch " + writer->Describe(s.node) + " cannot be read: " + s.message);
+        return Fail(s, c,
+                    "the writer's union branch " + writer->Describe(s.node) +
+                        " cannot be read: " + s.message);
       default:
         return RunScalar(s, c);
     }
   }
 
   // A utf8 value, checked while it is copied into `out`.
-  [[gnu::always_inline]] bool AppendUtf8(const Step& s, BinaryBuilder* out, AvroCursor& c, std::string_view bytes,
-                                         const char* invalid) {
+  [[gnu::always_inline]] bool AppendUtf8(const Step& s, BinaryBuilder* out, AvroCursor& c,
+                                         std::string_view bytes, const char* invalid) {
     auto n = static_cast<int64_t>(bytes.size());
     if (!out->ReserveValue(n)) return Fail(s, c, out->DataLimitError(n).message());
     if (!CopyUtf8(out->data_end(), bytes.data(), bytes.size())) return Fail(s, c, invalid);
@@ -666,9 +707,9 @@ struct AvroDatumReader::Program {
 AvroDatumReader::AvroDatumReader(std::unique_ptr<Program> program) : program_(std::move(program)) {}
 AvroDatumReader::~AvroDatumReader() = default;
 
-Result<std::unique_ptr<AvroDatumReader>> AvroDatumReader::Make(std::shared_ptr<const AvroSchema> writer,
-                                                               std::shared_ptr<const AvroSchema> reader,
-                                                               std::vector<ArrayBuilder*> columns) {
+Result<std::unique_ptr<AvroDatumReader>> AvroDatumReader::Make(
+    std::shared_ptr<const AvroSchema> writer, std::shared_ptr<const AvroSchema> reader,
+    std::vector<ArrayBuilder*> columns) {
   auto program = std::make_unique<Program>();
   program->writer = std::move(writer);
   program->reader = std::move(reader);
@@ -678,8 +719,9 @@ Result<std::unique_ptr<AvroDatumReader>> AvroDatumReader::Make(std::shared_ptr<c
   bool record_root = program->reader->node(r).type == AvroType::kRecord;
   // A record at the top writes the columns themselves; anything else writes
   // the one `value` column.
-  KARROW_ASSIGN_OR_RAISE(program->root,
-                         compiler.Resolve(program->writer->root(), r, record_root ? nullptr : columns.at(0), ""));
+  KARROW_ASSIGN_OR_RAISE(
+      program->root,
+      compiler.Resolve(program->writer->root(), r, record_root ? nullptr : columns.at(0), ""));
   return std::unique_ptr<AvroDatumReader>(new AvroDatumReader(std::move(program)));
 }
 
@@ -690,11 +732,13 @@ Status AvroDatumReader::Read(const uint8_t* data, int64_t size) {
   AvroCursor c(data, size);
   if (!p.Run(p.root, c)) {
     std::string where = p.failed && !p.failed->path.empty() ? " in field " + p.failed->path : "";
-    return Status::BadData("Avro value is invalid at byte " + std::to_string(c.position()) + where + ": " + c.error());
+    return Status::BadData("Avro value is invalid at byte " + std::to_string(c.position()) + where +
+                           ": " + c.error());
   }
   if (!c.at_end()) {
-    return Status::BadData("Avro value has " + std::to_string(c.remaining()) + " bytes left over after byte " +
-                           std::to_string(c.position()) + " (was it written with another schema?)");
+    return Status::BadData("Avro value has " + std::to_string(c.remaining()) +
+                           " bytes left over after byte " + std::to_string(c.position()) +
+                           " (was it written with another schema?)");
   }
   return Status::OK();
 }

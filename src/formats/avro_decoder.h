@@ -13,8 +13,8 @@
 #include <memory>
 #include <vector>
 
-#include "formats/avro_schema.h"
 #include "arrow/builder.h"
+#include "formats/avro_schema.h"
 
 namespace karrow {
 

@@ -36,7 +36,8 @@ class Decoder {
     EXPECT_TRUE(fields.ok()) << fields.status().ToString();
     builder_ = std::make_unique<RecordBatchBuilder>(std::make_shared<Schema>(*fields));
     std::vector<ArrayBuilder*> columns;
-    for (size_t i = 0; i < fields->size(); ++i) columns.push_back(builder_->column(static_cast<int>(i)));
+    for (size_t i = 0; i < fields->size(); ++i)
+      columns.push_back(builder_->column(static_cast<int>(i)));
     auto made = AvroDatumReader::Make(writer_, reader_, columns);
     EXPECT_TRUE(made.ok()) << made.status().ToString();
     reader_program_ = std::move(made).ValueOrDie();
@@ -76,8 +77,8 @@ const char* kRecord = R"({"type": "record", "name": "R", "fields": [
   {"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["X", "Y"]}}]})";
 
 std::string GoodRecord(int64_t id) {
-  return Long(id) + Str("s") + Long(2) + Str("u") + Long(2) + Long(1) + Long(2) + Long(0) + Long(1) + Str("k") +
-         std::string(1, '\1') + Long(0) + Long(1);
+  return Long(id) + Str("s") + Long(2) + Str("u") + Long(2) + Long(1) + Long(2) + Long(0) +
+         Long(1) + Str("k") + std::string(1, '\1') + Long(0) + Long(1);
 }
 
 TEST(AvroDecoder, EveryTruncationIsBadDataAndLeavesNoPartialRow) {
@@ -102,7 +103,8 @@ TEST(AvroDecoder, HostileLengthsAndCountsAllocateNothing) {
   ExpectBadData(d, Long(1) + Long(-1), "negative length -1");
   std::string head = Long(1) + Str("s") + Long(0);
   ExpectBadData(d, head + Long(int64_t{1} << 60), "block of 1152921504606846976 items exceeds");
-  ExpectBadData(d, head + Long(-3) + Long(int64_t{1} << 40), "block size 1099511627776 does not fit");
+  ExpectBadData(d, head + Long(-3) + Long(int64_t{1} << 40),
+                "block size 1099511627776 does not fit");
   ExpectBadData(d, head + Long(INT64_MIN), "block count out of range");
   ExpectBadData(d, head + Long(0) + Long(int64_t{1} << 61), "block of 2305843009213693952 items");
 }
@@ -128,7 +130,8 @@ TEST(AvroDecoder, IndexesOutOfRange) {
   ExpectBadData(d, head + Long(-1), "union branch index -1");
   std::string to_enum = head + Long(0) + Long(0) + Long(0);
   ExpectBadData(d, to_enum + Long(2), "enum index 2 is not one of the writer's 2 symbols");
-  ExpectBadData(d, head + Long(0) + Long(0) + Long(1) + Str("k") + std::string(1, '\x07'), "boolean byte is 7");
+  ExpectBadData(d, head + Long(0) + Long(0) + Long(1) + Str("k") + std::string(1, '\x07'),
+                "boolean byte is 7");
 }
 
 TEST(AvroDecoder, TrailingBytesAreBadData) {
@@ -140,7 +143,8 @@ TEST(AvroDecoder, InvalidUtf8InStringsAndMapKeys) {
   Decoder d(kRecord);
   ExpectBadData(d, Long(1) + Str("\xc3\x28"), "string is not valid UTF-8");
   std::string head = Long(1) + Str("s") + Long(0) + Long(0);
-  ExpectBadData(d, head + Long(1) + Str("\xff") + std::string(1, '\1'), "map key is not valid UTF-8");
+  ExpectBadData(d, head + Long(1) + Str("\xff") + std::string(1, '\1'),
+                "map key is not valid UTF-8");
 }
 
 TEST(AvroDecoder, EmptyItemsAreBoundedNotFree) {
@@ -157,8 +161,9 @@ TEST(AvroDecoder, EmptyItemsAreBoundedNotFree) {
 
 TEST(AvroDecoder, SkippingEmptyItemsCostsNothing) {
   // The reader drops a field holding 2^62 nulls: nothing to skip, no loop.
-  Decoder d(R"({"type": "record", "name": "R", "fields": [{"name": "x", "type": "int"}]})",
-            R"({"type": "record", "name": "R", "fields": [{"name": "nulls", "type": {"type": "array", "items": "null"}},
+  Decoder d(
+      R"({"type": "record", "name": "R", "fields": [{"name": "x", "type": "int"}]})",
+      R"({"type": "record", "name": "R", "fields": [{"name": "nulls", "type": {"type": "array", "items": "null"}},
                 {"name": "x", "type": "int"}]})");
   ASSERT_TRUE(d.Read(Long(int64_t{1} << 62) + Long(0) + Long(7)).ok());
   EXPECT_EQ(d.Finish().column(0)->Value<int32_t>(0), 7);
@@ -167,7 +172,8 @@ TEST(AvroDecoder, SkippingEmptyItemsCostsNothing) {
 TEST(AvroDecoder, RecursiveWriterDataIsSkippedWithADepthLimit) {
   const char* writer = R"({"type": "record", "name": "Node", "fields": [
       {"name": "v", "type": "int"}, {"name": "next", "type": ["null", "Node"]}]})";
-  Decoder d(R"({"type": "record", "name": "Node", "fields": [{"name": "v", "type": "int"}]})", writer);
+  Decoder d(R"({"type": "record", "name": "Node", "fields": [{"name": "v", "type": "int"}]})",
+            writer);
   auto chain = [](int n) {
     std::string out;
     for (int i = 0; i < n; ++i) out += Long(i) + Long(1);
@@ -224,7 +230,8 @@ TEST(AvroSchema, HostileSchemasAreRefused) {
 
 TEST(AvroSchema, IncompatiblePairsNameTheField) {
   auto writer = std::make_shared<const AvroSchema>(
-      AvroSchema::Parse(R"({"type": "record", "name": "R", "fields": [{"name": "a", "type": "string"}]})")
+      AvroSchema::Parse(
+          R"({"type": "record", "name": "R", "fields": [{"name": "a", "type": "string"}]})")
           .ValueOrDie());
   auto reader = std::make_shared<const AvroSchema>(
       AvroSchema::Parse(R"({"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"},
@@ -233,8 +240,9 @@ TEST(AvroSchema, IncompatiblePairsNameTheField) {
   RecordBatchBuilder builder(std::make_shared<Schema>(AvroToArrowColumns(*reader).ValueOrDie()));
   auto made = AvroDatumReader::Make(writer, reader, {builder.column(0), builder.column(1)});
   ASSERT_FALSE(made.ok());
-  EXPECT_NE(made.status().message().find("at a: the writer's string cannot be read as the reader's long"),
-            std::string::npos)
+  EXPECT_NE(
+      made.status().message().find("at a: the writer's string cannot be read as the reader's long"),
+      std::string::npos)
       << made.status().message();
 }
 

@@ -20,7 +20,8 @@ bool Latin1Bytes(std::string_view utf8, std::string* bytes) {
     if (c < 0x80) {
       bytes->push_back(static_cast<char>(c));
     } else if ((c == 0xC2 || c == 0xC3) && i + 1 < utf8.size()) {
-      bytes->push_back(static_cast<char>(((c & 0x03) << 6) | (static_cast<uint8_t>(utf8[++i]) & 0x3f)));
+      bytes->push_back(
+          static_cast<char>(((c & 0x03) << 6) | (static_cast<uint8_t>(utf8[++i]) & 0x3f)));
     } else {
       return false;
     }
@@ -128,7 +129,8 @@ class DefaultEncoder {
             // The field's own default stands in for a missing value.
             simdjson::dom::parser parser;
             element d;
-            if (parser.parse(f.default_json).get(d) || !Encode(f.type, d, out, depth + 1)) return false;
+            if (parser.parse(f.default_json).get(d) || !Encode(f.type, d, out, depth + 1))
+              return false;
           } else {
             return false;
           }
@@ -159,9 +161,11 @@ class DefaultEncoder {
 Status EncodeAvroDefault(const AvroSchema& schema, int i, std::string_view json, std::string* out) {
   simdjson::dom::parser parser;
   element v;
-  if (parser.parse(json.data(), json.size()).get(v)) return Status::Invalid("default is not valid JSON: " + std::string(json));
+  if (parser.parse(json.data(), json.size()).get(v))
+    return Status::Invalid("default is not valid JSON: " + std::string(json));
   if (!DefaultEncoder(schema).Encode(i, v, out, 0)) {
-    return Status::Invalid("default " + std::string(json) + " is not a value of type " + schema.Describe(i));
+    return Status::Invalid("default " + std::string(json) + " is not a value of type " +
+                           schema.Describe(i));
   }
   return Status::OK();
 }

@@ -31,7 +31,8 @@ bool IsValidFullName(std::string_view s) {
   size_t begin = 0;
   while (true) {
     size_t dot = s.find('.', begin);
-    if (!IsValidName(s.substr(begin, dot == std::string_view::npos ? dot : dot - begin))) return false;
+    if (!IsValidName(s.substr(begin, dot == std::string_view::npos ? dot : dot - begin)))
+      return false;
     if (dot == std::string_view::npos) return true;
     begin = dot + 1;
   }
@@ -39,9 +40,9 @@ bool IsValidFullName(std::string_view s) {
 
 const std::map<std::string_view, AvroType>& PrimitiveNames() {
   static const std::map<std::string_view, AvroType> kNames = {
-      {"null", AvroType::kNull},     {"boolean", AvroType::kBoolean}, {"int", AvroType::kInt},
-      {"long", AvroType::kLong},     {"float", AvroType::kFloat},     {"double", AvroType::kDouble},
-      {"bytes", AvroType::kBytes},   {"string", AvroType::kString},
+      {"null", AvroType::kNull},   {"boolean", AvroType::kBoolean}, {"int", AvroType::kInt},
+      {"long", AvroType::kLong},   {"float", AvroType::kFloat},     {"double", AvroType::kDouble},
+      {"bytes", AvroType::kBytes}, {"string", AvroType::kString},
   };
   return kNames;
 }
@@ -59,7 +60,8 @@ class AvroSchemaParser {
     simdjson::dom::parser parser;
     element doc;
     if (auto error = parser.parse(json.data(), json.size()).get(doc)) {
-      return Status::Invalid(std::string("Avro schema is not valid JSON: ") + simdjson::error_message(error));
+      return Status::Invalid(std::string("Avro schema is not valid JSON: ") +
+                             simdjson::error_message(error));
     }
     KARROW_ASSIGN_OR_RAISE(schema_.root_, ParseType(doc, "", "schema", 0));
     return std::move(schema_);
@@ -71,7 +73,8 @@ class AvroSchemaParser {
   }
 
   Result<int> NewNode(AvroNode node, const std::string& path) {
-    if (schema_.num_nodes() >= kMaxNodes) return Error(path, "more than " + std::to_string(kMaxNodes) + " types");
+    if (schema_.num_nodes() >= kMaxNodes)
+      return Error(path, "more than " + std::to_string(kMaxNodes) + " types");
     schema_.nodes_.push_back(std::move(node));
     return schema_.num_nodes() - 1;
   }
@@ -91,11 +94,13 @@ class AvroSchemaParser {
     }
     auto it = named_.find(std::string(name));
     if (it != named_.end()) return it->second;
-    return Error(path, "unknown type '" + std::string(name) + "' (named types must be defined before they are used)");
+    return Error(path, "unknown type '" + std::string(name) +
+                           "' (named types must be defined before they are used)");
   }
 
   Result<int> ParseType(element e, std::string_view space, const std::string& path, int depth) {
-    if (depth > kMaxDepth) return Error(path, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (depth > kMaxDepth)
+      return Error(path, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
     switch (e.type()) {
       case element_type::STRING: {
         std::string_view name = e.get_string().value_unsafe();
@@ -121,7 +126,8 @@ class AvroSchemaParser {
       std::string where = path + "[" + std::to_string(i++) + "]";
       KARROW_ASSIGN_OR_RAISE(int b, ParseType(branch, space, where, depth + 1));
       const AvroNode& n = schema_.node(b);
-      if (n.type == AvroType::kUnion) return Error(where, "a union may not directly contain a union");
+      if (n.type == AvroType::kUnion)
+        return Error(where, "a union may not directly contain a union");
       // Unions may hold one branch per unnamed type, any number of named ones.
       std::string key = n.name.empty() ? Describe(b) : n.name;
       if (!seen.insert(key).second) return Error(where, "the union holds " + key + " twice");
@@ -131,8 +137,8 @@ class AvroSchemaParser {
     return NewNode(std::move(node), path);
   }
 
-  Result<std::string_view> StringAttribute(simdjson::dom::object o, const char* key, const std::string& path,
-                                           bool required) {
+  Result<std::string_view> StringAttribute(simdjson::dom::object o, const char* key,
+                                           const std::string& path, bool required) {
     element v;
     if (o[key].get(v)) {
       if (required) return Error(path, std::string("missing \"") + key + "\"");
@@ -142,8 +148,8 @@ class AvroSchemaParser {
     return v.get_string().value_unsafe();
   }
 
-  Result<std::vector<std::string>> Aliases(simdjson::dom::object o, std::string_view space, bool qualify,
-                                           const std::string& path) {
+  Result<std::vector<std::string>> Aliases(simdjson::dom::object o, std::string_view space,
+                                           bool qualify, const std::string& path) {
     std::vector<std::string> out;
     element v;
     if (o["aliases"].get(v)) return out;
@@ -162,12 +168,14 @@ class AvroSchemaParser {
 
   // Registers a named type's node before its body is parsed, so the body
   // can refer to it (recursion).
-  Result<int> DefineNamed(AvroNode node, simdjson::dom::object o, std::string* space, const std::string& path) {
+  Result<int> DefineNamed(AvroNode node, simdjson::dom::object o, std::string* space,
+                          const std::string& path) {
     KARROW_ASSIGN_OR_RAISE(std::string_view name, StringAttribute(o, "name", path, true));
     KARROW_ASSIGN_OR_RAISE(std::string_view ns, StringAttribute(o, "namespace", path, false));
     if (!ns.empty()) *space = std::string(ns);
     if (!IsValidFullName(name)) return Error(path, "invalid name '" + std::string(name) + "'");
-    if (!space->empty() && !IsValidFullName(*space)) return Error(path, "invalid namespace '" + *space + "'");
+    if (!space->empty() && !IsValidFullName(*space))
+      return Error(path, "invalid namespace '" + *space + "'");
     node.name = FullName(name, *space);
     // A full name's namespace is the one its own children inherit.
     size_t dot = node.name.rfind('.');
@@ -183,7 +191,8 @@ class AvroSchemaParser {
     return i;
   }
 
-  Result<int> ParseObject(element e, std::string_view outer_space, const std::string& path, int depth) {
+  Result<int> ParseObject(element e, std::string_view outer_space, const std::string& path,
+                          int depth) {
     simdjson::dom::object o = e.get_object().value_unsafe();
     element type_element;
     if (o["type"].get(type_element)) return Error(path, "missing \"type\"");
@@ -197,15 +206,18 @@ class AvroSchemaParser {
     if (auto it = PrimitiveNames().find(type); it != PrimitiveNames().end()) {
       KARROW_ASSIGN_OR_RAISE(index, NewNode(AvroNode{.type = it->second}, path));
     } else if (type == "record" || type == "error") {
-      KARROW_ASSIGN_OR_RAISE(index, DefineNamed(AvroNode{.type = AvroType::kRecord}, o, &space, path));
+      KARROW_ASSIGN_OR_RAISE(index,
+                             DefineNamed(AvroNode{.type = AvroType::kRecord}, o, &space, path));
       std::string where = path + " (record " + schema_.node(index).name + ")";
       KARROW_ASSIGN_OR_RAISE(auto fields, ParseFields(o, space, where, depth));
       schema_.nodes_[index].fields = std::move(fields);
     } else if (type == "enum") {
-      KARROW_ASSIGN_OR_RAISE(index, DefineNamed(AvroNode{.type = AvroType::kEnum}, o, &space, path));
+      KARROW_ASSIGN_OR_RAISE(index,
+                             DefineNamed(AvroNode{.type = AvroType::kEnum}, o, &space, path));
       KARROW_RETURN_NOT_OK(ParseSymbols(o, &schema_.nodes_[index], path));
     } else if (type == "fixed") {
-      KARROW_ASSIGN_OR_RAISE(index, DefineNamed(AvroNode{.type = AvroType::kFixed}, o, &space, path));
+      KARROW_ASSIGN_OR_RAISE(index,
+                             DefineNamed(AvroNode{.type = AvroType::kFixed}, o, &space, path));
       element size;
       int64_t n;
       if (o["size"].get(size) || size.get_int64().get(n) || n < 0 || n > INT32_MAX) {
@@ -232,7 +244,8 @@ class AvroSchemaParser {
   Result<std::vector<AvroField>> ParseFields(simdjson::dom::object o, const std::string& space,
                                              const std::string& path, int depth) {
     element fields;
-    if (o["fields"].get(fields) || !fields.is_array()) return Error(path, "a record needs a \"fields\" array");
+    if (o["fields"].get(fields) || !fields.is_array())
+      return Error(path, "a record needs a \"fields\" array");
     std::vector<AvroField> out;
     std::set<std::string> names;
     simdjson::dom::array fields_items = fields.get_array().value_unsafe();
@@ -242,7 +255,8 @@ class AvroSchemaParser {
       std::string where = path + ".fields[" + std::to_string(out.size()) + "]";
       KARROW_ASSIGN_OR_RAISE(std::string_view name, StringAttribute(fo, "name", where, true));
       if (!IsValidName(name)) return Error(where, "invalid field name '" + std::string(name) + "'");
-      if (!names.insert(std::string(name)).second) return Error(where, "field '" + std::string(name) + "' twice");
+      if (!names.insert(std::string(name)).second)
+        return Error(where, "field '" + std::string(name) + "' twice");
       where = path + "." + std::string(name);
       AvroField field;
       field.name = std::string(name);
@@ -262,7 +276,8 @@ class AvroSchemaParser {
 
   Status ParseSymbols(simdjson::dom::object o, AvroNode* node, const std::string& path) {
     element symbols;
-    if (o["symbols"].get(symbols) || !symbols.is_array()) return Error(path, "an enum needs a \"symbols\" array");
+    if (o["symbols"].get(symbols) || !symbols.is_array())
+      return Error(path, "an enum needs a \"symbols\" array");
     std::set<std::string_view> seen;
     simdjson::dom::array symbols_items = symbols.get_array().value_unsafe();
     for (element s : symbols_items) {
@@ -270,11 +285,13 @@ class AvroSchemaParser {
         return Error(path, "enum symbols must be names ([A-Za-z_][A-Za-z0-9_]*)");
       }
       std::string_view symbol = s.get_string().value_unsafe();
-      if (!seen.insert(symbol).second) return Error(path, "enum symbol '" + std::string(symbol) + "' twice");
+      if (!seen.insert(symbol).second)
+        return Error(path, "enum symbol '" + std::string(symbol) + "' twice");
       node->symbols.emplace_back(symbol);
     }
     KARROW_ASSIGN_OR_RAISE(std::string_view def, StringAttribute(o, "default", path, false));
-    if (!def.empty() && !seen.count(def)) return Error(path, "enum default '" + std::string(def) + "' is not a symbol");
+    if (!def.empty() && !seen.count(def))
+      return Error(path, "enum default '" + std::string(def) + "' is not a symbol");
     node->enum_default = std::string(def);
     return Status::OK();
   }
@@ -292,11 +309,13 @@ class AvroSchemaParser {
       if (!o["scale"].get(scale_element) && scale_element.get(scale)) return;
       if (precision < 1 || scale < 0 || scale > precision || precision > 1000) return;
       // A fixed of n bytes holds at most floor(log10(2^(8n-1) - 1)) digits.
-      if (t == AvroType::kFixed && precision > std::floor((8.0 * node->size - 1) * std::log10(2.0))) return;
+      if (t == AvroType::kFixed && precision > std::floor((8.0 * node->size - 1) * std::log10(2.0)))
+        return;
       node->logical = AvroLogicalType::kDecimal;
       node->precision = static_cast<int32_t>(precision);
       node->scale = static_cast<int32_t>(scale);
-    } else if (logical == "uuid" && (t == AvroType::kString || (t == AvroType::kFixed && node->size == 16))) {
+    } else if (logical == "uuid" &&
+               (t == AvroType::kString || (t == AvroType::kFixed && node->size == 16))) {
       node->logical = AvroLogicalType::kUuid;
     } else if (logical == "date" && t == AvroType::kInt) {
       node->logical = AvroLogicalType::kDate;
@@ -325,7 +344,9 @@ class AvroSchemaParser {
   std::map<std::string, int> named_;
 };
 
-Result<AvroSchema> AvroSchema::Parse(std::string_view json) { return AvroSchemaParser().Parse(json); }
+Result<AvroSchema> AvroSchema::Parse(std::string_view json) {
+  return AvroSchemaParser().Parse(json);
+}
 
 std::string AvroSchema::Describe(int i) const {
   const AvroNode& n = node(i);
@@ -358,7 +379,8 @@ std::string AvroSchema::Describe(int i) const {
       return "map";
     case AvroType::kUnion: {
       std::string out = "union [";
-      for (size_t b = 0; b < n.branches.size(); ++b) out += (b ? ", " : "") + Describe(n.branches[b]);
+      for (size_t b = 0; b < n.branches.size(); ++b)
+        out += (b ? ", " : "") + Describe(n.branches[b]);
       return out + "]";
     }
   }

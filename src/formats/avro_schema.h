@@ -20,8 +20,20 @@
 namespace karrow {
 
 enum class AvroType : uint8_t {
-  kNull, kBoolean, kInt, kLong, kFloat, kDouble, kBytes, kString,
-  kRecord, kEnum, kArray, kMap, kUnion, kFixed,
+  kNull,
+  kBoolean,
+  kInt,
+  kLong,
+  kFloat,
+  kDouble,
+  kBytes,
+  kString,
+  kRecord,
+  kEnum,
+  kArray,
+  kMap,
+  kUnion,
+  kFixed,
 };
 
 /// The logical types karrow maps to Arrow types. One that is invalid for its
@@ -45,7 +57,7 @@ enum class AvroLogicalType : uint8_t {
 struct AvroField {
   std::string name;
   std::vector<std::string> aliases;
-  int type = -1;             ///< Node index.
+  int type = -1;  ///< Node index.
   bool has_default = false;
   std::string default_json;  ///< The default value's JSON text.
 };

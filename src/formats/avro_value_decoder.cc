@@ -1,11 +1,11 @@
 #include "formats/avro_value_decoder.h"
 
+#include <unordered_map>
+
 #include "formats/avro_arrow_type.h"
 #include "formats/avro_decoder.h"
 #include "formats/confluent_frame.h"
 #include "formats/schema_registry_client.h"
-
-#include <unordered_map>
 
 namespace karrow {
 namespace {
@@ -24,7 +24,8 @@ class AvroDatumDecoder final : public ValueDecoder {
   void Bind(RecordBatchBuilder* builder) override {
     // Writer and reader are the same schema, which maps to these columns by
     // construction, so compiling cannot fail.
-    reader_ = AvroDatumReader::Make(schema_, schema_, ValueColumns(builder, fields_.size())).ValueOrDie();
+    reader_ =
+        AvroDatumReader::Make(schema_, schema_, ValueColumns(builder, fields_.size())).ValueOrDie();
   }
   Status Append(const uint8_t* data, int64_t size) override { return reader_->Read(data, size); }
 
@@ -67,10 +68,11 @@ class ConfluentAvroDecoder final : public ValueDecoder {
     auto fetched = registry_->GetById(id);
     if (!fetched.ok()) {
       if (fetched.status().code() != StatusCode::kNotFound) {
-        return Status(fetched.status().code(), "fetching the writer schema of " + what + ": " +
-                                                    fetched.status().message());
+        return Status(fetched.status().code(),
+                      "fetching the writer schema of " + what + ": " + fetched.status().message());
       }
-      return Unusable(id, what + " is not in the schema registry (" + fetched.status().message() + ")");
+      return Unusable(id,
+                      what + " is not in the schema registry (" + fetched.status().message() + ")");
     }
     const RegisteredSchema& registered = **fetched;
     if (registered.schema_type != "AVRO") {
@@ -78,10 +80,11 @@ class ConfluentAvroDecoder final : public ValueDecoder {
     }
     auto writer = AvroSchema::Parse(registered.schema);
     if (!writer.ok()) return Unusable(id, what + ": " + writer.status().message());
-    auto program = AvroDatumReader::Make(std::make_shared<const AvroSchema>(std::move(writer).ValueOrDie()),
-                                         reader_, columns_);
+    auto program = AvroDatumReader::Make(
+        std::make_shared<const AvroSchema>(std::move(writer).ValueOrDie()), reader_, columns_);
     if (!program.ok()) {
-      return Unusable(id, what + " cannot be read with the reader schema: " + program.status().message());
+      return Unusable(
+          id, what + " cannot be read with the reader schema: " + program.status().message());
     }
     AvroDatumReader* out = program->get();
     programs_[id] = std::move(program).ValueOrDie();
@@ -104,7 +107,8 @@ class ConfluentAvroDecoder final : public ValueDecoder {
   AvroDatumReader* last_ = nullptr;
 };
 
-Result<std::pair<std::shared_ptr<const AvroSchema>, std::vector<Field>>> ReaderSchema(const std::string& json) {
+Result<std::pair<std::shared_ptr<const AvroSchema>, std::vector<Field>>> ReaderSchema(
+    const std::string& json) {
   KARROW_ASSIGN_OR_RAISE(AvroSchema parsed, AvroSchema::Parse(json));
   auto schema = std::make_shared<const AvroSchema>(std::move(parsed));
   KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, AvroToArrowColumns(*schema));
@@ -113,11 +117,11 @@ Result<std::pair<std::shared_ptr<const AvroSchema>, std::vector<Field>>> ReaderS
 
 }  // namespace
 
-Result<std::unique_ptr<ValueDecoder>> MakeConfluentAvroDecoder(const std::string& reader_json,
-                                                              std::shared_ptr<SchemaRegistryClient> registry) {
+Result<std::unique_ptr<ValueDecoder>> MakeConfluentAvroDecoder(
+    const std::string& reader_json, std::shared_ptr<SchemaRegistryClient> registry) {
   KARROW_ASSIGN_OR_RAISE(auto reader, ReaderSchema(reader_json));
-  return std::unique_ptr<ValueDecoder>(
-      std::make_unique<ConfluentAvroDecoder>(std::move(reader.first), std::move(reader.second), std::move(registry)));
+  return std::unique_ptr<ValueDecoder>(std::make_unique<ConfluentAvroDecoder>(
+      std::move(reader.first), std::move(reader.second), std::move(registry)));
 }
 
 Result<std::unique_ptr<ValueDecoder>> MakeAvroDatumDecoder(const std::string& schema_json) {
@@ -126,8 +130,10 @@ Result<std::unique_ptr<ValueDecoder>> MakeAvroDatumDecoder(const std::string& sc
   // Compiled once here so that a schema the decoder cannot take (say, a
   // default that is not a value of its field) fails now, not at Bind().
   RecordBatchBuilder trial(std::make_shared<Schema>(fields));
-  KARROW_RETURN_NOT_OK(AvroDatumReader::Make(schema, schema, ValueColumns(&trial, fields.size())).status());
-  return std::unique_ptr<ValueDecoder>(std::make_unique<AvroDatumDecoder>(std::move(schema), std::move(fields)));
+  KARROW_RETURN_NOT_OK(
+      AvroDatumReader::Make(schema, schema, ValueColumns(&trial, fields.size())).status());
+  return std::unique_ptr<ValueDecoder>(
+      std::make_unique<AvroDatumDecoder>(std::move(schema), std::move(fields)));
 }
 
 }  // namespace karrow

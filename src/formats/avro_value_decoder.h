@@ -23,7 +23,7 @@ Result<std::unique_ptr<ValueDecoder>> MakeAvroDatumDecoder(const std::string& sc
 /// or that the reader schema cannot read, are bad data (the record's fault);
 /// a registry that cannot be reached is an error that stops the task, so
 /// that no record is dropped because of an outage.
-Result<std::unique_ptr<ValueDecoder>> MakeConfluentAvroDecoder(const std::string& reader_json,
-                                                              std::shared_ptr<SchemaRegistryClient> registry);
+Result<std::unique_ptr<ValueDecoder>> MakeConfluentAvroDecoder(
+    const std::string& reader_json, std::shared_ptr<SchemaRegistryClient> registry);
 
 }  // namespace karrow

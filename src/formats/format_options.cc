@@ -33,7 +33,8 @@ Status SetSchemaRegistryProperty(SchemaRegistryConfig* r, const std::string& key
     KARROW_ASSIGN_OR_RAISE(*n->second, ParseIntProperty(key, value));
   } else if (field == "max_retries") {
     KARROW_ASSIGN_OR_RAISE(int64_t retries, ParseIntProperty(key, value));
-    if (retries < 0 || retries > 100) return Status::Invalid(key + "=" + value + ": must be 0 to 100");
+    if (retries < 0 || retries > 100)
+      return Status::Invalid(key + "=" + value + ": must be 0 to 100");
     r->max_retries = static_cast<int>(retries);
   } else {
     return Status::Invalid("unknown property '" + key +
@@ -76,8 +77,9 @@ Result<bool> FormatOptions::SetProperty(const std::string& key, const std::strin
   } else if (key == "value_schema") {
     schema = value;
   } else if (key == "framing") {
-    KARROW_ASSIGN_OR_RAISE(framing, ParseEnumProperty<Framing>(
-                                        key, value, {{"none", Framing::kNone}, {"newline", Framing::kNewline}}));
+    KARROW_ASSIGN_OR_RAISE(
+        framing, ParseEnumProperty<Framing>(
+                     key, value, {{"none", Framing::kNone}, {"newline", Framing::kNewline}}));
   } else if (key == "max_line_length") {
     KARROW_ASSIGN_OR_RAISE(max_line_length, ParseIntProperty(key, value));
   } else if (key == "json_epoch_unit") {

@@ -17,7 +17,9 @@ namespace {
 namespace od = simdjson::ondemand;
 using od::json_type;
 
-Status Bad(const std::string& path, const std::string& what) { return Status::BadData("field " + path + ": " + what); }
+Status Bad(const std::string& path, const std::string& what) {
+  return Status::BadData("field " + path + ": " + what);
+}
 
 const char* TypeName(json_type t) {
   switch (t) {
@@ -137,7 +139,8 @@ class IntegerReader final : public FieldReader {
     }
     if (error || x < static_cast<Wide>(std::numeric_limits<T>::min()) ||
         x > static_cast<Wide>(std::numeric_limits<T>::max())) {
-      return Bad(path_, "'" + std::string(NumberText(v)) + "' is not an integer in the column's range");
+      return Bad(path_,
+                 "'" + std::string(NumberText(v)) + "' is not an integer in the column's range");
     }
     out<PrimitiveBuilder<T>>()->Append(static_cast<T>(x));
     return Status::OK();
@@ -201,7 +204,8 @@ class FixedReader final : public FieldReader {
     if (auto error = GetString(v, &s)) return Bad(path_, simdjson::error_message(error));
     auto* b = out<FixedSizeBinaryBuilder>();
     if (s.size() != static_cast<size_t>(b->byte_width())) {
-      return Bad(path_, "expected " + std::to_string(b->byte_width()) + " bytes, got " + std::to_string(s.size()));
+      return Bad(path_, "expected " + std::to_string(b->byte_width()) + " bytes, got " +
+                            std::to_string(s.size()));
     }
     b->Append(s.data());
     return Status::OK();
@@ -238,13 +242,17 @@ class DateReader final : public FieldReader {
 };
 
 int64_t NanosPer(TimeUnit unit) {
-  return unit == TimeUnit::kSecond ? 1000000000 : unit == TimeUnit::kMilli ? 1000000 : unit == TimeUnit::kMicro ? 1000 : 1;
+  return unit == TimeUnit::kSecond  ? 1000000000
+         : unit == TimeUnit::kMilli ? 1000000
+         : unit == TimeUnit::kMicro ? 1000
+                                    : 1;
 }
 
 const char* UnitName(TimeUnit unit) {
-  return unit == TimeUnit::kSecond ? "seconds" : unit == TimeUnit::kMilli ? "milliseconds"
-                                              : unit == TimeUnit::kMicro  ? "microseconds"
-                                                                          : "nanoseconds";
+  return unit == TimeUnit::kSecond  ? "seconds"
+         : unit == TimeUnit::kMilli ? "milliseconds"
+         : unit == TimeUnit::kMicro ? "microseconds"
+                                    : "nanoseconds";
 }
 
 // The nanoseconds `nanos` (under a second) in `unit`; false when finer than
@@ -269,7 +277,8 @@ bool NanosIn(TimeUnit unit, int32_t nanos, int64_t* out) {
 
 class TimestampReader final : public FieldReader {
  public:
-  TimestampReader(std::string path, bool nullable, ArrayBuilder* builder, TimeUnit unit, TimeUnit epoch_unit)
+  TimestampReader(std::string path, bool nullable, ArrayBuilder* builder, TimeUnit unit,
+                  TimeUnit epoch_unit)
       : FieldReader(std::move(path), nullable, builder),
         unit_(unit),
         epoch_unit_(epoch_unit),
@@ -297,14 +306,17 @@ class TimestampReader final : public FieldReader {
     if (t == json_type::number) {
       int64_t n;
       if (v.get_int64().get(n)) {
-        return Bad(path_, std::string("a timestamp number must be whole ") + UnitName(epoch_unit_) + " since the epoch");
+        return Bad(path_, std::string("a timestamp number must be whole ") + UnitName(epoch_unit_) +
+                              " since the epoch");
       }
       if (epoch_unit_ == unit_) return Put(n);
       __int128 ns = static_cast<__int128>(n) * ns_per_epoch_unit_;
       if (ns % ns_per_unit_ != 0) return Finer();
       return Put(ns / ns_per_unit_);
     }
-    return WrongType(t, (std::string("an RFC 3339 string or ") + UnitName(epoch_unit_) + " since the epoch").c_str());
+    return WrongType(
+        t, (std::string("an RFC 3339 string or ") + UnitName(epoch_unit_) + " since the epoch")
+               .c_str());
   }
 
  private:
@@ -346,8 +358,8 @@ class DecimalReader final : public FieldReader {
       return WrongType(t, "a decimal number or string");
     }
     if (!ParseDecimal(s, precision_, scale_, &unscaled)) {
-      return Bad(path_, "'" + std::string(s) + "' is not a decimal(" + std::to_string(precision_) + ", " +
-                            std::to_string(scale_) + ") in plain notation");
+      return Bad(path_, "'" + std::string(s) + "' is not a decimal(" + std::to_string(precision_) +
+                            ", " + std::to_string(scale_) + ") in plain notation");
     }
     out<Decimal128Builder>()->Append(unscaled);
     return Status::OK();
@@ -357,20 +369,21 @@ class DecimalReader final : public FieldReader {
   int precision_, scale_;
 };
 
-std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* builder, const std::string& path,
-                                        const JsonOptions& options);
+std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* builder,
+                                        const std::string& path, const JsonOptions& options);
 
 // The fields of one JSON object, into one builder each (a struct's children,
 // or the top-level columns).
 class ObjectFields {
  public:
-  ObjectFields(const std::vector<Field>& fields, const std::vector<ArrayBuilder*>& builders, const std::string& prefix,
-               const JsonOptions& options) {
+  ObjectFields(const std::vector<Field>& fields, const std::vector<ArrayBuilder*>& builders,
+               const std::string& prefix, const JsonOptions& options) {
     for (size_t i = 0; i < fields.size(); ++i) {
       const std::string& name = fields[i].name;
       names_.push_back(name);
       Name n;
-      for (char c : name) n.plain = n.plain && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+      for (char c : name)
+        n.plain = n.plain && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
       for (size_t k = 0; k < name.size() && k < 8; ++k) {
         n.head |= uint64_t{static_cast<unsigned char>(name[k])} << (8 * k);
         n.mask |= uint64_t{0xff} << (8 * k);
@@ -393,7 +406,8 @@ class ObjectFields {
       std::string_view key;
       if (i == names_.size()) {
         // An escaped key, or one not in the schema.
-        if (auto error = field.unescaped_key().get(key)) return Bad(path, simdjson::error_message(error));
+        if (auto error = field.unescaped_key().get(key))
+          return Bad(path, simdjson::error_message(error));
         i = Find(key);
       }
       od::value& value = field.value();
@@ -401,7 +415,8 @@ class ObjectFields {
         // Not in the schema: skipped, but still checked, or a record that
         // is not JSON would pass as long as its known fields are fine.
         if (auto error = CheckJsonValue(value)) {
-          return Bad(path + "." + std::string(key), std::string("not valid JSON: ") + simdjson::error_message(error));
+          return Bad(path + "." + std::string(key),
+                     std::string("not valid JSON: ") + simdjson::error_message(error));
         }
         continue;
       }
@@ -471,8 +486,8 @@ std::vector<ArrayBuilder*> Children(StructBuilder* b) {
 
 class StructReader final : public FieldReader {
  public:
-  StructReader(std::string path, bool nullable, ArrayBuilder* builder, const std::vector<Field>& fields,
-               const JsonOptions& options)
+  StructReader(std::string path, bool nullable, ArrayBuilder* builder,
+               const std::vector<Field>& fields, const JsonOptions& options)
       : FieldReader(path, nullable, builder),
         fields_(fields, Children(static_cast<StructBuilder*>(builder)), path + ".", options) {}
 
@@ -491,9 +506,11 @@ class StructReader final : public FieldReader {
 
 class ListReader final : public FieldReader {
  public:
-  ListReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& item, const JsonOptions& options)
+  ListReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& item,
+             const JsonOptions& options)
       : FieldReader(path, nullable, builder),
-        item_(MakeReader(item, static_cast<ListBuilder*>(builder)->item_builder(), path + "[]", options)) {}
+        item_(MakeReader(item, static_cast<ListBuilder*>(builder)->item_builder(), path + "[]",
+                         options)) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
@@ -514,7 +531,8 @@ class ListReader final : public FieldReader {
 // map<utf8, V>: a JSON object, one entry per key, in the order written.
 class MapReader final : public FieldReader {
  public:
-  MapReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& value, const JsonOptions& options)
+  MapReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& value,
+            const JsonOptions& options)
       : FieldReader(path, nullable, builder),
         entries_(static_cast<StructBuilder*>(static_cast<ListBuilder*>(builder)->item_builder())),
         value_(MakeReader(value, entries_->child(1), path + "{}", options)) {}
@@ -528,7 +546,8 @@ class MapReader final : public FieldReader {
       if (auto error = member.error()) return Bad(path_, simdjson::error_message(error));
       od::field& field = member.value_unsafe();
       std::string_view key;
-      if (auto error = field.unescaped_key().get(key)) return Bad(path_, simdjson::error_message(error));
+      if (auto error = field.unescaped_key().get(key))
+        return Bad(path_, simdjson::error_message(error));
       KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(entries_->child(0))->Append(key));
       KARROW_RETURN_NOT_OK(value_->Read(field.value()));
       entries_->Append();
@@ -541,8 +560,8 @@ class MapReader final : public FieldReader {
   std::unique_ptr<FieldReader> value_;
 };
 
-std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, const std::string& path,
-                                        const JsonOptions& options) {
+std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b,
+                                        const std::string& path, const JsonOptions& options) {
   const DataType& type = *field.type;
   bool n = field.nullable;
   switch (type.id()) {
@@ -590,7 +609,8 @@ std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b, con
     case TypeId::kFixedSizeBinary:
       return std::make_unique<FixedReader>(path, n, b);
     case TypeId::kMap:
-      return std::make_unique<MapReader>(path, n, b, type.children()[0].type->children()[1], options);
+      return std::make_unique<MapReader>(path, n, b, type.children()[0].type->children()[1],
+                                         options);
     case TypeId::kDenseUnion:
       break;  // refused by CheckJsonReadable
   }
@@ -606,7 +626,8 @@ class JsonRecordDecoder final : public ValueDecoder {
   std::vector<Field> fields() const override { return fields_; }
   void Bind(RecordBatchBuilder* builder) override {
     std::vector<ArrayBuilder*> columns;
-    for (size_t i = 0; i < fields_.size(); ++i) columns.push_back(builder->column(static_cast<int>(i)));
+    for (size_t i = 0; i < fields_.size(); ++i)
+      columns.push_back(builder->column(static_cast<int>(i)));
     root_ = std::make_unique<ObjectFields>(fields_, columns, "", options_);
   }
   Status Append(const uint8_t* data, int64_t size) override {
@@ -618,17 +639,21 @@ class JsonRecordDecoder final : public ValueDecoder {
     if (padded_.size() < capacity) padded_.resize(capacity);
     std::memcpy(padded_.data(), data, static_cast<size_t>(size));
     od::document doc;
-    if (auto error = parser_.iterate(padded_.data(), static_cast<size_t>(size), capacity).get(doc)) {
-      return Status::BadData(std::string("value is not valid JSON: ") + simdjson::error_message(error));
+    if (auto error =
+            parser_.iterate(padded_.data(), static_cast<size_t>(size), capacity).get(doc)) {
+      return Status::BadData(std::string("value is not valid JSON: ") +
+                             simdjson::error_message(error));
     }
     od::object object;
     if (auto error = doc.get_object().get(object)) {
-      return Status::BadData(std::string("value is not a JSON object: ") + simdjson::error_message(error));
+      return Status::BadData(std::string("value is not a JSON object: ") +
+                             simdjson::error_message(error));
     }
     KARROW_RETURN_NOT_OK(root_->Read(object, kValuePath));
     // Past the end, current_location() fails: anything else is trailing content.
     const char* trailing = nullptr;
-    if (!doc.current_location().get(trailing)) return Status::BadData("value has content after its JSON object");
+    if (!doc.current_location().get(trailing))
+      return Status::BadData("value has content after its JSON object");
     return Status::OK();
   }
 
@@ -644,7 +669,8 @@ class JsonRecordDecoder final : public ValueDecoder {
 // union column (from an Avro schema) cannot be read from JSON.
 Status CheckJsonReadable(const Field& field, const std::string& path) {
   if (field.type->id() == TypeId::kDenseUnion) {
-    return Status::Invalid("value_schema." + path + ": a union of several non-null types has no JSON form karrow "
+    return Status::Invalid("value_schema." + path +
+                           ": a union of several non-null types has no JSON form karrow "
                            "reads; declare one type (or [\"null\", type])");
   }
   for (const Field& child : field.type->children()) {
@@ -655,9 +681,11 @@ Status CheckJsonReadable(const Field& field, const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields, JsonOptions options) {
+Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields,
+                                                            JsonOptions options) {
   for (const Field& f : fields) KARROW_RETURN_NOT_OK(CheckJsonReadable(f, f.name));
-  return std::unique_ptr<ValueDecoder>(std::make_unique<JsonRecordDecoder>(std::move(fields), options));
+  return std::unique_ptr<ValueDecoder>(
+      std::make_unique<JsonRecordDecoder>(std::move(fields), options));
 }
 
 }  // namespace karrow

@@ -28,6 +28,7 @@ struct JsonOptions {
 /// type karrow builds is read, except unions (JSON cannot say which member
 /// a value is): maps from objects, fixed-size binary from strings of that
 /// many bytes, times from numbers in the type's unit.
-Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields, JsonOptions options = {});
+Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields,
+                                                            JsonOptions options = {});
 
 }  // namespace karrow

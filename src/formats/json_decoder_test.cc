@@ -24,7 +24,8 @@ class Decoder {
   // Decodes one record; on failure undoes the partial row, as the source does.
   Status Append(const std::string& json) {
     int64_t rows = builder_->num_rows();
-    Status st = decoder_->Append(reinterpret_cast<const uint8_t*>(json.data()), static_cast<int64_t>(json.size()));
+    Status st = decoder_->Append(reinterpret_cast<const uint8_t*>(json.data()),
+                                 static_cast<int64_t>(json.size()));
     if (!st.ok()) builder_->Truncate(rows);
     return st;
   }
@@ -42,7 +43,10 @@ class Decoder {
 TEST(JsonDecoder, KeysMatchAsWrittenOrEscapedInAnyOrder) {
   // Names that are prefixes of each other, longer than 8 bytes, and with
   // characters JSON escapes (compared only once unescaped).
-  Decoder d({{"id", int64()}, {"idx", int64()}, {"a_long_field_name", int64()}, {"we\"ird\\", int64()},
+  Decoder d({{"id", int64()},
+             {"idx", int64()},
+             {"a_long_field_name", int64()},
+             {"we\"ird\\", int64()},
              {"caf\xc3\xa9", int64()}});
   const char* records[] = {
       R"({"id": 1, "idx": 2, "a_long_field_name": 3, "we\"ird\\": 4, "café": 5})",
@@ -58,7 +62,8 @@ TEST(JsonDecoder, KeysMatchAsWrittenOrEscapedInAnyOrder) {
     const ArrayData& a = *batch.column(column);
     for (int row = 0; row < 3; ++row) {
       ASSERT_TRUE(a.IsValid(row));
-      EXPECT_EQ(a.Value<int64_t>(row), row * 10 + column + 1) << "row " << row << ", column " << column;
+      EXPECT_EQ(a.Value<int64_t>(row), row * 10 + column + 1)
+          << "row " << row << ", column " << column;
     }
     EXPECT_EQ(a.IsValid(3), column == 1);
     EXPECT_EQ(a.IsValid(4), column == 2);
@@ -69,7 +74,8 @@ TEST(JsonDecoder, KeysMatchAsWrittenOrEscapedInAnyOrder) {
 
 TEST(JsonDecoder, AKeyTwiceIsBadDataHoweverItIsWritten) {
   Decoder d({{"id", int64()}});
-  for (const char* r : {R"({"id": 1, "id": 2})", R"({"id": 1, "\u0069d": 2})", R"({"i\u0064": 1, "id": 2})"}) {
+  for (const char* r :
+       {R"({"id": 1, "id": 2})", R"({"id": 1, "\u0069d": 2})", R"({"i\u0064": 1, "id": 2})"}) {
     Status st = d.Append(r);
     EXPECT_EQ(st.code(), StatusCode::kBadData) << r;
     EXPECT_EQ(st.message(), "field value.id: the key appears twice in one object") << r;
@@ -81,7 +87,8 @@ TEST(JsonDecoder, AKeyTwiceIsBadDataHoweverItIsWritten) {
 TEST(JsonDecoder, StringsAsWrittenOrUnescaped) {
   Decoder d({{"s", utf8()}, {"b", binary()}});
   ASSERT_TRUE(d.Append(R"({"s": "plain text, long enough to pass sixteen bytes", "b": ""})").ok());
-  ASSERT_TRUE(d.Append(R"({"s": "tab\there \"quoted\" caf\u00e9 \ud83d\ude00 \\", "b": "\u0000"})").ok());
+  ASSERT_TRUE(
+      d.Append(R"({"s": "tab\there \"quoted\" caf\u00e9 \ud83d\ude00 \\", "b": "\u0000"})").ok());
   ASSERT_TRUE(d.Append("{\"s\": \"caf\xc3\xa9\"   ,  \"b\":\"x\"  }").ok());
   Status bad = d.Append(R"({"s": "bad escape \q"})");
   EXPECT_EQ(bad.code(), StatusCode::kBadData);
@@ -101,14 +108,22 @@ TEST(JsonDecoder, StringsAsWrittenOrUnescaped) {
 }
 
 TEST(JsonDecoder, DatesTimestampsAndDecimalsAsWrittenOrUnescaped) {
-  Decoder d({{"day", date32()}, {"at", timestamp(TimeUnit::kMilli, "UTC")}, {"price", decimal128(10, 2)}});
-  ASSERT_TRUE(d.Append(R"({"day": "2024-05-17", "at": "2024-05-17T10:21:33.123Z", "price": "12.50"})").ok());
-  ASSERT_TRUE(d.Append(R"({"day": "2024\u002d05-17", "at": "2024-05-17T10:21:33.12\u0033Z", "price": "\u0031.5"})")
-                  .ok());
+  Decoder d({{"day", date32()},
+             {"at", timestamp(TimeUnit::kMilli, "UTC")},
+             {"price", decimal128(10, 2)}});
+  ASSERT_TRUE(
+      d.Append(R"({"day": "2024-05-17", "at": "2024-05-17T10:21:33.123Z", "price": "12.50"})")
+          .ok());
+  ASSERT_TRUE(
+      d.Append(
+           R"({"day": "2024\u002d05-17", "at": "2024-05-17T10:21:33.12\u0033Z", "price": "\u0031.5"})")
+          .ok());
   // The next day, then the first again: the timestamp reader's date cache
   // must follow.
-  ASSERT_TRUE(d.Append(R"({"day": "2024-05-18", "at": "2024-05-18T00:00:00+02:00", "price": 7})").ok());
-  ASSERT_TRUE(d.Append(R"({"day": "2024-05-17", "at": "2024-05-17T00:00:00.001Z", "price": -0.01})").ok());
+  ASSERT_TRUE(
+      d.Append(R"({"day": "2024-05-18", "at": "2024-05-18T00:00:00+02:00", "price": 7})").ok());
+  ASSERT_TRUE(
+      d.Append(R"({"day": "2024-05-17", "at": "2024-05-17T00:00:00.001Z", "price": -0.01})").ok());
   RecordBatch batch = d.Finish();
   ASSERT_EQ(batch.num_rows(), 4);
   EXPECT_EQ(batch.column(0)->Value<int32_t>(0), 19860);
@@ -125,7 +140,8 @@ TEST(JsonDecoder, DatesTimestampsAndDecimalsAsWrittenOrUnescaped) {
 }
 
 TEST(JsonDecoder, BadTextFormsNameTheUnescapedText) {
-  Decoder d({{"day", date32()}, {"at", timestamp(TimeUnit::kMilli, "UTC")}, {"price", decimal128(4, 2)}});
+  Decoder d(
+      {{"day", date32()}, {"at", timestamp(TimeUnit::kMilli, "UTC")}, {"price", decimal128(4, 2)}});
   Status st = d.Append(R"({"day": "2024-02-30"})");
   EXPECT_EQ(st.message(), "field day: '2024-02-30' is not a YYYY-MM-DD date");
   st = d.Append(R"({"at": "2024-05-17T10:21:33.1234\u0035Z"})");

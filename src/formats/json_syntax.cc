@@ -123,7 +123,8 @@ error_code CheckJsonText(od::parser& parser, const char* data, size_t size, size
     if (auto error = doc.raw_json_token().get(token)) return error;
     if (auto error = Check(doc)) return error;
     std::string_view rest(token.data(), static_cast<size_t>(data + size - token.data()));
-    return TrimRight(rest).size() == TrimRight(token).size() ? simdjson::SUCCESS : simdjson::TRAILING_CONTENT;
+    return TrimRight(rest).size() == TrimRight(token).size() ? simdjson::SUCCESS
+                                                             : simdjson::TRAILING_CONTENT;
   }
   if (auto error = Check(doc)) return error;
   // Past the end, current_location() fails: anything else is trailing content.

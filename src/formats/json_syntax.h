@@ -22,7 +22,7 @@ simdjson::error_code CheckJsonValue(simdjson::ondemand::value& value);
 
 /// Checks that `data[0, size)` is one JSON text and nothing else. `data` must
 /// have at least size + SIMDJSON_PADDING readable bytes (`capacity`).
-simdjson::error_code CheckJsonText(simdjson::ondemand::parser& parser, const char* data, size_t size,
-                                   size_t capacity);
+simdjson::error_code CheckJsonText(simdjson::ondemand::parser& parser, const char* data,
+                                   size_t size, size_t capacity);
 
 }  // namespace karrow

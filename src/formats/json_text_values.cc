@@ -48,7 +48,9 @@ bool ParseDate(std::string_view s, int64_t* days) {
 }
 
 bool ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos, DateCache* cache) {
-  if (s.size() < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return false;
+  if (s.size() < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' ||
+      s[16] != ':')
+    return false;
   int64_t days;
   if (cache && std::memcmp(s.data(), cache->text, 10) == 0) {
     days = cache->days;  // the cache holds only valid dates

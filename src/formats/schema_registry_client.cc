@@ -20,7 +20,9 @@ namespace {
 
 using simdjson::dom::element;
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 // Confluent's error codes that mean "the thing asked for does not exist".
 constexpr int64_t kSubjectNotFound = 40401;
@@ -37,14 +39,16 @@ std::string_view Authority(std::string_view url) {
 }
 
 bool HasControlCharacter(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 Result<int64_t> IntegerField(element value, const char* key, int64_t min, int64_t max) {
   int64_t v = 0;
   if (value.get_int64().get(v) || v < min || v > max) {
-    return Status::Invalid(std::string("schema registry response: \"") + key + "\" must be a whole number from " +
-                           std::to_string(min) + " to " + std::to_string(max));
+    return Status::Invalid(std::string("schema registry response: \"") + key +
+                           "\" must be a whole number from " + std::to_string(min) + " to " +
+                           std::to_string(max));
   }
   return v;
 }
@@ -52,7 +56,8 @@ Result<int64_t> IntegerField(element value, const char* key, int64_t min, int64_
 Result<std::string> StringField(element value, const char* key) {
   std::string_view s;
   if (value.get_string().get(s)) {
-    return Status::Invalid(std::string("schema registry response: \"") + key + "\" must be a string");
+    return Status::Invalid(std::string("schema registry response: \"") + key +
+                           "\" must be a string");
   }
   return std::string(s);
 }
@@ -64,7 +69,8 @@ std::string Quote(std::string_view body) {
   constexpr size_t kMaxQuoted = 300;
   std::string out;
   for (char c : body.substr(0, kMaxQuoted)) {
-    out += (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) ? ' ' : c;
+    out +=
+        (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) ? ' ' : c;
   }
   if (body.size() > kMaxQuoted) out += "...";
   return out;
@@ -99,8 +105,8 @@ std::string EncodePathSegment(std::string_view s) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -158,7 +164,8 @@ template <typename T>
 Status SetOption(CURL* curl, CURLoption option, T value, const char* name) {
   CURLcode rc = curl_easy_setopt(curl, option, value);
   if (rc != CURLE_OK) {
-    return Status::Internal(std::string("schema registry: libcurl refused ") + name + ": " + curl_easy_strerror(rc));
+    return Status::Internal(std::string("schema registry: libcurl refused ") + name + ": " +
+                            curl_easy_strerror(rc));
   }
   return Status::OK();
 }
@@ -168,8 +175,10 @@ Status SetOption(CURL* curl, CURLoption option, T value, const char* name) {
 Status SchemaRegistryConfig::Validate() const {
   if (url.empty()) {
     if (!basic_auth_user_info.empty() || !bearer_token.empty() || !ssl_ca_location.empty() ||
-        !ssl_certificate_location.empty() || !ssl_key_location.empty() || !ssl_key_password.empty()) {
-      return Status::Invalid("schema_registry.url: required when other schema_registry.* properties are set");
+        !ssl_certificate_location.empty() || !ssl_key_location.empty() ||
+        !ssl_key_password.empty()) {
+      return Status::Invalid(
+          "schema_registry.url: required when other schema_registry.* properties are set");
     }
   } else {
     // The url is quoted in errors and logs, so it must not hold credentials;
@@ -181,14 +190,17 @@ Status SchemaRegistryConfig::Validate() const {
     std::string_view authority = Authority(url);
     if (authority.find('@') != std::string_view::npos) {
       return Status::Invalid(
-          "schema_registry.url: must not contain credentials; set schema_registry.basic_auth_user_info instead");
+          "schema_registry.url: must not contain credentials; set "
+          "schema_registry.basic_auth_user_info instead");
     }
     if (authority.empty()) return Status::Invalid("schema_registry.url: has no host");
     if (url.find_first_of("?#") != std::string::npos || HasControlCharacter(url) ||
         url.find(' ') != std::string::npos) {
-      return Status::Invalid("schema_registry.url: must be a base URL without spaces, query or fragment");
+      return Status::Invalid(
+          "schema_registry.url: must be a base URL without spaces, query or fragment");
     }
-    if (!https && (!ssl_ca_location.empty() || !ssl_certificate_location.empty() || !ssl_key_location.empty())) {
+    if (!https && (!ssl_ca_location.empty() || !ssl_certificate_location.empty() ||
+                   !ssl_key_location.empty())) {
       return Status::Invalid("schema_registry.ssl_*: set, but schema_registry.url is not https://");
     }
   }
@@ -197,19 +209,23 @@ Status SchemaRegistryConfig::Validate() const {
         "schema_registry.basic_auth_user_info and schema_registry.bearer_token: set one kind of "
         "authentication, not both");
   }
-  if (!basic_auth_user_info.empty() &&
-      (basic_auth_user_info.find(':') == std::string::npos || HasControlCharacter(basic_auth_user_info))) {
+  if (!basic_auth_user_info.empty() && (basic_auth_user_info.find(':') == std::string::npos ||
+                                        HasControlCharacter(basic_auth_user_info))) {
     return Status::Invalid("schema_registry.basic_auth_user_info: expected user:password");
   }
   if (HasControlCharacter(bearer_token) || bearer_token.find(' ') != std::string::npos) {
-    return Status::Invalid("schema_registry.bearer_token: must not contain spaces or control characters");
+    return Status::Invalid(
+        "schema_registry.bearer_token: must not contain spaces or control characters");
   }
   if (!ssl_key_location.empty() && ssl_certificate_location.empty()) {
-    return Status::Invalid("schema_registry.ssl_key_location: needs schema_registry.ssl_certificate_location");
+    return Status::Invalid(
+        "schema_registry.ssl_key_location: needs schema_registry.ssl_certificate_location");
   }
   if (timeout_ms < 1) return Status::Invalid("schema_registry.timeout_ms: must be at least 1");
-  if (max_response_bytes < 1) return Status::Invalid("schema_registry.max_response_bytes: must be at least 1");
-  if (max_retries < 0 || max_retries > 100) return Status::Invalid("schema_registry.max_retries: must be 0 to 100");
+  if (max_response_bytes < 1)
+    return Status::Invalid("schema_registry.max_response_bytes: must be at least 1");
+  if (max_retries < 0 || max_retries > 100)
+    return Status::Invalid("schema_registry.max_retries: must be 0 to 100");
   if (retry_backoff_ms < 0 || retry_backoff_ms > 3600000) {
     return Status::Invalid("schema_registry.retry_backoff_ms: must be 0 to 3600000");
   }
@@ -220,24 +236,28 @@ Result<RegisteredSchema> ParseSchemaResponse(std::string_view body) {
   simdjson::dom::parser parser;
   element doc;
   if (auto error = parser.parse(simdjson::padded_string(body)).get(doc)) {
-    return Status::Invalid(std::string("schema registry response: not JSON: ") + simdjson::error_message(error));
+    return Status::Invalid(std::string("schema registry response: not JSON: ") +
+                           simdjson::error_message(error));
   }
   simdjson::dom::object obj;
-  if (doc.get_object().get(obj)) return Status::Invalid("schema registry response: not a JSON object");
+  if (doc.get_object().get(obj))
+    return Status::Invalid("schema registry response: not a JSON object");
   RegisteredSchema out;
   out.schema_type = "AVRO";
   bool has_schema = false;
   std::set<std::string_view> seen;
   for (auto [key, value] : obj) {
     if (!seen.insert(key).second) {
-      return Status::Invalid("schema registry response: \"" + std::string(key) + "\" appears twice");
+      return Status::Invalid("schema registry response: \"" + std::string(key) +
+                             "\" appears twice");
     }
     if (key == "schema") {
       KARROW_ASSIGN_OR_RAISE(out.schema, StringField(value, "schema"));
       has_schema = true;
     } else if (key == "schemaType") {
       KARROW_ASSIGN_OR_RAISE(out.schema_type, StringField(value, "schemaType"));
-      if (out.schema_type.empty()) return Status::Invalid("schema registry response: \"schemaType\" is empty");
+      if (out.schema_type.empty())
+        return Status::Invalid("schema registry response: \"schemaType\" is empty");
     } else if (key == "id") {
       KARROW_ASSIGN_OR_RAISE(int64_t id, IntegerField(value, "id", 0, INT32_MAX));
       out.id = static_cast<int32_t>(id);
@@ -254,7 +274,8 @@ Result<RegisteredSchema> ParseSchemaResponse(std::string_view body) {
       }
       if (references.size() != 0) {
         return Status::Invalid(
-            "the schema uses schema references (\"references\" in the registry's answer), which karrow "
+            "the schema uses schema references (\"references\" in the registry's answer), which "
+            "karrow "
             "does not support yet");
       }
     }
@@ -295,18 +316,22 @@ struct SchemaRegistryClient::Impl {
     return text;
   }
 
-  Status Fail(StatusCode code, const std::string& message) const { return Status(code, Redact(message)); }
+  Status Fail(StatusCode code, const std::string& message) const {
+    return Status(code, Redact(message));
+  }
 
   Status Configure() {
     CURL* c = curl.get();
     KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_NOSIGNAL, 1L, "NOSIGNAL"));
     KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_ERRORBUFFER, curl_error, "ERRORBUFFER"));
-    KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout_ms), "TIMEOUT_MS"));
     KARROW_RETURN_NOT_OK(
-        SetOption(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.timeout_ms), "CONNECTTIMEOUT_MS"));
+        SetOption(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout_ms), "TIMEOUT_MS"));
+    KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_CONNECTTIMEOUT_MS,
+                                   static_cast<long>(config.timeout_ms), "CONNECTTIMEOUT_MS"));
     // Lets libcurl refuse a declared Content-Length before reading; the body
     // sink enforces the limit when there is none.
-    KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(config.max_response_bytes),
+    KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_MAXFILESIZE_LARGE,
+                                   static_cast<curl_off_t>(config.max_response_bytes),
                                    "MAXFILESIZE_LARGE"));
 #if LIBCURL_VERSION_NUM >= 0x075500
     KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR"));
@@ -317,8 +342,10 @@ struct SchemaRegistryClient::Impl {
     KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_WRITEFUNCTION, &BodySink::Write, "WRITEFUNCTION"));
 
     std::vector<std::string> lines = {
-        "Accept: application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json"};
-    if (!config.bearer_token.empty()) lines.push_back("Authorization: Bearer " + config.bearer_token);
+        "Accept: application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, "
+        "application/json"};
+    if (!config.bearer_token.empty())
+      lines.push_back("Authorization: Bearer " + config.bearer_token);
     curl_slist* list = nullptr;
     for (const std::string& line : lines) {
       curl_slist* grown = curl_slist_append(list, line.c_str());
@@ -331,14 +358,17 @@ struct SchemaRegistryClient::Impl {
     headers.reset(list);
     KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_HTTPHEADER, headers.get(), "HTTPHEADER"));
     if (!config.basic_auth_user_info.empty()) {
-      KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC), "HTTPAUTH"));
-      KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_USERPWD, config.basic_auth_user_info.c_str(), "USERPWD"));
+      KARROW_RETURN_NOT_OK(
+          SetOption(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC), "HTTPAUTH"));
+      KARROW_RETURN_NOT_OK(
+          SetOption(c, CURLOPT_USERPWD, config.basic_auth_user_info.c_str(), "USERPWD"));
     }
     if (!config.ssl_ca_location.empty()) {
       KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_CAINFO, config.ssl_ca_location.c_str(), "CAINFO"));
     }
     if (!config.ssl_certificate_location.empty()) {
-      KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_SSLCERT, config.ssl_certificate_location.c_str(), "SSLCERT"));
+      KARROW_RETURN_NOT_OK(
+          SetOption(c, CURLOPT_SSLCERT, config.ssl_certificate_location.c_str(), "SSLCERT"));
       KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_SSLCERTTYPE, "PEM", "SSLCERTTYPE"));
     }
     if (!config.ssl_key_location.empty()) {
@@ -346,7 +376,8 @@ struct SchemaRegistryClient::Impl {
       KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_SSLKEYTYPE, "PEM", "SSLKEYTYPE"));
     }
     if (!config.ssl_key_password.empty()) {
-      KARROW_RETURN_NOT_OK(SetOption(c, CURLOPT_KEYPASSWD, config.ssl_key_password.c_str(), "KEYPASSWD"));
+      KARROW_RETURN_NOT_OK(
+          SetOption(c, CURLOPT_KEYPASSWD, config.ssl_key_password.c_str(), "KEYPASSWD"));
     }
     return Status::OK();
   }
@@ -373,15 +404,18 @@ struct SchemaRegistryClient::Impl {
     const std::string where = "schema registry: GET " + url;
     if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
       const std::string limit = std::to_string(config.max_response_bytes);
-      out.status = Fail(StatusCode::kIoError, where + ": the response is larger than schema_registry.max_response_bytes=" +
-                                                  limit + "; reading stopped there");
+      out.status =
+          Fail(StatusCode::kIoError,
+               where + ": the response is larger than schema_registry.max_response_bytes=" + limit +
+                   "; reading stopped there");
       return out;
     }
     if (rc != CURLE_OK) {
       out.transient = TransientCurlError(rc);
       if (rc == CURLE_OPERATION_TIMEDOUT) {
-        out.status = Fail(StatusCode::kTimeout, where + ": no complete answer within schema_registry.timeout_ms=" +
-                                                    std::to_string(config.timeout_ms));
+        out.status = Fail(StatusCode::kTimeout,
+                          where + ": no complete answer within schema_registry.timeout_ms=" +
+                              std::to_string(config.timeout_ms));
       } else {
         std::string detail = curl_error[0] != '\0' ? std::string(": ") + curl_error : "";
         out.status = Fail(StatusCode::kIoError, where + ": " + curl_easy_strerror(rc) + detail);
@@ -399,24 +433,28 @@ struct SchemaRegistryClient::Impl {
     if (e.error_code != -1) answer += ", error_code " + std::to_string(e.error_code);
     if (!e.message.empty()) answer += ": " + e.message;
     if (http == 401) {
-      std::string sent = !config.basic_auth_user_info.empty() ? "the basic auth credentials were rejected"
-                         : !config.bearer_token.empty()       ? "the bearer token was rejected"
-                                                              : "no credentials are configured";
-      out.status = Fail(StatusCode::kInvalidArgument,
-                        where + ": not authenticated (" + answer + "); " + sent +
-                            "; check schema_registry.basic_auth_user_info or schema_registry.bearer_token");
+      std::string sent = !config.basic_auth_user_info.empty()
+                             ? "the basic auth credentials were rejected"
+                         : !config.bearer_token.empty() ? "the bearer token was rejected"
+                                                        : "no credentials are configured";
+      out.status =
+          Fail(StatusCode::kInvalidArgument,
+               where + ": not authenticated (" + answer + "); " + sent +
+                   "; check schema_registry.basic_auth_user_info or schema_registry.bearer_token");
     } else if (http == 403) {
-      out.status = Fail(StatusCode::kInvalidArgument,
-                        where + ": access denied (" + answer + "); the credentials may not read this");
-    } else if (http == 404 && (e.error_code == kSchemaNotFound || e.error_code == kSubjectNotFound ||
-                               e.error_code == kVersionNotFound)) {
+      out.status = Fail(StatusCode::kInvalidArgument, where + ": access denied (" + answer +
+                                                          "); the credentials may not read this");
+    } else if (http == 404 &&
+               (e.error_code == kSchemaNotFound || e.error_code == kSubjectNotFound ||
+                e.error_code == kVersionNotFound)) {
       // NotFound, distinct from every other failure: a schema id no registry
       // knows is the record's fault (bad data), the rest are the setup's.
-      out.status = Fail(StatusCode::kNotFound, "schema registry: " + what + " not found (GET " + url +
-                                                          ": " + answer + ")");
+      out.status = Fail(StatusCode::kNotFound, "schema registry: " + what + " not found (GET " +
+                                                   url + ": " + answer + ")");
     } else if (http == 404) {
-      out.status = Fail(StatusCode::kInvalidArgument,
-                        where + ": " + answer + "; is schema_registry.url right, including its path prefix?");
+      out.status = Fail(
+          StatusCode::kInvalidArgument,
+          where + ": " + answer + "; is schema_registry.url right, including its path prefix?");
     } else {
       out.transient = http >= 500 || http == 429;
       out.status = Fail(StatusCode::kIoError, where + ": " + answer);
@@ -425,11 +463,13 @@ struct SchemaRegistryClient::Impl {
   }
 
   // ParseSchemaResponse, with where the answer came from in its errors.
-  Result<RegisteredSchema> Parse(const std::string& body, const std::string& path, const std::string& what) const {
+  Result<RegisteredSchema> Parse(const std::string& body, const std::string& path,
+                                 const std::string& what) const {
     Result<RegisteredSchema> parsed = ParseSchemaResponse(body);
     if (parsed.ok()) return parsed;
     return Fail(parsed.status().code(), "schema registry: " + what + " (GET " + base_url + path +
-                                            "): " + parsed.status().message() + "; the answer was: " + Quote(body));
+                                            "): " + parsed.status().message() +
+                                            "; the answer was: " + Quote(body));
   }
 
   // GET with retries; returns the body of the first 2xx answer.
@@ -441,10 +481,12 @@ struct SchemaRegistryClient::Impl {
       if (a.status.ok()) return std::move(a.body);
       if (!a.transient || attempt == config.max_retries) {
         if (attempt == 0) return a.status;
-        return Status(a.status.code(), a.status.message() + " (after " + std::to_string(attempt + 1) + " attempts)");
+        return Status(a.status.code(),
+                      a.status.message() + " (after " + std::to_string(attempt + 1) + " attempts)");
       }
       Log(LogLevel::kWarn, a.status.message() + "; retry " + std::to_string(attempt + 1) + " of " +
-                               std::to_string(config.max_retries) + " in " + std::to_string(backoff_ms) + " ms");
+                               std::to_string(config.max_retries) + " in " +
+                               std::to_string(backoff_ms) + " ms");
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
       backoff_ms = std::min<int64_t>(backoff_ms * 2, 60000);
     }
@@ -454,8 +496,10 @@ struct SchemaRegistryClient::Impl {
 SchemaRegistryClient::SchemaRegistryClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SchemaRegistryClient::~SchemaRegistryClient() = default;
 
-Result<std::unique_ptr<SchemaRegistryClient>> SchemaRegistryClient::Make(SchemaRegistryConfig config) {
-  if (config.url.empty()) return Status::Invalid("schema_registry.url: required; give the registry's base URL");
+Result<std::unique_ptr<SchemaRegistryClient>> SchemaRegistryClient::Make(
+    SchemaRegistryConfig config) {
+  if (config.url.empty())
+    return Status::Invalid("schema_registry.url: required; give the registry's base URL");
   KARROW_RETURN_NOT_OK(config.Validate());
   // Once per process, before any handle: curl_global_init is not thread-safe
   // on every platform.
@@ -469,13 +513,15 @@ Result<std::unique_ptr<SchemaRegistryClient>> SchemaRegistryClient::Make(SchemaR
   impl->base_url = impl->config.url;
   while (!impl->base_url.empty() && impl->base_url.back() == '/') impl->base_url.pop_back();
   impl->curl.reset(curl_easy_init());
-  if (impl->curl == nullptr) return Status::Internal("schema registry: libcurl could not create a handle");
+  if (impl->curl == nullptr)
+    return Status::Internal("schema registry: libcurl could not create a handle");
   KARROW_RETURN_NOT_OK(impl->Configure());
   return std::unique_ptr<SchemaRegistryClient>(new SchemaRegistryClient(std::move(impl)));
 }
 
 Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetById(int32_t id) {
-  if (id < 0) return Status::Invalid("schema registry: schema id " + std::to_string(id) + " is negative");
+  if (id < 0)
+    return Status::Invalid("schema registry: schema id " + std::to_string(id) + " is negative");
   {
     std::lock_guard<std::mutex> lock(impl_->cache_mu);
     if (auto it = impl_->by_id.find(id); it != impl_->by_id.end()) return it->second;
@@ -491,8 +537,9 @@ Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetById(in
   KARROW_ASSIGN_OR_RAISE(std::string body, impl_->Get(path, what));
   KARROW_ASSIGN_OR_RAISE(RegisteredSchema parsed, impl_->Parse(body, path, what));
   if (parsed.id != -1 && parsed.id != id) {
-    return impl_->Fail(StatusCode::kInvalidArgument, "schema registry: " + what + " (GET " + impl_->base_url + path +
-                                                         "): the answer is schema id " + std::to_string(parsed.id));
+    return impl_->Fail(StatusCode::kInvalidArgument,
+                       "schema registry: " + what + " (GET " + impl_->base_url + path +
+                           "): the answer is schema id " + std::to_string(parsed.id));
   }
   auto schema = std::make_shared<RegisteredSchema>(std::move(parsed));
   schema->id = id;
@@ -503,7 +550,8 @@ Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetById(in
   return std::shared_ptr<const RegisteredSchema>(std::move(schema));
 }
 
-Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetLatest(const std::string& subject) {
+Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetLatest(
+    const std::string& subject) {
   if (subject.empty()) return Status::Invalid("schema registry: the subject name is empty");
   const std::string what = "subject '" + subject + "'";
   const std::string path = "/subjects/" + EncodePathSegment(subject) + "/versions/latest";
@@ -511,11 +559,13 @@ Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetLatest(
   KARROW_ASSIGN_OR_RAISE(std::string body, impl_->Get(path, what));
   KARROW_ASSIGN_OR_RAISE(RegisteredSchema parsed, impl_->Parse(body, path, what));
   if (parsed.id == -1 || parsed.version == -1) {
-    return impl_->Fail(StatusCode::kInvalidArgument, "schema registry: " + what + " (GET " + impl_->base_url + path +
+    return impl_->Fail(StatusCode::kInvalidArgument, "schema registry: " + what + " (GET " +
+                                                         impl_->base_url + path +
                                                          "): the answer has no id or no version");
   }
   if (parsed.subject.empty()) parsed.subject = subject;
-  return std::shared_ptr<const RegisteredSchema>(std::make_shared<RegisteredSchema>(std::move(parsed)));
+  return std::shared_ptr<const RegisteredSchema>(
+      std::make_shared<RegisteredSchema>(std::move(parsed)));
 }
 
 }  // namespace karrow

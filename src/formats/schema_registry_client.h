@@ -14,10 +14,11 @@ namespace karrow {
 
 struct RegisteredSchema {
   int32_t id = -1;
-  std::string schema_type;  ///< "AVRO" (the default when the response has none), "JSON" or "PROTOBUF".
-  std::string schema;       ///< The schema text as registered.
-  std::string subject;      ///< GetLatest only.
-  int32_t version = -1;     ///< GetLatest only.
+  std::string
+      schema_type;       ///< "AVRO" (the default when the response has none), "JSON" or "PROTOBUF".
+  std::string schema;    ///< The schema text as registered.
+  std::string subject;   ///< GetLatest only.
+  int32_t version = -1;  ///< GetLatest only.
 };
 
 /// Parses the JSON body of GET /schemas/ids/{id} or GET

@@ -92,7 +92,8 @@ std::string Control(const std::string& url, const std::string* post_body = nullp
 int64_t JsonInt(const std::string& body, const char* key) {
   simdjson::dom::parser parser;
   int64_t v = -1;
-  EXPECT_EQ(parser.parse(simdjson::padded_string(body))[key].get_int64().get(v), simdjson::SUCCESS) << body;
+  EXPECT_EQ(parser.parse(simdjson::padded_string(body))[key].get_int64().get(v), simdjson::SUCCESS)
+      << body;
   return v;
 }
 
@@ -150,10 +151,11 @@ class RegistryProcess {
   bool started() const { return !url_.empty(); }
   const std::string& url() const { return url_; }
 
-  int32_t Register(const std::string& subject, const std::string& schema, const std::string& type = "AVRO",
-                   const std::string& references_json = "[]") {
-    std::string body = "{\"subject\": " + JsonQuote(subject) + ", \"schema\": " + JsonQuote(schema) +
-                       ", \"schemaType\": " + JsonQuote(type) + ", \"references\": " + references_json + "}";
+  int32_t Register(const std::string& subject, const std::string& schema,
+                   const std::string& type = "AVRO", const std::string& references_json = "[]") {
+    std::string body =
+        "{\"subject\": " + JsonQuote(subject) + ", \"schema\": " + JsonQuote(schema) +
+        ", \"schemaType\": " + JsonQuote(type) + ", \"references\": " + references_json + "}";
     return static_cast<int32_t>(JsonInt(Control(control_url_ + "/register", &body), "id"));
   }
   /// `fields_json`: the Fault fields of the server, e.g. "\"times\": 2, \"status\": 500".
@@ -168,7 +170,8 @@ class RegistryProcess {
     Auth("{}");
   }
   int64_t Count(const std::string& path, const std::string& method = "GET") {
-    return JsonInt(Control(control_url_ + "/count?method=" + method + "&path=" + UrlEncode(path)), "count");
+    return JsonInt(Control(control_url_ + "/count?method=" + method + "&path=" + UrlEncode(path)),
+                   "count");
   }
   int64_t BytesSent(const std::string& path) {
     return JsonInt(Control(control_url_ + "/count?path=" + UrlEncode(path)), "bytes_sent");
@@ -312,8 +315,9 @@ TEST_F(SchemaRegistryClientTest, PathPrefixAndTrailingSlash) {
   client = MakeClient(no_prefix);
   ASSERT_NE(client, nullptr);
   auto r = client->GetById(id);
-  ExpectError(r.status(), StatusCode::kInvalidArgument,
-              {"GET " + no_prefix.url + IdPath(id), "HTTP 404", "HTTP 404 Not Found", "path prefix"});
+  ExpectError(
+      r.status(), StatusCode::kInvalidArgument,
+      {"GET " + no_prefix.url + IdPath(id), "HTTP 404", "HTTP 404 Not Found", "path prefix"});
 }
 
 TEST_F(SchemaRegistryClientTest, NotFoundNamesTheIdOrSubjectAndTheUrl) {
@@ -321,18 +325,20 @@ TEST_F(SchemaRegistryClientTest, NotFoundNamesTheIdOrSubjectAndTheUrl) {
   ASSERT_NE(client, nullptr);
   auto r = client->GetById(424242);
   ExpectError(r.status(), StatusCode::kNotFound,
-              {"schema id 424242 not found", "GET " + registry_->url() + "/schemas/ids/424242", "HTTP 404",
-               "error_code 40403", "Schema 424242 not found"});
+              {"schema id 424242 not found", "GET " + registry_->url() + "/schemas/ids/424242",
+               "HTTP 404", "error_code 40403", "Schema 424242 not found"});
   EXPECT_EQ(registry_->Count(IdPath(424242)), 1);  // not retried
 
   auto s = client->GetLatest("nobody-value");
   ExpectError(s.status(), StatusCode::kNotFound,
-              {"subject 'nobody-value' not found", registry_->url() + "/subjects/nobody-value/versions/latest",
-               "error_code 40401", "Subject 'nobody-value' not found."});
+              {"subject 'nobody-value' not found",
+               registry_->url() + "/subjects/nobody-value/versions/latest", "error_code 40401",
+               "Subject 'nobody-value' not found."});
   EXPECT_EQ(registry_->Count("/subjects/nobody-value/versions/latest"), 1);
 
   ExpectError(client->GetById(-1).status(), StatusCode::kInvalidArgument, {"schema id -1"});
-  ExpectError(client->GetLatest("").status(), StatusCode::kInvalidArgument, {"subject name is empty"});
+  ExpectError(client->GetLatest("").status(), StatusCode::kInvalidArgument,
+              {"subject name is empty"});
 }
 
 TEST_F(SchemaRegistryClientTest, BasicAuth) {
@@ -359,7 +365,8 @@ TEST_F(SchemaRegistryClientTest, BasicAuth) {
   EXPECT_EQ(denied.status().message().find(password), std::string::npos);
 
   client = MakeClient(Config());
-  ExpectError(client->GetById(id).status(), StatusCode::kInvalidArgument, {"no credentials are configured"});
+  ExpectError(client->GetById(id).status(), StatusCode::kInvalidArgument,
+              {"no credentials are configured"});
   // 401 is not retried: 1 good + 1 wrong + 1 none.
   EXPECT_EQ(registry_->Count(IdPath(id)), 3);
 }
@@ -381,15 +388,18 @@ TEST_F(SchemaRegistryClientTest, BearerToken) {
   config.bearer_token = wrong;
   client = MakeClient(config);
   auto denied = client->GetById(id);
-  ExpectError(denied.status(), StatusCode::kInvalidArgument, {"HTTP 401", "bearer token was rejected"});
+  ExpectError(denied.status(), StatusCode::kInvalidArgument,
+              {"HTTP 401", "bearer token was rejected"});
   EXPECT_EQ(denied.status().message().find(wrong), std::string::npos);
   EXPECT_EQ(denied.status().message().find(token), std::string::npos);
 
-  registry_->Fault(IdPath(id), "\"status\": 403, \"message\": \"User cannot access the resource.\"");
+  registry_->Fault(IdPath(id),
+                   "\"status\": 403, \"message\": \"User cannot access the resource.\"");
   config.bearer_token = token;
   client = MakeClient(config);
-  ExpectError(client->GetById(id).status(), StatusCode::kInvalidArgument,
-              {"access denied", "HTTP 403", "error_code 40301", "User cannot access the resource."});
+  ExpectError(
+      client->GetById(id).status(), StatusCode::kInvalidArgument,
+      {"access denied", "HTTP 403", "error_code 40301", "User cannot access the resource."});
   EXPECT_EQ(registry_->Count(IdPath(id)), 2);  // 401 and 403: not retried
 }
 
@@ -416,7 +426,8 @@ TEST_F(SchemaRegistryClientTest, CredentialsEchoedByTheServerAreMaskedInErrorsAn
     EXPECT_NE(log.find("retry 1 of 1"), std::string::npos) << log;
   }
 
-  registry_->Fault(IdPath(id + 1000), "\"status\": 500, \"message\": " + JsonQuote("no luck, " + password));
+  registry_->Fault(IdPath(id + 1000),
+                   "\"status\": 500, \"message\": " + JsonQuote("no luck, " + password));
   ::testing::internal::CaptureStderr();
   auto failed = client->GetById(id + 1000);
   log = ::testing::internal::GetCapturedStderr();
@@ -440,7 +451,7 @@ TEST_F(SchemaRegistryClientTest, TransientErrorsAreRetriedWithExponentialBackoff
   EXPECT_EQ((*ok)->schema, kOrderSchema);
   EXPECT_EQ(registry_->Count(IdPath(id)), 3);
   EXPECT_GE(elapsed, milliseconds(100 + 200));  // the backoff doubled
-  EXPECT_LT(elapsed, milliseconds(3000));  // generous: the machine may be busy
+  EXPECT_LT(elapsed, milliseconds(3000));       // generous: the machine may be busy
 
   // 429 (too many requests) is transient too.
   registry_->Fault("/subjects/retry-value/versions/latest", "\"times\": 1, \"status\": 429");
@@ -461,13 +472,14 @@ TEST_F(SchemaRegistryClientTest, PersistentServerErrorsFailAfterMaxRetries) {
   auto r = client->GetById(id);
   ::testing::internal::GetCapturedStderr();
   ExpectError(r.status(), StatusCode::kIoError,
-              {"GET " + registry_->url() + IdPath(id), "HTTP 503, error_code 50301: down for maintenance",
-               "(after 3 attempts)"});
+              {"GET " + registry_->url() + IdPath(id),
+               "HTTP 503, error_code 50301: down for maintenance", "(after 3 attempts)"});
   EXPECT_EQ(registry_->Count(IdPath(id)), 3);
 
   // Other client errors are final.
   registry_->Fault(IdPath(id), "\"status\": 400, \"message\": \"bad request\"");
-  ExpectError(client->GetById(id).status(), StatusCode::kIoError, {"HTTP 400, error_code 40001: bad request"});
+  ExpectError(client->GetById(id).status(), StatusCode::kIoError,
+              {"HTTP 400, error_code 40001: bad request"});
   EXPECT_EQ(registry_->Count(IdPath(id)), 4);
 }
 
@@ -485,7 +497,8 @@ TEST_F(SchemaRegistryClientTest, SlowAnswersTimeOut) {
   ::testing::internal::GetCapturedStderr();
   auto elapsed = steady_clock::now() - start;
   ExpectError(r.status(), StatusCode::kTimeout,
-              {"GET " + registry_->url() + IdPath(id), "schema_registry.timeout_ms=200", "(after 2 attempts)"});
+              {"GET " + registry_->url() + IdPath(id), "schema_registry.timeout_ms=200",
+               "(after 2 attempts)"});
   EXPECT_GE(elapsed, milliseconds(400));
   EXPECT_LT(elapsed, milliseconds(2500));  // well under the 3 s delay
   EXPECT_EQ(registry_->Count(IdPath(id)), 2);
@@ -507,7 +520,8 @@ TEST_F(SchemaRegistryClientTest, OversizedAnswersAreCutOff) {
   for (const char* declare : {"true", "false"}) {
     SCOPED_TRACE(std::string("declare_length=") + declare);
     registry_->Reset();
-    registry_->Fault(IdPath(id), "\"oversize\": " + std::to_string(huge) + ", \"declare_length\": " + declare);
+    registry_->Fault(IdPath(id),
+                     "\"oversize\": " + std::to_string(huge) + ", \"declare_length\": " + declare);
     auto client = MakeClient(config);
     ASSERT_NE(client, nullptr);
     auto start = steady_clock::now();
@@ -563,13 +577,15 @@ TEST_F(SchemaRegistryClientTest, MalformedAnswersAreErrors) {
 
 TEST_F(SchemaRegistryClientTest, SchemaReferencesAreRefusedForNow) {
   int32_t base = registry_->Register("ref-base-value", R"({"type":"fixed","name":"Id","size":16})");
-  int32_t id = registry_->Register("ref-value", R"({"type":"record","name":"R","fields":[{"name":"i","type":"Id"}]})",
-                                   "AVRO", R"([{"name": "Id", "subject": "ref-base-value", "version": 1}])");
+  int32_t id = registry_->Register(
+      "ref-value", R"({"type":"record","name":"R","fields":[{"name":"i","type":"Id"}]})", "AVRO",
+      R"([{"name": "Id", "subject": "ref-base-value", "version": 1}])");
   auto client = MakeClient(Config());
   ASSERT_NE(client, nullptr);
   EXPECT_TRUE(client->GetById(base).ok());
-  ExpectError(client->GetById(id).status(), StatusCode::kInvalidArgument,
-              {"schema id " + std::to_string(id), "uses schema references", "does not support yet"});
+  ExpectError(
+      client->GetById(id).status(), StatusCode::kInvalidArgument,
+      {"schema id " + std::to_string(id), "uses schema references", "does not support yet"});
   ExpectError(client->GetLatest("ref-value").status(), StatusCode::kInvalidArgument,
               {"subject 'ref-value'", "uses schema references"});
 }
@@ -592,7 +608,8 @@ TEST_F(SchemaRegistryClientTest, ConnectionRefusedIsRetriedThenReported) {
 }
 
 TEST(SchemaRegistryTls, ServerVerifiedWithCaFileAndClientCertificate) {
-  std::string dir = (std::filesystem::temp_directory_path() / RandomSecret("karrow-registry-tls-")).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / RandomSecret("karrow-registry-tls-")).string();
   const std::string key_password = RandomSecret("keypw-");
   {
     RegistryProcess registry(
@@ -701,14 +718,14 @@ TEST(ParseSchemaResponse, MalformedBodiesAreErrors) {
     auto r = ParseSchemaResponse(c.body);
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.body;
-    EXPECT_NE(r.status().message().find(c.fragment), std::string::npos) << c.body << ": " << r.status().message();
+    EXPECT_NE(r.status().message().find(c.fragment), std::string::npos)
+        << c.body << ": " << r.status().message();
   }
 }
 
 TEST(ParseSchemaResponse, EveryTruncationAndByteFlipIsHandled) {
-  const std::string body =
-      R"({"subject":"s","version":2,"id":7,"schemaType":"JSON",)"
-      R"("schema":"{\"a\": [1, 2.5, \"\\u00e9\"]}","references":[]})";
+  const std::string body = R"({"subject":"s","version":2,"id":7,"schemaType":"JSON",)"
+                           R"("schema":"{\"a\": [1, 2.5, \"\\u00e9\"]}","references":[]})";
   ASSERT_TRUE(ParseSchemaResponse(body).ok());
   for (size_t n = 0; n < body.size(); ++n) {
     EXPECT_FALSE(ParseSchemaResponse(std::string_view(body).substr(0, n)).ok()) << n;
@@ -743,20 +760,30 @@ TEST(SchemaRegistryConfig, Validate) {
     const char* fragment;
   };
   for (const Case& c : std::vector<Case>{
-           {[](SchemaRegistryConfig* r) { r->url = "ftp://h/"; }, "schema_registry.url: must start with http://"},
-           {[](SchemaRegistryConfig* r) { r->url = "http://"; }, "schema_registry.url: has no host"},
-           {[](SchemaRegistryConfig* r) { r->url = "http://h:1/x?y=1"; }, "without spaces, query or fragment"},
-           {[](SchemaRegistryConfig* r) { r->url.clear(), r->bearer_token = "t"; }, "schema_registry.url: required"},
-           {[](SchemaRegistryConfig* r) { r->basic_auth_user_info = "a:b", r->bearer_token = "t"; }, "not both"},
-           {[](SchemaRegistryConfig* r) { r->basic_auth_user_info = "nocolon"; }, "expected user:password"},
-           {[](SchemaRegistryConfig* r) { r->bearer_token = "a\r\nX-Evil: 1"; }, "schema_registry.bearer_token"},
+           {[](SchemaRegistryConfig* r) { r->url = "ftp://h/"; },
+            "schema_registry.url: must start with http://"},
+           {[](SchemaRegistryConfig* r) { r->url = "http://"; },
+            "schema_registry.url: has no host"},
+           {[](SchemaRegistryConfig* r) { r->url = "http://h:1/x?y=1"; },
+            "without spaces, query or fragment"},
+           {[](SchemaRegistryConfig* r) { r->url.clear(), r->bearer_token = "t"; },
+            "schema_registry.url: required"},
+           {[](SchemaRegistryConfig* r) { r->basic_auth_user_info = "a:b", r->bearer_token = "t"; },
+            "not both"},
+           {[](SchemaRegistryConfig* r) { r->basic_auth_user_info = "nocolon"; },
+            "expected user:password"},
+           {[](SchemaRegistryConfig* r) { r->bearer_token = "a\r\nX-Evil: 1"; },
+            "schema_registry.bearer_token"},
            {[](SchemaRegistryConfig* r) { r->ssl_ca_location = "/ca.pem"; }, "not https://"},
            {[](SchemaRegistryConfig* r) { r->url = "https://h", r->ssl_key_location = "/k"; },
             "needs schema_registry.ssl_certificate_location"},
-           {[](SchemaRegistryConfig* r) { r->timeout_ms = 0; }, "schema_registry.timeout_ms: must be at least 1"},
-           {[](SchemaRegistryConfig* r) { r->max_response_bytes = 0; }, "schema_registry.max_response_bytes"},
+           {[](SchemaRegistryConfig* r) { r->timeout_ms = 0; },
+            "schema_registry.timeout_ms: must be at least 1"},
+           {[](SchemaRegistryConfig* r) { r->max_response_bytes = 0; },
+            "schema_registry.max_response_bytes"},
            {[](SchemaRegistryConfig* r) { r->max_retries = -1; }, "schema_registry.max_retries"},
-           {[](SchemaRegistryConfig* r) { r->retry_backoff_ms = -1; }, "schema_registry.retry_backoff_ms"},
+           {[](SchemaRegistryConfig* r) { r->retry_backoff_ms = -1; },
+            "schema_registry.retry_backoff_ms"},
        }) {
     SchemaRegistryConfig r;
     r.url = "http://127.0.0.1:8081";
@@ -775,12 +802,13 @@ TEST(SchemaRegistryConfig, Validate) {
   EXPECT_NE(st.message().find("must not contain credentials"), std::string::npos) << st.message();
   EXPECT_EQ(st.message().find("hunter2secret"), std::string::npos);
 
-  ExpectError(SchemaRegistryClient::Make(SchemaRegistryConfig{}).status(), StatusCode::kInvalidArgument,
-              {"schema_registry.url: required"});
+  ExpectError(SchemaRegistryClient::Make(SchemaRegistryConfig{}).status(),
+              StatusCode::kInvalidArgument, {"schema_registry.url: required"});
 }
 
 // Sets each property on fresh FormatOptions; the first failure is returned.
-Result<FormatOptions> OptionsFrom(const std::vector<std::pair<std::string, std::string>>& properties) {
+Result<FormatOptions> OptionsFrom(
+    const std::vector<std::pair<std::string, std::string>>& properties) {
   FormatOptions options;
   for (const auto& [key, value] : properties) {
     KARROW_ASSIGN_OR_RAISE(bool known, options.SetProperty(key, value));
@@ -820,12 +848,13 @@ TEST(SchemaRegistryConfig, FromProperties) {
   EXPECT_EQ(bearer->schema_registry.bearer_token, "tok");
   ExpectError(bearer->Validate(), StatusCode::kInvalidArgument, {"schema_registry.url: required"});
 
-  ExpectError(OptionsFrom({{"schema_registry.timeout_ms", "soon"}}).status(), StatusCode::kInvalidArgument,
+  ExpectError(OptionsFrom({{"schema_registry.timeout_ms", "soon"}}).status(),
+              StatusCode::kInvalidArgument,
               {"schema_registry.timeout_ms=soon: expected a whole number"});
-  ExpectError(OptionsFrom({{"schema_registry.max_retries", "-2"}}).status(), StatusCode::kInvalidArgument,
-              {"schema_registry.max_retries=-2: must be 0 to 100"});
-  ExpectError(OptionsFrom({{"schema_registry.uri", "http://x"}}).status(), StatusCode::kInvalidArgument,
-              {"unknown property 'schema_registry.uri'"});
+  ExpectError(OptionsFrom({{"schema_registry.max_retries", "-2"}}).status(),
+              StatusCode::kInvalidArgument, {"schema_registry.max_retries=-2: must be 0 to 100"});
+  ExpectError(OptionsFrom({{"schema_registry.uri", "http://x"}}).status(),
+              StatusCode::kInvalidArgument, {"unknown property 'schema_registry.uri'"});
 }
 
 }  // namespace

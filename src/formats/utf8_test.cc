@@ -32,7 +32,8 @@ void ExpectAtEveryPosition(const std::string& piece, bool valid) {
     for (size_t at = 0; at + piece.size() <= n; ++at) {
       std::string s(n, 'x');
       s.replace(at, piece.size(), piece);
-      EXPECT_EQ(Valid(s), valid) << "piece of " << piece.size() << " bytes at " << at << " of " << n;
+      EXPECT_EQ(Valid(s), valid) << "piece of " << piece.size() << " bytes at " << at << " of "
+                                 << n;
     }
   }
   std::string long_string(200, 'x');
@@ -41,10 +42,10 @@ void ExpectAtEveryPosition(const std::string& piece, bool valid) {
 }
 
 TEST(Utf8Test, MultiByteCharactersAnywhereAreValid) {
-  ExpectAtEveryPosition("\xc3\xa9", true);              // é
-  ExpectAtEveryPosition("\xe6\x97\xa5", true);          // 日
-  ExpectAtEveryPosition("\xf0\x9f\x98\x80", true);      // U+1F600
-  ExpectAtEveryPosition("\xf4\x8f\xbf\xbf", true);      // U+10FFFF
+  ExpectAtEveryPosition("\xc3\xa9", true);          // é
+  ExpectAtEveryPosition("\xe6\x97\xa5", true);      // 日
+  ExpectAtEveryPosition("\xf0\x9f\x98\x80", true);  // U+1F600
+  ExpectAtEveryPosition("\xf4\x8f\xbf\xbf", true);  // U+10FFFF
 }
 
 TEST(Utf8Test, InvalidSequencesAnywhereAreInvalid) {

@@ -24,8 +24,9 @@ class RawDecoder final : public ValueDecoder {
   void Bind(RecordBatchBuilder* builder) override { out_ = builder->column_as<BinaryBuilder>(0); }
   Status Append(const uint8_t* data, int64_t size) override {
     if (utf8_ && !simdjson::validate_utf8(reinterpret_cast<const char*>(data), size)) {
-      return Status::BadData("value is not valid UTF-8 (format raw_string); use format raw_bytes "
-                             "to read binary values");
+      return Status::BadData(
+          "value is not valid UTF-8 (format raw_string); use format raw_bytes "
+          "to read binary values");
     }
     return out_->Append(data, size);
   }
@@ -40,7 +41,10 @@ class RawDecoder final : public ValueDecoder {
 class JsonTextDecoder final : public ValueDecoder {
  public:
   std::vector<Field> fields() const override {
-    return {{"value", utf8(), false, {{"ARROW:extension:name", "arrow.json"}, {"ARROW:extension:metadata", ""}}}};
+    return {{"value",
+             utf8(),
+             false,
+             {{"ARROW:extension:name", "arrow.json"}, {"ARROW:extension:metadata", ""}}}};
   }
   void Bind(RecordBatchBuilder* builder) override { out_ = builder->column_as<BinaryBuilder>(0); }
   Status Append(const uint8_t* data, int64_t size) override {
@@ -94,7 +98,8 @@ Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const FormatOptions& o
         return std::unique_ptr<ValueDecoder>(std::make_unique<JsonTextDecoder>());
       }
       KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseJsonSchema(options.schema));
-      return MakeJsonRecordDecoder(std::move(fields), JsonOptions{.epoch_unit = options.json_epoch_unit});
+      return MakeJsonRecordDecoder(std::move(fields),
+                                   JsonOptions{.epoch_unit = options.json_epoch_unit});
     }
     case Format::kAvro:
       return MakeAvroDatumDecoder(options.schema);
@@ -126,7 +131,8 @@ Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const FormatOptions& opti
   }
   KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeUnframedDecoder(options));
   if (!options.UsesConfluentFraming()) return decoder;
-  return std::unique_ptr<ValueDecoder>(std::make_unique<ConfluentFramedDecoder>(std::move(decoder)));
+  return std::unique_ptr<ValueDecoder>(
+      std::make_unique<ConfluentFramedDecoder>(std::move(decoder)));
 }
 
 }  // namespace karrow

@@ -32,8 +32,9 @@ void DestroyWithDeadline(rd_kafka_t* rk, std::chrono::seconds limit) {
     done->set_value();
   }).detach();
   if (finished.wait_for(limit) != std::future_status::ready) {
-    Log(LogLevel::kWarn, "the Kafka client did not shut down within " + std::to_string(limit.count()) +
-                             " s (librdkafka 2.0.2 can hang after a topic is deleted); leaving it behind");
+    Log(LogLevel::kWarn,
+        "the Kafka client did not shut down within " + std::to_string(limit.count()) +
+            " s (librdkafka 2.0.2 can hang after a topic is deleted); leaving it behind");
   }
 }
 
@@ -81,7 +82,8 @@ Status KafkaConsumer::Create() {
   ConfHandle conf(rd_kafka_conf_new());
   char err[512];
   auto set = [&](const std::string& key, const std::string& value) -> Status {
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) !=
+        RD_KAFKA_CONF_OK) {
       return Status::Invalid("client property " + key + "=" + value + ": " + err);
     }
     return Status::OK();
@@ -94,7 +96,8 @@ Status KafkaConsumer::Create() {
   // Never move a position silently (docs/semantics.md §5): out of range is an error.
   KARROW_RETURN_NOT_OK(set("auto.offset.reset", "error"));
   KARROW_RETURN_NOT_OK(set("enable.partition.eof", "true"));
-  KARROW_RETURN_NOT_OK(set("isolation.level", config_.read_committed ? "read_committed" : "read_uncommitted"));
+  KARROW_RETURN_NOT_OK(
+      set("isolation.level", config_.read_committed ? "read_committed" : "read_uncommitted"));
   // Prefetch sizing, overridable through client_configs. librdkafka 2.0.2
   // stops fetching once the prefetch queue (one queue here: every partition
   // forwards into it) passes either threshold, and FetchWaker gets it going
@@ -116,7 +119,8 @@ Status KafkaConsumer::Create() {
   rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
 
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
-  if (handle == nullptr) return Status::Invalid(std::string("cannot create the Kafka consumer: ") + err);
+  if (handle == nullptr)
+    return Status::Invalid(std::string("cannot create the Kafka consumer: ") + err);
   conf.release();  // rd_kafka_new took it
   rk_.reset(handle);
   // Route client errors and logs to the consumer queue, where the source sees them.
@@ -127,20 +131,21 @@ Status KafkaConsumer::Create() {
 Status KafkaConsumer::ReadMetadata() {
   TopicHandle topic(rd_kafka_topic_new(rk_.get(), config_.topic.c_str(), nullptr));
   const rd_kafka_metadata_t* raw = nullptr;
-  rd_kafka_resp_err_t e =
-      rd_kafka_metadata(rk_.get(), 0, topic.get(), &raw, static_cast<int>(config_.connect_timeout_ms));
+  rd_kafka_resp_err_t e = rd_kafka_metadata(rk_.get(), 0, topic.get(), &raw,
+                                            static_cast<int>(config_.connect_timeout_ms));
   MetadataHandle metadata(raw);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Timeout("could not get metadata for topic '" + config_.topic + "' from " +
                            config_.bootstrap_servers + " within " +
-                           std::to_string(config_.connect_timeout_ms) + " ms (" + rd_kafka_err2str(e) +
+                           std::to_string(config_.connect_timeout_ms) + " ms (" +
+                           rd_kafka_err2str(e) +
                            "); check bootstrap_servers and that the brokers are up and reachable");
   }
   if (metadata->topic_cnt != 1) return Status::Internal("metadata answer lists no topic");
   const rd_kafka_metadata_topic_t& t = metadata->topics[0];
   if (t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || (t.err == 0 && t.partition_cnt == 0)) {
-    return Status::NotFound("topic '" + config_.topic + "' does not exist on " + config_.bootstrap_servers +
-                            "; create it or check the name");
+    return Status::NotFound("topic '" + config_.topic + "' does not exist on " +
+                            config_.bootstrap_servers + "; create it or check the name");
   }
   if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Kafka("topic '" + config_.topic + "': " + rd_kafka_err2str(t.err));
@@ -164,12 +169,14 @@ Result<std::vector<int64_t>> KafkaConsumer::ListOffsets(const std::vector<int32_
                                                         const std::vector<int64_t>& timestamps) {
   PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   for (size_t i = 0; i < partitions.size(); ++i) {
-    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), partitions[i])->offset = timestamps[i];
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), partitions[i])->offset =
+        timestamps[i];
   }
-  rd_kafka_resp_err_t e =
-      rd_kafka_offsets_for_times(rk_.get(), list.get(), static_cast<int>(config_.connect_timeout_ms));
+  rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk_.get(), list.get(),
+                                                     static_cast<int>(config_.connect_timeout_ms));
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Kafka("could not look up offsets of topic '" + config_.topic + "': " + rd_kafka_err2str(e));
+    return Status::Kafka("could not look up offsets of topic '" + config_.topic +
+                         "': " + rd_kafka_err2str(e));
   }
   std::map<int32_t, int64_t> found;
   for (int i = 0; i < list->cnt; ++i) {
@@ -185,11 +192,13 @@ Result<std::vector<int64_t>> KafkaConsumer::ListOffsets(const std::vector<int32_
 
 Result<std::vector<int64_t>> KafkaConsumer::Committed(const std::vector<int32_t>& partitions) {
   PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-  for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), p);
-  rd_kafka_resp_err_t e = rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(config_.connect_timeout_ms));
+  for (int32_t p : partitions)
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), p);
+  rd_kafka_resp_err_t e =
+      rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(config_.connect_timeout_ms));
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Kafka("could not read the committed offsets of group '" + config_.EffectiveGroupId() +
-                         "': " + rd_kafka_err2str(e));
+    return Status::Kafka("could not read the committed offsets of group '" +
+                         config_.EffectiveGroupId() + "': " + rd_kafka_err2str(e));
   }
   std::map<int32_t, int64_t> found;
   for (int i = 0; i < list->cnt; ++i) found[list->elems[i].partition] = list->elems[i].offset;
@@ -230,8 +239,9 @@ Status KafkaConsumer::Restart(int32_t partition, int64_t offset) {
 }
 
 Status KafkaConsumer::QueryRange(int32_t partition, int64_t* low, int64_t* high) {
-  rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk_.get(), config_.topic.c_str(), partition, low, high,
-                                                           static_cast<int>(config_.connect_timeout_ms));
+  rd_kafka_resp_err_t e =
+      rd_kafka_query_watermark_offsets(rk_.get(), config_.topic.c_str(), partition, low, high,
+                                       static_cast<int>(config_.connect_timeout_ms));
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Kafka(rd_kafka_err2str(e));
   return Status::OK();
 }

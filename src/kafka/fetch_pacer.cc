@@ -13,13 +13,14 @@ namespace {
 // there would fetch one message per call, which the benchmarks found costs
 // most of the speed).
 int64_t Burst(double rate) {
-  return rate > 0 ? std::max<int64_t>(static_cast<int64_t>(rate / 10), 1) : FetchPacer::kMaxFetchPerCall;
+  return rate > 0 ? std::max<int64_t>(static_cast<int64_t>(rate / 10), 1)
+                  : FetchPacer::kMaxFetchPerCall;
 }
 
 }  // namespace
 
-FetchPacer::FetchPacer(double messages_per_second, int64_t queue_max_messages, int64_t queue_max_bytes,
-                       std::function<void()> wake)
+FetchPacer::FetchPacer(double messages_per_second, int64_t queue_max_messages,
+                       int64_t queue_max_bytes, std::function<void()> wake)
     : limiter_(messages_per_second, Burst(messages_per_second)),
       wake_(std::move(wake)),
       queue_max_messages_(queue_max_messages),
@@ -33,7 +34,8 @@ FetchPacer::FetchPacer(double messages_per_second, int64_t queue_max_messages, i
 // for kFetchQuiet, and some partition still has records to fetch. Then it
 // is woken, every kFetchQuiet until records arrive. A reader that keeps its
 // queue low, fast or waiting on the broker, never sends a wake-up.
-void FetchPacer::BeforeConsume(size_t queued, bool any_behind, Clock::time_point now, int* timeout_ms) {
+void FetchPacer::BeforeConsume(size_t queued, bool any_behind, Clock::time_point now,
+                               int* timeout_ms) {
   if (queued > queued_after_last_) last_delivery_ = now;
   if (!wake_) return;
   int64_t mean_bytes = std::max<int64_t>(record_bytes_ / std::max<int64_t>(records_, 1), 1);
@@ -50,7 +52,8 @@ void FetchPacer::BeforeConsume(size_t queued, bool any_behind, Clock::time_point
   ++wakeups_;
 }
 
-void FetchPacer::AfterConsume(size_t queued_before, size_t queued_after, int64_t taken, Clock::time_point now) {
+void FetchPacer::AfterConsume(size_t queued_before, size_t queued_after, int64_t taken,
+                              Clock::time_point now) {
   queued_after_last_ = queued_after;
   // Records that arrived during the call, some perhaps taken by it already.
   if (taken > 0 && queued_after + static_cast<size_t>(taken) > queued_before) last_delivery_ = now;

@@ -40,7 +40,8 @@ class FetchPacer {
   void BeforeConsume(size_t queued, bool any_behind, Clock::time_point now, int* timeout_ms);
   /// After it: the queue held `queued_before`, the call took `taken`
   /// records and left `queued_after`.
-  void AfterConsume(size_t queued_before, size_t queued_after, int64_t taken, Clock::time_point now);
+  void AfterConsume(size_t queued_before, size_t queued_after, int64_t taken,
+                    Clock::time_point now);
   /// A data record of `bytes` (key and value) was read: for the mean size.
   void CountRecord(int64_t bytes) {
     ++records_;
@@ -58,9 +59,9 @@ class FetchPacer {
   int64_t queue_max_bytes_;
   int64_t records_ = 0;
   int64_t record_bytes_ = 0;
-  size_t queued_after_last_ = 0;    // queue length after the last consume call
-  bool queue_was_full_ = false;     // seen near a threshold since the last wake-up took
-  bool waking_ = false;             // a wake-up was sent and no records have come since
+  size_t queued_after_last_ = 0;     // queue length after the last consume call
+  bool queue_was_full_ = false;      // seen near a threshold since the last wake-up took
+  bool waking_ = false;              // a wake-up was sent and no records have come since
   Clock::time_point last_delivery_;  // when records last arrived in the queue
   Clock::time_point last_wakeup_;
   int64_t wakeups_ = 0;

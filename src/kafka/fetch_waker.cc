@@ -12,7 +12,10 @@ constexpr int kRequestTimeoutMs = 1000;
 }  // namespace
 
 FetchWaker::FetchWaker(rd_kafka_t* rk, std::string topic, std::vector<int32_t> partitions)
-    : rk_(rk), topic_(std::move(topic)), partitions_(std::move(partitions)), thread_([this] { Run(); }) {}
+    : rk_(rk),
+      topic_(std::move(topic)),
+      partitions_(std::move(partitions)),
+      thread_([this] { Run(); }) {}
 
 FetchWaker::~FetchWaker() {
   {
@@ -38,7 +41,8 @@ void FetchWaker::Run() {
     cv_.wait(lock, [this] { return pending_ || stopping_; });
     if (stopping_) return;
     lock.unlock();
-    PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
+    PartitionListHandle list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
     for (int32_t p : partitions_) {
       // A timestamp of -1 asks for the latest offset: the cheapest answer.
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset = -1;

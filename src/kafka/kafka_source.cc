@@ -81,20 +81,22 @@ Status KafkaSource::Impl::SkipOutOfRange(int32_t partition) {
   const int64_t from = pos.next_offset;
   int64_t low = -1, high = -1;
   if (Status st = consumer->QueryRange(partition, &low, &high); !st.ok()) {
-    return Status::Kafka(RecordWhere(config.topic, partition, from) +
-                         " is out of range, and its retained range could not be read: " + st.message());
+    return Status::Kafka(
+        RecordWhere(config.topic, partition, from) +
+        " is out of range, and its retained range could not be read: " + st.message());
   }
   int64_t to = config.on_out_of_range == OutOfRangePolicy::kEarliest ? low : high;
   if (Status st = consumer->Restart(partition, to); !st.ok()) {
-    return Status::Kafka(RecordWhere(config.topic, partition, from) + ": could not skip to offset " +
-                         std::to_string(to) + ": " + st.message());
+    return Status::Kafka(RecordWhere(config.topic, partition, from) +
+                         ": could not skip to offset " + std::to_string(to) + ": " + st.message());
   }
   ++stats.offset_gaps;
   if (from >= 0 && to > from) stats.skipped_offsets += to - from;
-  Log(LogLevel::kWarn, RecordWhere(config.topic, partition, from) + " is out of range (retained: " +
-                           std::to_string(low) + " to " + std::to_string(high) + "); on_out_of_range=" +
-                           (config.on_out_of_range == OutOfRangePolicy::kEarliest ? "earliest" : "latest") +
-                           " skips the gap [" + std::to_string(from) + ", " + std::to_string(to) + ")");
+  Log(LogLevel::kWarn,
+      RecordWhere(config.topic, partition, from) + " is out of range (retained: " +
+          std::to_string(low) + " to " + std::to_string(high) + "); on_out_of_range=" +
+          (config.on_out_of_range == OutOfRangePolicy::kEarliest ? "earliest" : "latest") +
+          " skips the gap [" + std::to_string(from) + ", " + std::to_string(to) + ")");
   Advance(pos, to);
   return Status::OK();
 }
@@ -117,14 +119,17 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
     rd_kafka_fatal_error(consumer->handle(), reason, sizeof(reason));
     message = reason;
   }
-  if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
-    if (pos != nullptr && config.on_out_of_range != OutOfRangePolicy::kFail) return SkipOutOfRange(m->partition);
+  if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
+      m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+    if (pos != nullptr && config.on_out_of_range != OutOfRangePolicy::kFail)
+      return SkipOutOfRange(m->partition);
     int64_t offset = pos != nullptr ? pos->next_offset : m->offset;
-    return Status::Kafka(RecordWhere(topic, m->partition, offset) +
-                         " is out of range: retention or truncation removed it, and karrow does not "
-                         "skip data silently. To accept the loss and go on, set on_out_of_range to "
-                         "earliest or latest (" +
-                         message + ")");
+    return Status::Kafka(
+        RecordWhere(topic, m->partition, offset) +
+        " is out of range: retention or truncation removed it, and karrow does not "
+        "skip data silently. To accept the loss and go on, set on_out_of_range to "
+        "earliest or latest (" +
+        message + ")");
   }
   if (IsFatalConsumerError(m->err)) {
     return Status::Kafka("topic '" + topic + "': " + rd_kafka_err2name(m->err) + ": " + message);
@@ -138,7 +143,8 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
   if (m->err) return HandleError(m);
   PartitionPosition* pos = plan->Find(m->partition);
   if (pos == nullptr) {
-    return Status::Internal("received partition " + std::to_string(m->partition) + " that this task does not own");
+    return Status::Internal("received partition " + std::to_string(m->partition) +
+                            " that this task does not own");
   }
   // Fetched before the partition was paused at the end of a bounded run.
   if (pos->finished) return Status::OK();
@@ -163,7 +169,8 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
     record.value = m->payload;
     record.value_size = m->len;
     rd_kafka_headers_t* raw_headers = nullptr;
-    if (rows->wants_headers() && rd_kafka_message_headers(m, &raw_headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rows->wants_headers() &&
+        rd_kafka_message_headers(m, &raw_headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       // Walked once here; every row of a framed record reuses them.
       headers.clear();
       const char* name;
@@ -186,7 +193,8 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
 void KafkaSource::Impl::Publish() {
   std::vector<PartitionPosition> positions = plan->positions();
   for (PartitionPosition& pos : positions) {
-    if (int64_t high = consumer->CachedHighWatermark(pos.partition); high >= 0) pos.high_watermark = high;
+    if (int64_t high = consumer->CachedHighWatermark(pos.partition); high >= 0)
+      pos.high_watermark = high;
   }
   stats.rows = rows->rows();
   stats.bad_records = rows->bad_records();
@@ -244,14 +252,17 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
     auto left = std::chrono::duration_cast<milliseconds>(batch_deadline - Clock::now()).count();
     timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 0, kIdlePollMs));
   }
-  int64_t want = std::min({config.batch_size - buffered, FetchPacer::kMaxFetchPerCall, pacer->max_batch()});
+  int64_t want =
+      std::min({config.batch_size - buffered, FetchPacer::kMaxFetchPerCall, pacer->max_batch()});
   rd_kafka_queue_t* queue = consumer->queue();
   const size_t queued = rd_kafka_queue_length(queue);
   pacer->BeforeConsume(queued, plan->AnyBehind(), Clock::now(), &timeout_ms);
-  ssize_t n = rd_kafka_consume_batch_queue(queue, timeout_ms, messages.data(), static_cast<size_t>(want));
+  ssize_t n =
+      rd_kafka_consume_batch_queue(queue, timeout_ms, messages.data(), static_cast<size_t>(want));
   pacer->AfterConsume(queued, rd_kafka_queue_length(queue), std::max<ssize_t>(n, 0), Clock::now());
   if (n < 0) {
-    failure = Status::Kafka(std::string("consume failed: ") + rd_kafka_err2str(rd_kafka_last_error()));
+    failure =
+        Status::Kafka(std::string("consume failed: ") + rd_kafka_err2str(rd_kafka_last_error()));
     n = 0;
   }
   int64_t data_messages = 0;
@@ -264,7 +275,8 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
     }
     rd_kafka_message_destroy(m);
   }
-  if (buffered == 0 && rows->num_rows() > 0) batch_deadline = Clock::now() + milliseconds(config.linger_ms);
+  if (buffered == 0 && rows->num_rows() > 0)
+    batch_deadline = Clock::now() + milliseconds(config.linger_ms);
   if (data_messages > 0) {
     auto wait = pacer->Charge(data_messages);
     if (wait.count() > 0) std::this_thread::sleep_for(wait);
@@ -294,7 +306,8 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);
   const KafkaSourceConfig& c = impl->config;
-  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeValueDecoder(c.value_format, c.topic));
+  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder,
+                         MakeValueDecoder(c.value_format, c.topic));
   KARROW_ASSIGN_OR_RAISE(impl->rows, RowAssembler::Make(c, std::move(decoder)));
   impl->messages.resize(FetchPacer::kMaxFetchPerCall);
 
@@ -305,13 +318,16 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   impl->committer = std::make_unique<OffsetCommitter>(impl->consumer->handle(), c);
   std::function<void()> wake;
   if (!impl->plan->positions().empty()) {
-    impl->fetch_waker = std::make_unique<FetchWaker>(impl->consumer->handle(), c.topic, impl->plan->partitions());
+    impl->fetch_waker =
+        std::make_unique<FetchWaker>(impl->consumer->handle(), c.topic, impl->plan->partitions());
     wake = [waker = impl->fetch_waker.get()] { waker->Wake(); };
   }
-  impl->pacer = std::make_unique<FetchPacer>(c.messages_per_second, impl->consumer->queue_max_messages(),
-                                             impl->consumer->queue_max_bytes(), std::move(wake));
-  impl->watermarks = std::make_unique<WatermarkTracker>(static_cast<int>(impl->plan->positions().size()),
-                                                        milliseconds(c.idle_timeout_ms), Clock::now());
+  impl->pacer =
+      std::make_unique<FetchPacer>(c.messages_per_second, impl->consumer->queue_max_messages(),
+                                   impl->consumer->queue_max_bytes(), std::move(wake));
+  impl->watermarks =
+      std::make_unique<WatermarkTracker>(static_cast<int>(impl->plan->positions().size()),
+                                         milliseconds(c.idle_timeout_ms), Clock::now());
   impl->Publish();
   return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(impl)));
 }
@@ -325,15 +341,16 @@ Result<SourceOutput> KafkaSource::Flush() { return impl_->Take(true, true, true)
 SchemaPtr KafkaSource::dead_letter_schema() const { return DeadLetterSchema(); }
 
 bool KafkaSource::done() const {
-  return (stop_requested_.load() || impl_->ended()) && impl_->failure.ok() && impl_->rows->num_rows() == 0 &&
-         impl_->rows->num_dead_letters() == 0;
+  return (stop_requested_.load() || impl_->ended()) && impl_->failure.ok() &&
+         impl_->rows->num_rows() == 0 && impl_->rows->num_dead_letters() == 0;
 }
 
 Result<std::optional<RecordBatch>> KafkaSource::Next() {
   while (true) {
     KARROW_ASSIGN_OR_RAISE(SourceOutput out, impl_->Poll(false, stop_requested_.load()));
     if (out.rows) return std::move(out.rows);
-    if ((stop_requested_.load() || impl_->ended()) && impl_->failure.ok() && impl_->rows->num_rows() == 0) {
+    if ((stop_requested_.load() || impl_->ended()) && impl_->failure.ok() &&
+        impl_->rows->num_rows() == 0) {
       return std::optional<RecordBatch>();
     }
   }
@@ -341,11 +358,15 @@ Result<std::optional<RecordBatch>> KafkaSource::Next() {
 
 PartitionOffsets KafkaSource::NextOffsets() const { return impl_->plan->NextOffsets(); }
 
-void KafkaSource::CommitOffsets(const PartitionOffsets& offsets) { impl_->committer->Commit(offsets); }
+void KafkaSource::CommitOffsets(const PartitionOffsets& offsets) {
+  impl_->committer->Commit(offsets);
+}
 
 void KafkaSource::AwaitCommits(milliseconds max_wait) { impl_->ServeCommits(max_wait); }
 
-std::optional<signal::Watermark> KafkaSource::AdvanceWatermark() { return impl_->watermarks->Advance(Clock::now()); }
+std::optional<signal::Watermark> KafkaSource::AdvanceWatermark() {
+  return impl_->watermarks->Advance(Clock::now());
+}
 
 std::vector<int32_t> KafkaSource::partitions() const { return impl_->plan->partitions(); }
 

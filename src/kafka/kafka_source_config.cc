@@ -3,10 +3,10 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
-#include <climits>
 #include <set>
 
 #include "common/properties.h"
@@ -36,16 +36,20 @@ const std::map<std::string, std::string>& OwnedClientProperties() {
 bool ValidTopicName(const std::string& t) {
   if (t.empty() || t.size() > 249 || t == "." || t == "..") return false;
   for (char c : t) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+      return false;
   }
   return true;
 }
 
 const std::vector<std::pair<const char*, MetadataKind>>& MetadataKinds() {
   static const std::vector<std::pair<const char*, MetadataKind>> kKinds = {
-      {"key", MetadataKind::kKey},          {"offset_id", MetadataKind::kOffsetId},
-      {"partition", MetadataKind::kPartition}, {"topic", MetadataKind::kTopic},
-      {"timestamp", MetadataKind::kTimestamp}, {"headers", MetadataKind::kHeaders},
+      {"key", MetadataKind::kKey},
+      {"offset_id", MetadataKind::kOffsetId},
+      {"partition", MetadataKind::kPartition},
+      {"topic", MetadataKind::kTopic},
+      {"timestamp", MetadataKind::kTimestamp},
+      {"headers", MetadataKind::kHeaders},
   };
   return kKinds;
 }
@@ -55,7 +59,8 @@ Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value)
   size_t start = 0;
   while (start <= value.size()) {
     size_t comma = value.find(',', start);
-    std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? value.size() + 1 : comma + 1;
     if (item.empty()) continue;
     std::string column = item;
@@ -64,7 +69,8 @@ Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value)
       column = item.substr(0, colon);
       kind = item.substr(colon + 1);
     }
-    KARROW_ASSIGN_OR_RAISE(MetadataKind k, ParseEnumProperty("metadata_fields", kind, MetadataKinds()));
+    KARROW_ASSIGN_OR_RAISE(MetadataKind k,
+                           ParseEnumProperty("metadata_fields", kind, MetadataKinds()));
     fields.push_back({k, column});
   }
   return fields;
@@ -76,15 +82,18 @@ Result<PartitionOffsets> ParsePartitionOffsets(const std::string& key, const std
   size_t start = 0;
   while (start < value.size()) {
     size_t comma = value.find(',', start);
-    std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? value.size() : comma + 1;
     size_t colon = item.find(':');
     if (colon == std::string::npos) {
-      return Status::Invalid(key + "=" + value + ": expected partition:offset[,partition:offset...]");
+      return Status::Invalid(key + "=" + value +
+                             ": expected partition:offset[,partition:offset...]");
     }
     KARROW_ASSIGN_OR_RAISE(int64_t partition, ParseIntProperty(key, item.substr(0, colon)));
     KARROW_ASSIGN_OR_RAISE(int64_t offset, ParseIntProperty(key, item.substr(colon + 1)));
-    if (partition < 0 || partition > INT32_MAX) return Status::Invalid(key + ": partition " + item + " is out of range");
+    if (partition < 0 || partition > INT32_MAX)
+      return Status::Invalid(key + ": partition " + item + " is out of range");
     out[static_cast<int32_t>(partition)] = offset;
   }
   return out;
@@ -93,8 +102,8 @@ Result<PartitionOffsets> ParsePartitionOffsets(const std::string& key, const std
 Status CheckOffsets(const char* key, const PartitionOffsets& offsets) {
   for (const auto& [partition, offset] : offsets) {
     if (offset < 0) {
-      return Status::Invalid(std::string(key) + ": partition " + std::to_string(partition) + " has offset " +
-                             std::to_string(offset) + "; offsets are 0 or more");
+      return Status::Invalid(std::string(key) + ": partition " + std::to_string(partition) +
+                             " has offset " + std::to_string(offset) + "; offsets are 0 or more");
     }
   }
   return Status::OK();
@@ -169,7 +178,7 @@ Status CheckSourceOptions(const KafkaSourceConfig& c) {
   KARROW_RETURN_NOT_OK(c.value_format.Validate());
   // librdkafka checks names and values without connecting anywhere.
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
-                                                                           rd_kafka_conf_destroy);
+                                                                          rd_kafka_conf_destroy);
   char err[512];
   for (const auto& [key, value] : c.client_configs) {
     auto owned = OwnedClientProperties().find(key);
@@ -188,7 +197,8 @@ Status KafkaSourceConfig::Validate() const {
   KARROW_RETURN_NOT_OK(CheckSourceOptions(*this));
   if (!value_format.ColumnsKnownWithoutRegistry()) return Status::OK();
   // Making the decoder checks the schema and tells the value columns.
-  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeValueDecoder(value_format, topic));
+  KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder,
+                         MakeValueDecoder(value_format, topic));
   return CheckColumnNames(decoder->fields());
 }
 
@@ -209,22 +219,23 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
     } else if (key == "group_id_prefix") {
       c.group_id_prefix = value;
     } else if (key == "offset_mode") {
-      KARROW_ASSIGN_OR_RAISE(c.offset_mode, ParseEnumProperty<OffsetMode>(key, value,
-                                                                  {{"earliest", OffsetMode::kEarliest},
-                                                                   {"latest", OffsetMode::kLatest},
-                                                                   {"group", OffsetMode::kGroup},
-                                                                   {"timestamp", OffsetMode::kTimestamp},
-                                                                   {"offsets", OffsetMode::kOffsets}}));
+      KARROW_ASSIGN_OR_RAISE(c.offset_mode,
+                             ParseEnumProperty<OffsetMode>(key, value,
+                                                           {{"earliest", OffsetMode::kEarliest},
+                                                            {"latest", OffsetMode::kLatest},
+                                                            {"group", OffsetMode::kGroup},
+                                                            {"timestamp", OffsetMode::kTimestamp},
+                                                            {"offsets", OffsetMode::kOffsets}}));
     } else if (key == "start_timestamp_ms") {
       KARROW_ASSIGN_OR_RAISE(c.start_timestamp_ms, ParseIntProperty(key, value));
     } else if (key == "start_offsets") {
       KARROW_ASSIGN_OR_RAISE(c.start_offsets, ParsePartitionOffsets(key, value));
     } else if (key == "on_out_of_range") {
-      KARROW_ASSIGN_OR_RAISE(c.on_out_of_range,
-                             ParseEnumProperty<OutOfRangePolicy>(key, value,
-                                                         {{"fail", OutOfRangePolicy::kFail},
-                                                          {"earliest", OutOfRangePolicy::kEarliest},
-                                                          {"latest", OutOfRangePolicy::kLatest}}));
+      KARROW_ASSIGN_OR_RAISE(c.on_out_of_range, ParseEnumProperty<OutOfRangePolicy>(
+                                                    key, value,
+                                                    {{"fail", OutOfRangePolicy::kFail},
+                                                     {"earliest", OutOfRangePolicy::kEarliest},
+                                                     {"latest", OutOfRangePolicy::kLatest}}));
     } else if (key == "stop_offsets") {
       KARROW_ASSIGN_OR_RAISE(c.stop_offsets, ParsePartitionOffsets(key, value));
     } else if (key == "stop_timestamp_ms") {
@@ -236,9 +247,10 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
     } else if (key == "dead_letter") {
       KARROW_ASSIGN_OR_RAISE(c.dead_letter, ParseBoolProperty(key, value));
     } else if (key == "bad_data") {
-      KARROW_ASSIGN_OR_RAISE(c.bad_data, ParseEnumProperty<BadDataPolicy>(key, value,
-                                                                  {{"fail", BadDataPolicy::kFail},
-                                                                   {"drop", BadDataPolicy::kDrop}}));
+      KARROW_ASSIGN_OR_RAISE(
+          c.bad_data,
+          ParseEnumProperty<BadDataPolicy>(
+              key, value, {{"fail", BadDataPolicy::kFail}, {"drop", BadDataPolicy::kDrop}}));
     } else if (key == "messages_per_second") {
       KARROW_ASSIGN_OR_RAISE(c.messages_per_second, ParseNumberProperty(key, value));
     } else if (key == "metadata_fields") {

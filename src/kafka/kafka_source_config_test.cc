@@ -62,12 +62,15 @@ TEST(KafkaSourceConfig, FromProperties) {
 
   auto bad = KafkaSourceConfig::FromProperties({{"offset_mode", "newest"}});
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("expected one of earliest, latest, group"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("expected one of earliest, latest, group"),
+            std::string::npos);
 }
 
 TEST(KafkaSourceConfig, Semantics11_DeadLetterOnlyWithDrop) {
-  auto c = KafkaSourceConfig::FromProperties(
-      {{"topic", "t"}, {"bootstrap_servers", "b:1"}, {"dead_letter", "true"}, {"bad_data", "drop"}});
+  auto c = KafkaSourceConfig::FromProperties({{"topic", "t"},
+                                              {"bootstrap_servers", "b:1"},
+                                              {"dead_letter", "true"},
+                                              {"bad_data", "drop"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->dead_letter);
   EXPECT_TRUE(c->Validate().ok());

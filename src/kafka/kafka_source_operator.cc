@@ -23,8 +23,9 @@ Result<PartitionOffsets> RestoredOffsets(const TableEntries& entries, const std:
     char* value_end = nullptr;
     long long offset = std::strtoll(value.c_str(), &value_end, 10);
     if (*end != '\0' || partition < 0 || value.empty() || *value_end != '\0') {
-      return Status::Invalid("restored offsets table: entry '" + key + "' = '" + value +
-                             "' is not <topic>:<partition> = <offset>; the checkpoint is not karrow's");
+      return Status::Invalid(
+          "restored offsets table: entry '" + key + "' = '" + value +
+          "' is not <topic>:<partition> = <offset>; the checkpoint is not karrow's");
     }
     out[static_cast<int32_t>(partition)] = offset;
   }
@@ -34,7 +35,8 @@ Result<PartitionOffsets> RestoredOffsets(const TableEntries& entries, const std:
 // Rows, then their dead letters, downstream.
 Status Emit(SourceOutput out, SourceCollector& collector) {
   if (out.rows) KARROW_RETURN_NOT_OK(collector.Collect(std::move(*out.rows)));
-  if (out.dead_letters) KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*out.dead_letters)));
+  if (out.dead_letters)
+    KARROW_RETURN_NOT_OK(collector.CollectDeadLetters(std::move(*out.dead_letters)));
   return Status::OK();
 }
 
@@ -48,24 +50,27 @@ std::string KafkaSourceOperator::OffsetKey(const std::string& topic, int32_t par
 }
 
 std::map<std::string, TableConfig> KafkaSourceOperator::tables() const {
-  return {{kOffsetsTable, {TableKind::kGlobalKeyed, "next offset to read, per topic and partition"}}};
+  return {
+      {kOffsetsTable, {TableKind::kGlobalKeyed, "next offset to read, per topic and partition"}}};
 }
 
 Status KafkaSourceOperator::OnStart(SourceContext& ctx) {
   GlobalKeyedTable* table = ctx.tables.global_keyed(kOffsetsTable);
   if (table == nullptr) return Status::Internal("the runtime did not provide the offsets table");
-  KARROW_ASSIGN_OR_RAISE(PartitionOffsets restored, RestoredOffsets(table->restored(), config_.topic));
+  KARROW_ASSIGN_OR_RAISE(PartitionOffsets restored,
+                         RestoredOffsets(table->restored(), config_.topic));
   KARROW_ASSIGN_OR_RAISE(source_, KafkaSource::Open(config_, ctx.task, restored));
   std::string owned;
   for (int32_t p : source_->partitions()) owned += (owned.empty() ? "" : ",") + std::to_string(p);
-  Log(LogLevel::kInfo, "task " + std::to_string(ctx.task.task_index) + "/" + std::to_string(ctx.task.parallelism) +
-                           " reads topic '" + config_.topic + "' partitions [" + owned + "]" +
+  Log(LogLevel::kInfo, "task " + std::to_string(ctx.task.task_index) + "/" +
+                           std::to_string(ctx.task.parallelism) + " reads topic '" + config_.topic +
+                           "' partitions [" + owned + "]" +
                            (restored.empty() ? "" : " from a checkpoint"));
   return Status::OK();
 }
 
-Status KafkaSourceOperator::TakeCheckpoint(SourceContext& ctx, SourceCollector& collector, int64_t epoch,
-                                           bool then_stop) {
+Status KafkaSourceOperator::TakeCheckpoint(SourceContext& ctx, SourceCollector& collector,
+                                           int64_t epoch, bool then_stop) {
   // The barrier must follow exactly the rows and dead letters the saved
   // offsets cover.
   KARROW_ASSIGN_OR_RAISE(SourceOutput buffered, source_->Flush());
@@ -73,7 +78,8 @@ Status KafkaSourceOperator::TakeCheckpoint(SourceContext& ctx, SourceCollector& 
   PartitionOffsets offsets = source_->NextOffsets();
   GlobalKeyedTable* table = ctx.tables.global_keyed(kOffsetsTable);
   // Every owned partition, also those that saw no data (docs/semantics.md §3).
-  for (const auto& [partition, offset] : offsets) table->Put(OffsetKey(config_.topic, partition), std::to_string(offset));
+  for (const auto& [partition, offset] : offsets)
+    table->Put(OffsetKey(config_.topic, partition), std::to_string(offset));
   uncommitted_[epoch] = std::move(offsets);
   PublishMetrics(ctx);
   return collector.Broadcast(signal::Barrier{epoch, then_stop});
@@ -104,7 +110,8 @@ Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceColl
     // Control first, so a barrier never waits behind reads; once out of
     // data, only control messages matter, so wait for them.
     std::optional<ControlMessage> message =
-        out_of_data ? ctx.control->Receive(std::chrono::milliseconds(100)) : ctx.control->TryReceive();
+        out_of_data ? ctx.control->Receive(std::chrono::milliseconds(100))
+                    : ctx.control->TryReceive();
     if (message) {
       std::optional<SourceFinishType> finish;
       Status st = std::visit(

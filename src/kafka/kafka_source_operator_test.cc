@@ -39,7 +39,8 @@ std::string Bootstrap() {
 KafkaHandle NewProducer(const std::string& bootstrap) {
   char err[512];
   ConfHandle conf(rd_kafka_conf_new());
-  EXPECT_EQ(rd_kafka_conf_set(conf.get(), "bootstrap.servers", bootstrap.c_str(), err, sizeof(err)), RD_KAFKA_CONF_OK);
+  EXPECT_EQ(rd_kafka_conf_set(conf.get(), "bootstrap.servers", bootstrap.c_str(), err, sizeof(err)),
+            RD_KAFKA_CONF_OK);
   EXPECT_EQ(rd_kafka_conf_set(conf.get(), "acks", "all", err, sizeof(err)), RD_KAFKA_CONF_OK);
   KafkaHandle rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), err, sizeof(err)));
   EXPECT_TRUE(rk) << err;
@@ -47,12 +48,14 @@ KafkaHandle NewProducer(const std::string& bootstrap) {
 }
 
 // Writes `values` to one partition, in order, waiting for every acknowledgement.
-void ProduceTo(rd_kafka_t* rk, const std::string& topic, int32_t partition, const std::vector<std::string>& values) {
+void ProduceTo(rd_kafka_t* rk, const std::string& topic, int32_t partition,
+               const std::vector<std::string>& values) {
   for (const std::string& value : values) {
     // A new topic's leader may not be known yet: librdkafka retries.
-    rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-                                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t e =
+        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     EXPECT_EQ(e, RD_KAFKA_RESP_ERR_NO_ERROR);
   }
   EXPECT_EQ(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -66,23 +69,24 @@ std::string MakeTopic(const std::string& bootstrap, const std::vector<int>& per_
   char err[512];
   KafkaHandle rk = NewProducer(bootstrap);
 
-  rd_kafka_NewTopic_t* spec =
-      rd_kafka_NewTopic_new(topic.c_str(), static_cast<int>(per_partition.size()), 1, err, sizeof(err));
+  rd_kafka_NewTopic_t* spec = rd_kafka_NewTopic_new(
+      topic.c_str(), static_cast<int>(per_partition.size()), 1, err, sizeof(err));
   QueueHandle results(rd_kafka_queue_new(rk.get()));
   rd_kafka_CreateTopics(rk.get(), &spec, 1, nullptr, results.get());
   EventHandle ev(rd_kafka_queue_poll(results.get(), 30000));
   EXPECT_TRUE(ev);
   EXPECT_EQ(rd_kafka_event_error(ev.get()), RD_KAFKA_RESP_ERR_NO_ERROR);
   size_t n = 0;
-  const rd_kafka_topic_result_t** created = rd_kafka_CreateTopics_result_topics(
-      rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  const rd_kafka_topic_result_t** created =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
   EXPECT_EQ(n, 1u);
   EXPECT_EQ(rd_kafka_topic_result_error(created[0]), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_NewTopic_destroy(spec);
 
   for (int32_t p = 0; p < static_cast<int32_t>(per_partition.size()); ++p) {
     std::vector<std::string> values;
-    for (int i = 0; i < per_partition[p]; ++i) values.push_back(std::to_string(p) + ":" + std::to_string(i));
+    for (int i = 0; i < per_partition[p]; ++i)
+      values.push_back(std::to_string(p) + ":" + std::to_string(i));
     ProduceTo(rk.get(), topic, p, values);
   }
   return topic;
@@ -187,7 +191,8 @@ bool AllIdle(const std::vector<std::string>& events, int64_t) { return Has(event
 // One task of the operator, run on its own thread as the runtime runs it.
 class OperatorTask {
  public:
-  OperatorTask(KafkaSourceConfig config, TaskInfo task, TableEntries restored = {}) : op_(std::move(config)) {
+  OperatorTask(KafkaSourceConfig config, TaskInfo task, TableEntries restored = {})
+      : op_(std::move(config)) {
     ctx_.task = task;
     ctx_.control = &control_;
     ctx_.metrics = &metrics_;
@@ -248,10 +253,13 @@ TEST_F(KafkaSourceOperatorTest, Semantics3_BarrierFollowsItsRowsAndSavesEveryPar
   // Rows are held for the linger time, so only the barrier can send them.
   ASSERT_TRUE(task.collector().WaitFor(AllIdle));
   task.Send(control::Checkpoint{1, false});
-  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
-  EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 14", "barrier 1"}));
+  ASSERT_TRUE(
+      task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()),
+            (std::vector<std::string>{"rows 14", "barrier 1"}));
   // Partition 1 saw no data and is still saved (docs/semantics.md §3).
-  EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "10"}, {topic + ":1", "0"}, {topic + ":2", "4"}}));
+  EXPECT_EQ(task.Offsets(),
+            (TableEntries{{topic + ":0", "10"}, {topic + ":1", "0"}, {topic + ":2", "4"}}));
 
   task.Send(control::Commit{1});
   task.Send(control::Stop{control::StopMode::kGraceful});
@@ -267,7 +275,8 @@ TEST_F(KafkaSourceOperatorTest, Semantics2_RestoredOffsetsDecideTheStart) {
   KafkaSourceConfig config = Config(topic);
   config.offset_mode = OffsetMode::kLatest;  // what a fresh start would use; the checkpoint wins
   config.stop_at_end = true;
-  OperatorTask task(config, {0, 1}, {{topic + ":0", "5"}, {topic + ":1", "8"}, {"other-topic:0", "99"}});
+  OperatorTask task(config, {0, 1},
+                    {{topic + ":0", "5"}, {topic + ":1", "8"}, {"other-topic:0", "99"}});
   ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "end"); }));
   task.Send(control::Checkpoint{1, true});
   task.Send(control::Commit{1});
@@ -275,7 +284,8 @@ TEST_F(KafkaSourceOperatorTest, Semantics2_RestoredOffsetsDecideTheStart) {
   ASSERT_TRUE(finish.ok()) << finish.status().message();
   EXPECT_EQ(*finish, SourceFinishType::kFinal);
   // Offsets 5-7 of partition 0, end of data, then the last barrier.
-  EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 3", "end", "barrier 1"}));
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()),
+            (std::vector<std::string>{"rows 3", "end", "barrier 1"}));
   EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "8"}, {topic + ":1", "8"}}));
 }
 
@@ -286,7 +296,8 @@ TEST_F(KafkaSourceOperatorTest, Semantics1_TaskWithoutPartitionsIsIdleAndAnswers
   task.Send(control::NoOp{});
   task.Send(control::LoadCompacted{});
   task.Send(control::Checkpoint{1, false});
-  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  ASSERT_TRUE(
+      task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
   EXPECT_TRUE(task.Offsets().empty());
   task.Send(control::Stop{control::StopMode::kImmediate});
   Result<SourceFinishType> finish = task.Finish();
@@ -312,14 +323,16 @@ TEST_F(KafkaSourceOperatorTest, CheckpointThenStopEndsGracefullyAfterItsCommit) 
   OperatorTask task(Config(topic), {0, 1});
   ASSERT_TRUE(task.collector().WaitFor(AllIdle));
   task.Send(control::Checkpoint{1, true});
-  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  ASSERT_TRUE(
+      task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
   // Until the checkpoint is complete the task keeps running.
   EXPECT_EQ(task.Finish(milliseconds(500)).status().code(), StatusCode::kTimeout);
   task.Send(control::Commit{1});
   Result<SourceFinishType> finish = task.Finish();
   ASSERT_TRUE(finish.ok()) << finish.status().message();
   EXPECT_EQ(*finish, SourceFinishType::kGraceful);
-  EXPECT_EQ(WithoutWatermarks(task.collector().events()), (std::vector<std::string>{"rows 5", "barrier 1"}));
+  EXPECT_EQ(WithoutWatermarks(task.collector().events()),
+            (std::vector<std::string>{"rows 5", "barrier 1"}));
 }
 
 TEST_F(KafkaSourceOperatorTest, Semantics11_BarrierCoversExactlyTheDeadLettersBeforeIt) {
@@ -333,14 +346,16 @@ TEST_F(KafkaSourceOperatorTest, Semantics11_BarrierCoversExactlyTheDeadLettersBe
   // One dead letter is not due: only the barrier can take it along.
   ASSERT_TRUE(task.collector().WaitFor(AllIdle));
   task.Send(control::Checkpoint{1, false});
-  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
+  ASSERT_TRUE(
+      task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
   EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "3"}}));
 
   // Two are due as soon as both are read, before any barrier.
   ProduceTo(NewProducer(Bootstrap()).get(), topic, 0, {"bad-3\xff", "bad-4\xff"});
   ASSERT_TRUE(task.collector().WaitForDeadLetters(3));
   task.Send(control::Checkpoint{2, false});
-  ASSERT_TRUE(task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 2"); }));
+  ASSERT_TRUE(
+      task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 2"); }));
   EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "5"}}));
   EXPECT_EQ(task.collector().dead_letters_by_epoch(),
             (std::map<int64_t, std::vector<int64_t>>{{1, {1}}, {2, {3, 4}}}));

@@ -71,11 +71,13 @@ Status PartitionPlan::ResolveStops(const KafkaSourceConfig& config, OffsetLookup
   const size_t n = positions_.size();
   std::vector<int64_t> stop(n, -1);
   if (config.stop_timestamp_ms >= 0) {
-    KARROW_ASSIGN_OR_RAISE(stop, lookup.ListOffsets(partitions_, std::vector<int64_t>(n, config.stop_timestamp_ms)));
+    KARROW_ASSIGN_OR_RAISE(
+        stop, lookup.ListOffsets(partitions_, std::vector<int64_t>(n, config.stop_timestamp_ms)));
   }
   if (config.stop_at_end || config.stop_timestamp_ms >= 0) {
-    KARROW_ASSIGN_OR_RAISE(std::vector<int64_t> ends,
-                           lookup.ListOffsets(partitions_, std::vector<int64_t>(n, OffsetLookup::kLatest)));
+    KARROW_ASSIGN_OR_RAISE(
+        std::vector<int64_t> ends,
+        lookup.ListOffsets(partitions_, std::vector<int64_t>(n, OffsetLookup::kLatest)));
     for (size_t i = 0; i < n; ++i) {
       if (stop[i] < 0) stop[i] = ends[i];
     }
@@ -85,8 +87,9 @@ Status PartitionPlan::ResolveStops(const KafkaSourceConfig& config, OffsetLookup
     auto it = config.stop_offsets.find(pos.partition);
     if (it != config.stop_offsets.end()) stop[i] = it->second;
     if (stop[i] < 0) {
-      return Status::Invalid("stop_offsets has no offset for partition " + std::to_string(pos.partition) +
-                             " of topic '" + config.topic + "'; list every partition, or add stop_at_end");
+      return Status::Invalid("stop_offsets has no offset for partition " +
+                             std::to_string(pos.partition) + " of topic '" + config.topic +
+                             "'; list every partition, or add stop_at_end");
     }
     pos.stop_offset = stop[i];
     if (pos.next_offset >= stop[i]) {

@@ -125,7 +125,8 @@ TEST(PartitionPlan, StopOffsetsAloneMustListEveryPartition) {
   PartitionPlan plan(2, TaskInfo{0, 1});
   Status st = plan.Resolve(c, {}, lookup);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("stop_offsets has no offset for partition 1 of topic 't'"), std::string::npos)
+  EXPECT_NE(st.message().find("stop_offsets has no offset for partition 1 of topic 't'"),
+            std::string::npos)
       << st.message();
 }
 

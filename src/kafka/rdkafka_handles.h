@@ -20,7 +20,9 @@ struct RdKafkaTopicDeleter {
   void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
 };
 struct RdKafkaPartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
 };
 struct RdKafkaMetadataDeleter {
   void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
@@ -37,7 +39,8 @@ using ConfHandle = std::unique_ptr<rd_kafka_conf_t, RdKafkaConfDeleter>;
 using KafkaHandle = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
 using QueueHandle = std::unique_ptr<rd_kafka_queue_t, RdKafkaQueueDeleter>;
 using TopicHandle = std::unique_ptr<rd_kafka_topic_t, RdKafkaTopicDeleter>;
-using PartitionListHandle = std::unique_ptr<rd_kafka_topic_partition_list_t, RdKafkaPartitionListDeleter>;
+using PartitionListHandle =
+    std::unique_ptr<rd_kafka_topic_partition_list_t, RdKafkaPartitionListDeleter>;
 using MetadataHandle = std::unique_ptr<const rd_kafka_metadata_t, RdKafkaMetadataDeleter>;
 
 using ErrorHandle = std::unique_ptr<rd_kafka_error_t, RdKafkaErrorDeleter>;

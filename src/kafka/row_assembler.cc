@@ -13,7 +13,9 @@ namespace {
 // column limit even after a whole fetch of large bad records.
 constexpr int64_t kDeadLetterDueBytes = int64_t{64} << 20;
 
-int64_t ReserveRows(const KafkaSourceConfig& config) { return std::min<int64_t>(config.batch_size, 65536); }
+int64_t ReserveRows(const KafkaSourceConfig& config) {
+  return std::min<int64_t>(config.batch_size, 65536);
+}
 
 }  // namespace
 
@@ -47,7 +49,8 @@ std::vector<Field> MetadataColumns(const std::vector<MetadataField>& fields) {
 }
 
 std::string RecordWhere(const std::string& topic, int32_t partition, int64_t offset) {
-  return "topic '" + topic + "' partition " + std::to_string(partition) + " offset " + std::to_string(offset);
+  return "topic '" + topic + "' partition " + std::to_string(partition) + " offset " +
+         std::to_string(offset);
 }
 
 Result<std::unique_ptr<RowAssembler>> RowAssembler::Make(const KafkaSourceConfig& config,
@@ -57,7 +60,8 @@ Result<std::unique_ptr<RowAssembler>> RowAssembler::Make(const KafkaSourceConfig
   for (Field& f : MetadataColumns(config.metadata_fields)) fields.push_back(std::move(f));
   fields.push_back({"_timestamp", timestamp(TimeUnit::kNano, "UTC"), false});
   auto schema = std::make_shared<Schema>(std::move(fields));
-  return std::unique_ptr<RowAssembler>(new RowAssembler(config, std::move(decoder), std::move(schema)));
+  return std::unique_ptr<RowAssembler>(
+      new RowAssembler(config, std::move(decoder), std::move(schema)));
 }
 
 RowAssembler::RowAssembler(const KafkaSourceConfig& config, std::unique_ptr<ValueDecoder> decoder,
@@ -65,7 +69,8 @@ RowAssembler::RowAssembler(const KafkaSourceConfig& config, std::unique_ptr<Valu
     : config_(config), decoder_(std::move(decoder)), schema_(std::move(schema)) {
   first_metadata_column_ = static_cast<int>(decoder_->fields().size());
   event_time_column_ = first_metadata_column_ + static_cast<int>(config.metadata_fields.size());
-  for (const MetadataField& f : config.metadata_fields) wants_headers_ |= f.kind == MetadataKind::kHeaders;
+  for (const MetadataField& f : config.metadata_fields)
+    wants_headers_ |= f.kind == MetadataKind::kHeaders;
   builder_ = std::make_unique<RecordBatchBuilder>(schema_);
   builder_->Reserve(ReserveRows(config));
   decoder_->Bind(builder_.get());
@@ -166,8 +171,8 @@ Status RowAssembler::AppendMetadata(const KafkaRecord& record) {
         if (record.key == nullptr) {
           b->AppendNull();
         } else {
-          KARROW_RETURN_NOT_OK(
-              static_cast<BinaryBuilder*>(b)->Append(record.key, static_cast<int64_t>(record.key_size)));
+          KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(b)->Append(
+              record.key, static_cast<int64_t>(record.key_size)));
         }
         break;
       case MetadataKind::kOffsetId:
@@ -211,12 +216,13 @@ Status RowAssembler::AppendMetadata(const KafkaRecord& record) {
 
 // bad_data=drop: counts the record (or line), logs it at a bounded rate and,
 // with dead_letter, keeps it as a dead letter (docs/semantics.md §11).
-Status RowAssembler::Drop(const KafkaRecord& record, std::string_view value, std::optional<int32_t> line,
-                          const std::string& reason) {
+Status RowAssembler::Drop(const KafkaRecord& record, std::string_view value,
+                          std::optional<int32_t> line, const std::string& reason) {
   ++bad_records_;
-  bad_data_log_.Log(LogLevel::kWarn, "dropped bad data at " +
-                                         RecordWhere(config_.topic, record.partition, record.offset) +
-                                         ": " + reason);
+  bad_data_log_.Log(LogLevel::kWarn,
+                    "dropped bad data at " +
+                        RecordWhere(config_.topic, record.partition, record.offset) + ": " +
+                        reason);
   if (!dead_letters_) return Status::OK();
   DeadLetter letter;
   letter.topic = config_.topic;
@@ -243,8 +249,8 @@ Result<RecordBatch> RowAssembler::FinishRows() {
 
 bool RowAssembler::DeadLettersDue(Clock::time_point now) const {
   if (num_dead_letters() == 0) return false;
-  return num_dead_letters() >= config_.batch_size || dead_letters_->value_bytes() >= kDeadLetterDueBytes ||
-         now >= dead_letter_deadline_;
+  return num_dead_letters() >= config_.batch_size ||
+         dead_letters_->value_bytes() >= kDeadLetterDueBytes || now >= dead_letter_deadline_;
 }
 
 Result<std::optional<RecordBatch>> RowAssembler::TakeDeadLetters() {

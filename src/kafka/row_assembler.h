@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "arrow/builder.h"
 #include "common/log.h"
 #include "formats/value_decoder.h"
 #include "kafka/dead_letter.h"
 #include "kafka/kafka_record.h"
-#include "arrow/builder.h"
 #include "karrow/kafka_source_config.h"
 #include "karrow/record_batch.h"
 #include "karrow/status.h"
@@ -63,7 +63,8 @@ class RowAssembler {
   int64_t bad_records() const { return bad_records_; }  ///< Records or lines dropped.
 
  private:
-  RowAssembler(const KafkaSourceConfig& config, std::unique_ptr<ValueDecoder> decoder, SchemaPtr schema);
+  RowAssembler(const KafkaSourceConfig& config, std::unique_ptr<ValueDecoder> decoder,
+               SchemaPtr schema);
   Status AppendFramed(const KafkaRecord& record);
   Status AppendRow(const KafkaRecord& record, const uint8_t* data, int64_t size);
   Status AppendMetadata(const KafkaRecord& record);

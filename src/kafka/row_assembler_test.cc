@@ -37,14 +37,15 @@ KafkaRecord Record(const std::string& value, int64_t offset) {
 
 TEST(RowAssembler, Semantics9_MetadataColumns) {
   KafkaSourceConfig c = Config(Format::kRawBytes);
-  c.metadata_fields = {{MetadataKind::kKey, "key"},       {MetadataKind::kOffsetId, "offset"},
+  c.metadata_fields = {{MetadataKind::kKey, "key"},        {MetadataKind::kOffsetId, "offset"},
                        {MetadataKind::kPartition, "part"}, {MetadataKind::kTopic, "topic"},
                        {MetadataKind::kTimestamp, "ts"},   {MetadataKind::kHeaders, "headers"}};
   auto rows = Make(c);
   ASSERT_TRUE(rows->wants_headers());
   std::vector<std::string> names;
   for (const Field& f : rows->schema()->fields()) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"value", "key", "offset", "part", "topic", "ts", "headers", "_timestamp"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"value", "key", "offset", "part", "topic", "ts",
+                                             "headers", "_timestamp"}));
 
   std::string v1 = "one", v2 = "two", key = "k1";
   std::vector<RecordHeader> headers = {{"h", "x", 1}, {"h", nullptr, 0}};
@@ -87,7 +88,8 @@ TEST(RowAssembler, Semantics11_FailNamesWhereAndTakesTheRecordBack) {
   ASSERT_TRUE(rows->Append(Record(good, 5)).ok());
   Status st = rows->Append(Record(bad, 6));
   ASSERT_EQ(st.code(), StatusCode::kBadData);
-  EXPECT_EQ(st.message().rfind("topic 'orders' partition 3 offset 6: line 2: ", 0), 0u) << st.message();
+  EXPECT_EQ(st.message().rfind("topic 'orders' partition 3 offset 6: line 2: ", 0), 0u)
+      << st.message();
   EXPECT_EQ(rows->num_rows(), 2);  // line 1 of the bad record is taken back
   EXPECT_EQ(rows->rows(), 2);
 }
@@ -108,9 +110,9 @@ TEST(RowAssembler, Semantics12_DropCostsOnlyTheBadLineAndKeepsItAsADeadLetter) {
   auto letters = rows->TakeDeadLetters();
   ASSERT_TRUE(letters.ok() && letters->has_value());
   const RecordBatch& dl = **letters;
-  EXPECT_EQ(dl.column(2)->Value<int64_t>(0), 9);       // offset
-  EXPECT_EQ(dl.column(5)->View(0), "too long");         // value: the bad line only
-  EXPECT_EQ(dl.column(6)->Value<int32_t>(0), 3);       // line number, empty lines counted
+  EXPECT_EQ(dl.column(2)->Value<int64_t>(0), 9);  // offset
+  EXPECT_EQ(dl.column(5)->View(0), "too long");   // value: the bad line only
+  EXPECT_EQ(dl.column(6)->Value<int32_t>(0), 3);  // line number, empty lines counted
   EXPECT_EQ(dl.column(6)->Value<int32_t>(1), 4);
   EXPECT_EQ(dl.column(7)->View(0), "line 3: line of 8 bytes is longer than max_line_length=4");
   EXPECT_EQ(rows->num_dead_letters(), 0);

@@ -4,7 +4,8 @@
 
 namespace karrow {
 
-WatermarkTracker::WatermarkTracker(int inputs, std::chrono::milliseconds idle_timeout, Clock::time_point now)
+WatermarkTracker::WatermarkTracker(int inputs, std::chrono::milliseconds idle_timeout,
+                                   Clock::time_point now)
     : inputs_(static_cast<size_t>(inputs)), idle_timeout_(idle_timeout) {
   for (Input& in : inputs_) in.last_active = now;
 }

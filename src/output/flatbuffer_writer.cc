@@ -21,7 +21,9 @@ class Encoder {
     std::memcpy(out.data() + pos, &v, sizeof(T));
   }
   // A reference is a uint32 counted from its own position to the target.
-  void Patch(size_t ref_pos, size_t target) { PutAt<uint32_t>(ref_pos, static_cast<uint32_t>(target - ref_pos)); }
+  void Patch(size_t ref_pos, size_t target) {
+    PutAt<uint32_t>(ref_pos, static_cast<uint32_t>(target - ref_pos));
+  }
 
   size_t Write(const Node& n) {
     switch (n.kind) {
@@ -86,7 +88,8 @@ class Encoder {
       size_t width = s->size ? static_cast<size_t>(s->size) : 4;
       while ((out.size()) % width) out.push_back('\0');
       size_t at = out.size();
-      PutAt<uint16_t>(vtable + 4 + 2 * static_cast<size_t>(s->id), static_cast<uint16_t>(at - table));
+      PutAt<uint16_t>(vtable + 4 + 2 * static_cast<size_t>(s->id),
+                      static_cast<uint16_t>(at - table));
       if (s->size == 0) {
         Put<uint32_t>(0);
         refs.emplace_back(at, s->ref.get());

@@ -20,8 +20,8 @@ struct Node {
   enum class Kind { kTable, kString, kTableVector, kStructVector };
   struct Slot {
     int id;
-    int size;          // bytes of a scalar; 0 for a reference
-    uint64_t scalar;   // little-endian bits of the scalar
+    int size;         // bytes of a scalar; 0 for a reference
+    uint64_t scalar;  // little-endian bits of the scalar
     NodePtr ref;
   };
   Kind kind = Kind::kTable;

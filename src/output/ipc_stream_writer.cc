@@ -6,9 +6,23 @@ namespace karrow {
 namespace {
 
 // Ids from the Arrow format's Schema.fbs and Message.fbs.
-enum TypeTag : uint8_t { kNullTag = 1, kInt = 2, kFloatingPoint = 3, kBinary = 4, kUtf8 = 5, kBool = 6,
-                         kDecimal = 7, kDate = 8, kTime = 9, kTimestamp = 10, kList = 12, kStruct = 13,
-                         kUnion = 14, kFixedSizeBinary = 15, kMap = 17 };
+enum TypeTag : uint8_t {
+  kNullTag = 1,
+  kInt = 2,
+  kFloatingPoint = 3,
+  kBinary = 4,
+  kUtf8 = 5,
+  kBool = 6,
+  kDecimal = 7,
+  kDate = 8,
+  kTime = 9,
+  kTimestamp = 10,
+  kList = 12,
+  kStruct = 13,
+  kUnion = 14,
+  kFixedSizeBinary = 15,
+  kMap = 17
+};
 enum HeaderTag : uint8_t { kSchemaHeader = 1, kRecordBatchHeader = 3 };
 constexpr uint64_t kMetadataV5 = 4;
 
@@ -57,7 +71,9 @@ std::pair<uint8_t, fb::NodePtr> TypeOf(const DataType& type) {
       if (!type.timezone().empty()) t->Ref(1, fb::String(type.timezone()));
       return {kTimestamp, t};
     case TypeId::kDecimal128:
-      t->Add(0, 4, static_cast<uint32_t>(type.precision())).Add(1, 4, static_cast<uint32_t>(type.scale())).Add(2, 4, 128);
+      t->Add(0, 4, static_cast<uint32_t>(type.precision()))
+          .Add(1, 4, static_cast<uint32_t>(type.scale()))
+          .Add(2, 4, 128);
       return {kDecimal, t};
     case TypeId::kList:
       return {kList, t};
@@ -70,7 +86,8 @@ std::pair<uint8_t, fb::NodePtr> TypeOf(const DataType& type) {
       return {kFixedSizeBinary, t};
     case TypeId::kTime32:
     case TypeId::kTime64:
-      t->Add(0, 2, static_cast<uint64_t>(type.unit())).Add(1, 4, static_cast<uint32_t>(type.byte_width() * 8));
+      t->Add(0, 2, static_cast<uint64_t>(type.unit()))
+          .Add(1, 4, static_cast<uint32_t>(type.byte_width() * 8));
       return {kTime, t};
     case TypeId::kMap:
       return {kMap, t};  // keysSorted: false
@@ -79,7 +96,9 @@ std::pair<uint8_t, fb::NodePtr> TypeOf(const DataType& type) {
       for (int32_t i = 0; i < static_cast<int32_t>(type.children().size()); ++i) {
         ids.append(reinterpret_cast<const char*>(&i), 4);
       }
-      t->Add(0, 2, 1).Ref(1, fb::StructVector(std::move(ids), static_cast<int64_t>(type.children().size())));  // Dense
+      t->Add(0, 2, 1).Ref(
+          1,
+          fb::StructVector(std::move(ids), static_cast<int64_t>(type.children().size())));  // Dense
       return {kUnion, t};
     }
   }
@@ -133,7 +152,8 @@ struct BodyBuilder {
   }
 
   Status Add(const ArrayData& a, int64_t length) {
-    if (a.offset != 0) return Status::Invalid("the Arrow IPC writer takes arrays with offset 0 only");
+    if (a.offset != 0)
+      return Status::Invalid("the Arrow IPC writer takes arrays with offset 0 only");
     const auto& validity = a.buffers[0];
     // Counted for `length`, which can be shorter than the array (a prefix).
     int64_t nulls = 0;
@@ -143,7 +163,8 @@ struct BodyBuilder {
     PutInt64(&nodes, length);
     PutInt64(&nodes, nulls);
     ++node_count;
-    if (HasValiditySlot(t.id())) AddBuffer(validity ? validity->data() : nullptr, validity ? (length + 7) / 8 : 0);
+    if (HasValiditySlot(t.id()))
+      AddBuffer(validity ? validity->data() : nullptr, validity ? (length + 7) / 8 : 0);
     switch (t.id()) {
       case TypeId::kNull:
         break;
@@ -195,7 +216,8 @@ Status AppendIpcRecordBatch(const RecordBatch& batch, std::string* out) {
   for (const auto& column : batch.columns()) KARROW_RETURN_NOT_OK(b.Add(*column, batch.num_rows()));
   auto rb = fb::Table();
   rb->Add(0, 8, static_cast<uint64_t>(batch.num_rows()));
-  rb->Ref(1, fb::StructVector(b.nodes, b.node_count)).Ref(2, fb::StructVector(b.buffers, b.buffer_count));
+  rb->Ref(1, fb::StructVector(b.nodes, b.node_count))
+      .Ref(2, fb::StructVector(b.buffers, b.buffer_count));
   AppendMessage(kRecordBatchHeader, rb, static_cast<int64_t>(b.body.size()), out);
   out->append(b.body);
   return Status::OK();

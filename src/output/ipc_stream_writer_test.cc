@@ -18,8 +18,7 @@ uint32_t U32At(const std::string& s, size_t at) {
 }
 
 SchemaPtr TwoColumns() {
-  return std::make_shared<Schema>(
-      std::vector<Field>{{"a", int64(), false}, {"b", int32(), true}});
+  return std::make_shared<Schema>(std::vector<Field>{{"a", int64(), false}, {"b", int32(), true}});
 }
 
 // a = [1, 2, 3], b = [10, null, 30]
@@ -115,8 +114,7 @@ TEST(IpcStreamWriter, NothingAfterFinish) {
 
   Status st = stream.Write(ThreeRows());
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(st.message().find("after the end-of-stream marker"), std::string::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("after the end-of-stream marker"), std::string::npos) << st.message();
   st = stream.Finish();
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("Finish() called twice"), std::string::npos) << st.message();
@@ -138,8 +136,8 @@ TEST(IpcStreamWriter, BatchesMustHaveTheStreamsSchema) {
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("column 1 is 'c: int32'"), std::string::npos) << st.message();
 
-  auto tagged = std::make_shared<Schema>(std::vector<Field>{
-      {"a", int64(), false}, {"b", int32(), true, {{"unit", "ms"}}}});
+  auto tagged = std::make_shared<Schema>(
+      std::vector<Field>{{"a", int64(), false}, {"b", int32(), true, {{"unit", "ms"}}}});
   st = stream.Write(ThreeRows(tagged));
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("other metadata"), std::string::npos) << st.message();

@@ -83,7 +83,10 @@ void AppendDate(int64_t days, std::string* out) {
 }
 
 int64_t PerSecond(TimeUnit unit) {
-  return unit == TimeUnit::kSecond ? 1 : unit == TimeUnit::kMilli ? 1000 : unit == TimeUnit::kMicro ? 1000000 : 1000000000;
+  return unit == TimeUnit::kSecond  ? 1
+         : unit == TimeUnit::kMilli ? 1000
+         : unit == TimeUnit::kMicro ? 1000000
+                                    : 1000000000;
 }
 
 // "HH:MM:SS[.fraction]", with as many fraction digits as the unit has.
@@ -120,10 +123,10 @@ void AppendTimestamp(int64_t value, TimeUnit unit, std::string* out) {
   out->append("Z\"");
 }
 
-
 void AppendDecimal(__int128 v, int32_t scale, std::string* out) {
   bool negative = v < 0;
-  unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      negative ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   std::string digits;
   do {
     digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -250,7 +253,9 @@ void AppendValue(const Field& field, const ArrayData& a, int64_t i, std::string*
       break;
     case TypeId::kFixedSizeBinary: {
       int64_t w = t.byte_width();
-      AppendBase64({reinterpret_cast<const char*>(a.buffers[1]->data()) + (i + a.offset) * w, static_cast<size_t>(w)}, out);
+      AppendBase64({reinterpret_cast<const char*>(a.buffers[1]->data()) + (i + a.offset) * w,
+                    static_cast<size_t>(w)},
+                   out);
       break;
     }
     case TypeId::kTime32:

@@ -61,7 +61,8 @@ std::string StateFileName(int32_t task) {
 std::string EncodeState(const TaskCheckpoint& task) {
   std::string out = std::string(kStateHeader) + "\n";
   for (const auto& [table, entries] : task.tables) {
-    for (const auto& [key, value] : entries) out += Escape(table) + " " + Escape(key) + " " + Escape(value) + "\n";
+    for (const auto& [key, value] : entries)
+      out += Escape(table) + " " + Escape(key) + " " + Escape(value) + "\n";
   }
   return out;
 }
@@ -69,11 +70,13 @@ std::string EncodeState(const TaskCheckpoint& task) {
 Status DecodeState(const std::string& text, TaskCheckpoint* task) {
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line != kStateHeader) return Status::Invalid("not a karrow state file");
+  if (!std::getline(in, line) || line != kStateHeader)
+    return Status::Invalid("not a karrow state file");
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string table, key, value, extra;
-    if (!(fields >> table >> key >> value) || (fields >> extra)) return Status::Invalid("bad line '" + line + "'");
+    if (!(fields >> table >> key >> value) || (fields >> extra))
+      return Status::Invalid("bad line '" + line + "'");
     KARROW_ASSIGN_OR_RAISE(std::string t, Unescape(table));
     KARROW_ASSIGN_OR_RAISE(std::string k, Unescape(key));
     KARROW_ASSIGN_OR_RAISE(std::string v, Unescape(value));
@@ -94,7 +97,8 @@ std::map<std::string, TableEntries> CheckpointData::MergedTables() const {
 
 std::vector<std::string> CheckpointData::SinkFiles() const {
   std::vector<std::string> out;
-  for (const TaskCheckpoint& t : tasks) out.insert(out.end(), t.sink_files.begin(), t.sink_files.end());
+  for (const TaskCheckpoint& t : tasks)
+    out.insert(out.end(), t.sink_files.begin(), t.sink_files.end());
   return out;
 }
 
@@ -117,9 +121,10 @@ Status CheckpointStore::Write(const CheckpointData& c) {
     std::string name = StateFileName(t.task_index);
     std::string data = EncodeState(t);
     KARROW_RETURN_NOT_OK(files::WriteDurably(dir + "/" + name, data));
-    manifest += "state " + std::to_string(t.task_index) + " " + name + " " + std::to_string(data.size()) + " " +
-                Hex32(files::Crc32c(data)) + "\n";
-    for (const std::string& f : t.sink_files) manifest += "output " + std::to_string(t.task_index) + " " + f + "\n";
+    manifest += "state " + std::to_string(t.task_index) + " " + name + " " +
+                std::to_string(data.size()) + " " + Hex32(files::Crc32c(data)) + "\n";
+    for (const std::string& f : t.sink_files)
+      manifest += "output " + std::to_string(t.task_index) + " " + f + "\n";
   }
   KARROW_RETURN_NOT_OK(files::SyncDir(dir));
   manifest += "checksum " + Hex32(files::Crc32c(manifest)) + "\n";
@@ -129,19 +134,21 @@ Status CheckpointStore::Write(const CheckpointData& c) {
 
 Result<CheckpointData> CheckpointStore::Load(int64_t epoch) const {
   std::string dir = CheckpointDir(epoch);
-  if (!files::Exists(dir + "/" + kManifest)) return Status::NotFound("no manifest (the checkpoint was not finished)");
+  if (!files::Exists(dir + "/" + kManifest))
+    return Status::NotFound("no manifest (the checkpoint was not finished)");
   KARROW_ASSIGN_OR_RAISE(std::string manifest, files::Read(dir + "/" + kManifest));
   size_t last = manifest.rfind("checksum ");
-  if (last == std::string::npos || manifest.compare(last, std::string::npos,
-                                                    "checksum " + Hex32(files::Crc32c(manifest.substr(0, last))) +
-                                                        "\n") != 0) {
+  if (last == std::string::npos ||
+      manifest.compare(last, std::string::npos,
+                       "checksum " + Hex32(files::Crc32c(manifest.substr(0, last))) + "\n") != 0) {
     return Status::Invalid("manifest checksum does not match (the manifest is damaged)");
   }
   CheckpointData c;
   std::map<int32_t, size_t> task_slot;
   std::istringstream in(manifest.substr(0, last));
   std::string line;
-  if (!std::getline(in, line) || line != kManifestHeader) return Status::Invalid("not a karrow checkpoint manifest");
+  if (!std::getline(in, line) || line != kManifestHeader)
+    return Status::Invalid("not a karrow checkpoint manifest");
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string kind;
@@ -157,7 +164,8 @@ Result<CheckpointData> CheckpointStore::Load(int64_t epoch) const {
       fields >> task >> name >> size >> crc;
       KARROW_ASSIGN_OR_RAISE(std::string data, files::Read(dir + "/" + name));
       if (data.size() != size || Hex32(files::Crc32c(data)) != crc) {
-        return Status::Invalid(name + " does not match the manifest's size and checksum (the file is damaged)");
+        return Status::Invalid(
+            name + " does not match the manifest's size and checksum (the file is damaged)");
       }
       TaskCheckpoint t;
       t.task_index = task;
@@ -188,12 +196,14 @@ Result<std::vector<int64_t>> CheckpointStore::Epochs() const {
   for (const std::string& name : names) {
     long long epoch = 0;
     char rest = 0;
-    if (std::sscanf(name.c_str(), "chk-%lld%c", &epoch, &rest) == 1 && name.size() == 14) epochs.push_back(epoch);
+    if (std::sscanf(name.c_str(), "chk-%lld%c", &epoch, &rest) == 1 && name.size() == 14)
+      epochs.push_back(epoch);
   }
   return epochs;  // names are zero-padded, so sorted names are sorted epochs
 }
 
-Result<std::optional<CheckpointData>> CheckpointStore::LoadLatest(std::vector<std::string>* skipped) const {
+Result<std::optional<CheckpointData>> CheckpointStore::LoadLatest(
+    std::vector<std::string>* skipped) const {
   KARROW_ASSIGN_OR_RAISE(std::vector<int64_t> epochs, Epochs());
   for (auto it = epochs.rbegin(); it != epochs.rend(); ++it) {
     Result<CheckpointData> c = Load(*it);

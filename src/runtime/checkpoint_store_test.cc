@@ -131,8 +131,8 @@ TEST_F(CheckpointStoreTest, DamagedManifestIsSkipped) {
   manifest[manifest.find("parallelism 2")] = 'P';  // a flipped byte
   Overwrite(FileOf(3, "_manifest"), manifest);
   Overwrite(FileOf(2, "_manifest"), "{\"not\": \"a manifest\"}\n");
-  ExpectRestores(1, {{3, "manifest checksum does not match"},
-                     {2, "manifest checksum does not match"}});
+  ExpectRestores(
+      1, {{3, "manifest checksum does not match"}, {2, "manifest checksum does not match"}});
 }
 
 TEST_F(CheckpointStoreTest, ManifestWithAGoodChecksumButBadContentIsSkipped) {

@@ -26,12 +26,17 @@ std::string SinkFileName(int64_t epoch, int32_t task, SinkFormat format) {
 }
 
 // "" or "dead-letter" -> "" or "/dead-letter", to append to a folder path.
-std::string SubPath(const std::string& subfolder) { return subfolder.empty() ? "" : "/" + subfolder; }
+std::string SubPath(const std::string& subfolder) {
+  return subfolder.empty() ? "" : "/" + subfolder;
+}
 
 class StagingWriter : public SinkWriter {
  public:
   StagingWriter(std::string staging_dir, std::string subfolder, int32_t task, SinkFormat format)
-      : staging_dir_(std::move(staging_dir)), subfolder_(std::move(subfolder)), task_(task), format_(format) {}
+      : staging_dir_(std::move(staging_dir)),
+        subfolder_(std::move(subfolder)),
+        task_(task),
+        format_(format) {}
   ~StagingWriter() override {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -49,11 +54,12 @@ class StagingWriter : public SinkWriter {
       epoch_ = epoch;
       std::string path = staging_dir_ + "/" + name_;
       fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd_ < 0) return Status::IoError("cannot create staged file '" + path + "': " + std::strerror(errno));
+      if (fd_ < 0)
+        return Status::IoError("cannot create staged file '" + path + "': " + std::strerror(errno));
       if (format_ == SinkFormat::kArrowIpc) stream_.emplace(batch.schema(), &buffer_);
     } else if (epoch != epoch_) {
-      return Status::Internal("rows of epoch " + std::to_string(epoch) + " before epoch " + std::to_string(epoch_) +
-                              " was sealed");
+      return Status::Internal("rows of epoch " + std::to_string(epoch) + " before epoch " +
+                              std::to_string(epoch_) + " was sealed");
     }
     if (format_ == SinkFormat::kArrowIpc) {
       KARROW_RETURN_NOT_OK(stream_->Write(batch));
@@ -66,8 +72,8 @@ class StagingWriter : public SinkWriter {
   Result<std::vector<std::string>> Seal(int64_t epoch) override {
     if (fd_ < 0) return std::vector<std::string>();
     if (epoch != epoch_) {
-      return Status::Internal("sealing epoch " + std::to_string(epoch) + " while epoch " + std::to_string(epoch_) +
-                              " is open");
+      return Status::Internal("sealing epoch " + std::to_string(epoch) + " while epoch " +
+                              std::to_string(epoch_) + " is open");
     }
     buffer_.clear();
     if (stream_) {
@@ -78,7 +84,8 @@ class StagingWriter : public SinkWriter {
     int fd = fd_;
     fd_ = -1;
     if (::fsync(fd) != 0 || ::close(fd) != 0) {
-      return Status::IoError("cannot make staged file '" + name_ + "' durable: " + std::strerror(errno));
+      return Status::IoError("cannot make staged file '" + name_ +
+                             "' durable: " + std::strerror(errno));
     }
     KARROW_RETURN_NOT_OK(files::SyncDir(staging_dir_ + SubPath(subfolder_)));
     return std::vector<std::string>{name_};
@@ -108,7 +115,7 @@ class StagingWriter : public SinkWriter {
   int fd_ = -1;
   int64_t epoch_ = -1;
   std::string name_;
-  std::string buffer_;  // reused per batch
+  std::string buffer_;                     // reused per batch
   std::optional<IpcStreamWriter> stream_;  // of the open file, with kArrowIpc
 };
 
@@ -127,14 +134,17 @@ Status FileSink::Recover(int64_t completed, const std::vector<std::string>& comp
   KARROW_RETURN_NOT_OK(files::MakeDirs(staging_dir()));
   KARROW_RETURN_NOT_OK(Publish(completed_files));
   KARROW_RETURN_NOT_OK(RecoverFolder("", completed, notes));
-  for (const std::string& subfolder : subfolders_) KARROW_RETURN_NOT_OK(RecoverFolder(subfolder, completed, notes));
+  for (const std::string& subfolder : subfolders_)
+    KARROW_RETURN_NOT_OK(RecoverFolder(subfolder, completed, notes));
   return Status::OK();
 }
 
-Status FileSink::RecoverFolder(const std::string& subfolder, int64_t completed, std::vector<std::string>* notes) {
+Status FileSink::RecoverFolder(const std::string& subfolder, int64_t completed,
+                               std::vector<std::string>* notes) {
   const std::string prefix = subfolder.empty() ? "" : subfolder + "/";
   auto is_subfolder = [&](const std::string& name) {
-    return subfolder.empty() && std::find(subfolders_.begin(), subfolders_.end(), name) != subfolders_.end();
+    return subfolder.empty() &&
+           std::find(subfolders_.begin(), subfolders_.end(), name) != subfolders_.end();
   };
   std::string staging = staging_dir() + SubPath(subfolder);
   if (files::Exists(staging)) {
@@ -158,7 +168,8 @@ Status FileSink::RecoverFolder(const std::string& subfolder, int64_t completed, 
     if (std::rename((published_dir + "/" + name).c_str(), (retracted + "/" + name).c_str()) != 0) {
       return Status::IoError("cannot retract '" + prefix + name + "': " + std::strerror(errno));
     }
-    notes->push_back("retracted published file " + prefix + name + " to .retracted/: its checkpoint is damaged " +
+    notes->push_back("retracted published file " + prefix + name +
+                     " to .retracted/: its checkpoint is damaged " +
                      "and its records will be read again");
   }
   return files::SyncDir(published_dir);
@@ -182,8 +193,9 @@ Status FileSink::Publish(const std::vector<std::string>& names) {
     std::string to = dir_ + "/" + name;
     if (std::rename(from.c_str(), to.c_str()) == 0) continue;
     if (errno == ENOENT && files::Exists(to)) continue;  // published before a crash
-    return Status::IoError("cannot publish '" + name + "' (" + std::strerror(errno) +
-                           "): a completed checkpoint lists it, but it is neither staged nor published");
+    return Status::IoError(
+        "cannot publish '" + name + "' (" + std::strerror(errno) +
+        "): a completed checkpoint lists it, but it is neither staged nor published");
   }
   for (const std::string& folder : folders) KARROW_RETURN_NOT_OK(files::SyncDir(folder));
   return Status::OK();

@@ -51,7 +51,8 @@ class FileSink {
   /// only a damaged newer checkpoint can have left, to .retracted/ (their
   /// records are read again). Each action taken is described in `notes`.
   /// The same for every subfolder.
-  Status Recover(int64_t completed, const std::vector<std::string>& completed_files, std::vector<std::string>* notes);
+  Status Recover(int64_t completed, const std::vector<std::string>& completed_files,
+                 std::vector<std::string>* notes);
 
   /// A writer of one task's files in `subfolder`: "" for the output folder
   /// itself, else one of the subfolders.
@@ -65,7 +66,8 @@ class FileSink {
   std::string staging_dir() const { return dir_ + "/.staging"; }
 
  private:
-  Status RecoverFolder(const std::string& subfolder, int64_t completed, std::vector<std::string>* notes);
+  Status RecoverFolder(const std::string& subfolder, int64_t completed,
+                       std::vector<std::string>* notes);
 
   std::string dir_;
   SinkFormat format_;

@@ -40,27 +40,34 @@ using TaskEvent = std::variant<TaskAck, TaskEndOfData, TaskDone>;
 // the task's state.
 class TaskCollector : public SourceCollector {
  public:
-  TaskCollector(SourceContext* ctx, SinkWriter* writer, SinkWriter* dead_letter_writer, Channel<TaskEvent>* events,
-                int64_t first_epoch)
-      : ctx_(ctx), writer_(writer), dead_letter_writer_(dead_letter_writer), events_(events), epoch_(first_epoch) {}
+  TaskCollector(SourceContext* ctx, SinkWriter* writer, SinkWriter* dead_letter_writer,
+                Channel<TaskEvent>* events, int64_t first_epoch)
+      : ctx_(ctx),
+        writer_(writer),
+        dead_letter_writer_(dead_letter_writer),
+        events_(events),
+        epoch_(first_epoch) {}
 
   Status Collect(RecordBatch batch) override { return writer_->Write(batch, epoch_); }
-  Status CollectDeadLetters(RecordBatch batch) override { return dead_letter_writer_->Write(batch, epoch_); }
+  Status CollectDeadLetters(RecordBatch batch) override {
+    return dead_letter_writer_->Write(batch, epoch_);
+  }
   Status Flush() override { return Status::OK(); }  // the Collect calls write through
 
  protected:
   Status Deliver(const Signal& s) override {
     if (const auto* barrier = std::get_if<signal::Barrier>(&s)) {
       if (barrier->epoch != epoch_) {
-        return Status::Internal("barrier of epoch " + std::to_string(barrier->epoch) + " while epoch " +
-                                std::to_string(epoch_) + " is open");
+        return Status::Internal("barrier of epoch " + std::to_string(barrier->epoch) +
+                                " while epoch " + std::to_string(epoch_) + " is open");
       }
       TaskAck ack;
       ack.epoch = epoch_;
       ack.checkpoint.task_index = ctx_->task.task_index;
       ack.checkpoint.tables = ctx_->tables.Snapshot();
       KARROW_ASSIGN_OR_RAISE(ack.checkpoint.sink_files, writer_->Seal(epoch_));
-      KARROW_ASSIGN_OR_RAISE(std::vector<std::string> dead_letter_files, dead_letter_writer_->Seal(epoch_));
+      KARROW_ASSIGN_OR_RAISE(std::vector<std::string> dead_letter_files,
+                             dead_letter_writer_->Seal(epoch_));
       ack.checkpoint.sink_files.insert(ack.checkpoint.sink_files.end(), dead_letter_files.begin(),
                                        dead_letter_files.end());
       ++epoch_;
@@ -122,10 +129,14 @@ void MaybeCrash(const char* point, int64_t epoch) {
 }  // namespace
 
 Status RuntimeOptions::Validate() const {
-  if (parallelism < 1 || parallelism > 1024) return Status::Invalid("parallelism: must be 1 to 1024");
-  if (checkpoint_dir.empty()) return Status::Invalid("checkpoint_dir: required (where checkpoints are kept)");
-  if (sink_dir.empty()) return Status::Invalid("sink_dir: required (where output files are published)");
-  if (checkpoint_interval.count() < 1) return Status::Invalid("checkpoint_interval: must be at least 1 ms");
+  if (parallelism < 1 || parallelism > 1024)
+    return Status::Invalid("parallelism: must be 1 to 1024");
+  if (checkpoint_dir.empty())
+    return Status::Invalid("checkpoint_dir: required (where checkpoints are kept)");
+  if (sink_dir.empty())
+    return Status::Invalid("sink_dir: required (where output files are published)");
+  if (checkpoint_interval.count() < 1)
+    return Status::Invalid("checkpoint_interval: must be at least 1 ms");
   if (keep_checkpoints < 1) return Status::Invalid("keep_checkpoints: must be at least 1");
   return Status::OK();
 }
@@ -136,8 +147,7 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.checkpoint_dir));
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.sink_dir));
   CheckpointStore store(options.checkpoint_dir);
-  FileSink sink(options.sink_dir, options.sink_format,
-                {kDeadLetterFolder});
+  FileSink sink(options.sink_dir, options.sink_format, {kDeadLetterFolder});
 
   // Recovery: newest complete checkpoint, then the sink brought in line.
   std::vector<std::string> notes;
@@ -148,10 +158,12 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   summary.last_epoch = summary.restored_epoch;
   KARROW_RETURN_NOT_OK(store.DiscardAfter(summary.restored_epoch));
   notes.clear();
-  KARROW_RETURN_NOT_OK(
-      sink.Recover(summary.restored_epoch, restored ? restored->SinkFiles() : std::vector<std::string>{}, &notes));
+  KARROW_RETURN_NOT_OK(sink.Recover(summary.restored_epoch,
+                                    restored ? restored->SinkFiles() : std::vector<std::string>{},
+                                    &notes));
   for (const std::string& n : notes) Log(LogLevel::kWarn, "sink: " + n);
-  std::map<std::string, TableEntries> tables = restored ? restored->MergedTables() : std::map<std::string, TableEntries>{};
+  std::map<std::string, TableEntries> tables =
+      restored ? restored->MergedTables() : std::map<std::string, TableEntries>{};
   if (restored) {
     Log(LogLevel::kInfo, "resuming from checkpoint " + std::to_string(restored->epoch) + " in " +
                              store.CheckpointDir(restored->epoch) + " (written with parallelism " +
@@ -172,8 +184,8 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     t->ctx.metrics = &t->metrics;
     t->writer = sink.NewWriter(i);
     t->dead_letter_writer = sink.NewWriter(i, kDeadLetterFolder);
-    t->collector = std::make_unique<TaskCollector>(&t->ctx, t->writer.get(), t->dead_letter_writer.get(), &events,
-                                                   summary.restored_epoch + 1);
+    t->collector = std::make_unique<TaskCollector>(
+        &t->ctx, t->writer.get(), t->dead_letter_writer.get(), &events, summary.restored_epoch + 1);
     tasks.push_back(std::move(t));
   }
   for (auto& t : tasks) t->thread = std::thread(RunTask, t.get(), &events);
@@ -227,15 +239,16 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     }
     auto wait = milliseconds(100);
     if (in_flight == 0 && !stopping) {
-      wait = std::clamp(std::chrono::duration_cast<milliseconds>(next_checkpoint - Clock::now()), milliseconds(0),
-                        milliseconds(100));
+      wait = std::clamp(std::chrono::duration_cast<milliseconds>(next_checkpoint - Clock::now()),
+                        milliseconds(0), milliseconds(100));
     }
     std::optional<TaskEvent> event = events.Receive(wait);
     if (!event) continue;
     if (auto* ack = std::get_if<TaskAck>(&*event)) {
       if (ack->epoch != in_flight) {
-        failure = Status::Internal("task " + std::to_string(ack->checkpoint.task_index) + " acknowledged epoch " +
-                                   std::to_string(ack->epoch) + " while " + std::to_string(in_flight) + " is open");
+        failure = Status::Internal("task " + std::to_string(ack->checkpoint.task_index) +
+                                   " acknowledged epoch " + std::to_string(ack->epoch) + " while " +
+                                   std::to_string(in_flight) + " is open");
         break;
       }
       acks.push_back(std::move(ack->checkpoint));
@@ -246,7 +259,8 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
       --running;
       tasks[done->task]->done = true;
       if (!done->status.ok()) {
-        failure = Status(done->status.code(), "task " + std::to_string(done->task) + ": " + done->status.message());
+        failure = Status(done->status.code(),
+                         "task " + std::to_string(done->task) + ": " + done->status.message());
       } else if (!stopping) {
         failure = Status::Internal("task " + std::to_string(done->task) + " ended (" +
                                    SourceFinishTypeName(done->finish) + ") without being asked to");

@@ -65,7 +65,8 @@ void AppendStructItem(StructBuilder* s, int i, int j) {
   if (j % 2) {
     s->child(1)->AppendNull();
   } else {
-    (void)static_cast<BinaryBuilder*>(s->child(1))->Append("b" + std::to_string(i) + "." + std::to_string(j));
+    (void)static_cast<BinaryBuilder*>(s->child(1))
+        ->Append("b" + std::to_string(i) + "." + std::to_string(j));
   }
   s->Append();
 }
@@ -93,8 +94,10 @@ RecordBatch BuildAllTypes(int rows) {
       rb.column(c++)->AppendNull();
       rb.column(c++)->AppendNull();
     } else {
-      (void)static_cast<BinaryBuilder*>(rb.column(c++))->Append("s" + std::to_string(i) + "\xc3\xa9");
-      (void)static_cast<BinaryBuilder*>(rb.column(c++))->Append(std::string(static_cast<size_t>(i), static_cast<char>(i)));
+      (void)static_cast<BinaryBuilder*>(rb.column(c++))
+          ->Append("s" + std::to_string(i) + "\xc3\xa9");
+      (void)static_cast<BinaryBuilder*>(rb.column(c++))
+          ->Append(std::string(static_cast<size_t>(i), static_cast<char>(i)));
     }
     AppendOrNull<Int64Builder>(rb.column(c++), i, int64_t{i} * 1000001);
     AppendOrNull<Int64Builder>(rb.column(c++), i, int64_t{i} * 86400);
@@ -102,7 +105,8 @@ RecordBatch BuildAllTypes(int rows) {
     if (IsNullRow(i)) {
       rb.column(c++)->AppendNull();
     } else {
-      static_cast<Decimal128Builder*>(rb.column(c++))->Append(static_cast<__int128>(i) * 12345 - 50000);
+      static_cast<Decimal128Builder*>(rb.column(c++))
+          ->Append(static_cast<__int128>(i) * 12345 - 50000);
     }
     auto* list_int = static_cast<ListBuilder*>(rb.column(c++));
     if (IsNullRow(i)) {
@@ -126,7 +130,8 @@ RecordBatch BuildAllTypes(int rows) {
     }
     auto* list_struct = static_cast<ListBuilder*>(rb.column(c++));
     list_struct->Append();
-    for (int j = 0; j < i % 3; ++j) AppendStructItem(static_cast<StructBuilder*>(list_struct->item_builder()), i, j);
+    for (int j = 0; j < i % 3; ++j)
+      AppendStructItem(static_cast<StructBuilder*>(list_struct->item_builder()), i, j);
     static_cast<Int64Builder*>(rb.column(c++))->Append(-i);
     rb.column(c++)->AppendNull();
     if (IsNullRow(i)) {
