@@ -83,5 +83,42 @@ TEST(KafkaSourceConfig, Semantics11_DeadLetterOnlyWithDrop) {
   EXPECT_EQ(bad.status().message(), "dead_letter=yes: expected true or false");
 }
 
+TEST(KafkaSourceConfig, FormatPropertiesGoToTheValueFormat) {
+  auto c = KafkaSourceConfig::FromProperties(
+      {{"topic", "t"},
+       {"bootstrap_servers", "b:1"},
+       {"format", "json"},
+       {"value_schema", R"({"fields": [{"name": "id", "type": "int64"}]})"},
+       {"framing", "newline"},
+       {"max_line_length", "77"},
+       {"json_epoch_unit", "us"},
+       {"confluent_framing", "true"},
+       {"value_subject", "s"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const FormatOptions& f = c->value_format;
+  EXPECT_EQ(f.format, Format::kJson);
+  EXPECT_EQ(f.schema, R"({"fields": [{"name": "id", "type": "int64"}]})");
+  EXPECT_EQ(f.framing, Framing::kNewline);
+  EXPECT_EQ(f.max_line_length, 77);
+  EXPECT_EQ(f.json_epoch_unit, TimeUnit::kMicro);
+  EXPECT_EQ(f.confluent_framing, std::optional<bool>(true));
+  EXPECT_EQ(f.subject, "s");
+  EXPECT_TRUE(c->Validate().ok()) << c->Validate().ToString();
+
+  // The format layer's own checks, reached through the source's Validate().
+  c->value_format.max_line_length = 0;
+  ExpectInvalid(*c, "max_line_length: must be at least 1");
+  c = Valid();
+  c->value_format.format = Format::kAvro;
+  ExpectInvalid(*c, "set schema_registry.url");
+  c->value_format.confluent_framing = false;
+  ExpectInvalid(*c, "needs value_schema");
+  // A schema that does not parse is found before any connection.
+  c = Valid();
+  c->value_format.format = Format::kJson;
+  c->value_format.schema = "{not json";
+  EXPECT_FALSE(c->Validate().ok());
+}
+
 }  // namespace
 }  // namespace karrow
