@@ -1,379 +1,28 @@
+// Runs a compiled Avro decode program (avro_program_compiler.cc) over binary
+// datums, appending each value to the Arrow builders: the hot decode loop.
 #include "formats/avro_decoder.h"
 
 #include <set>
 
-#include "formats/avro_arrow_type.h"
 #include "formats/avro_cursor.h"
-#include "formats/avro_default.h"
+#include "formats/avro_program_internal.h"
 #include "formats/utf8.h"
 
 namespace karrow {
+
+using avro_program::DefaultValue;
+using avro_program::kMaxSkipDepth;
+using avro_program::kMaxZeroSizeItems;
+using avro_program::MinSize;
+using avro_program::Op;
+using avro_program::Step;
+
 namespace {
 
-// Skipping a writer-only part follows the writer schema, which may be
-// recursive; data nested deeper than this is refused.
-constexpr int kMaxSkipDepth = 256;
-// Items that take no bytes (null, empty records) are not bounded by the
-// input's size, so their total per value is bounded instead.
-constexpr int64_t kMaxZeroSizeItems = int64_t{1} << 20;
-
-enum class Op : uint8_t {
-  kNull,
-  kBoolean,
-  kIntToInt32,
-  kIntToInt64,
-  kIntToFloat,
-  kIntToDouble,
-  kLongToInt64,
-  kLongToFloat,
-  kLongToDouble,
-  kFloatToFloat,
-  kFloatToDouble,
-  kDoubleToDouble,
-  kToBinary,        // bytes or string into binary
-  kToUtf8,          // string or bytes into utf8, UTF-8 checked
-  kFixed,           // into fixed_size_binary
-  kBytesToDecimal,  // two's-complement big-endian into decimal128
-  kFixedToDecimal,
-  kEnum,
-  kRecord,  // children in writer field order, then reader defaults
-  kArray,
-  kMap,
-  kWriterUnion,    // reads the branch index, runs children[index]
-  kToUnionMember,  // runs children[0] into member `member`, then selects it
-  kSkip,           // a writer-only value, skipped by its schema
-  kFail,           // a writer union branch the reader cannot take
-};
-
-struct DefaultValue;
-
-struct Step {
-  Op op = Op::kSkip;
-  ArrayBuilder* out = nullptr;   // kRecord: nullptr for the top level (columns)
-  int node = -1;                 // writer node (kSkip, kFixed*, kEnum, kArray, kMap)
-  int8_t member = 0;             // kToUnionMember
-  bool zero_size_items = false;  // kArray: items take no bytes
-  int32_t precision = 0;         // decimals
-  std::vector<Step> children;
-  std::vector<int32_t> enum_map;     // writer symbol -> reader symbol, -1 if none
-  std::vector<std::string> symbols;  // reader symbols
-  std::vector<DefaultValue> defaults;
-  std::string path;     // the reader field, for messages
-  std::string message;  // kFail
-};
-
-struct DefaultValue {
-  std::string bytes;  // the default, encoded with the reader's schema
-  Step program;       // reads those bytes into the field's builder
-};
-
-std::string Join(const std::string& path, const std::string& name) {
-  return path.empty() ? name : path + "." + name;
-}
-
-// Names of named types match when their unqualified names do, or when the
-// reader lists the writer's name among its aliases.
-bool NamesMatch(const AvroNode& w, const AvroNode& r) {
-  if (AvroShortName(w.name) == AvroShortName(r.name)) return true;
-  for (const std::string& alias : r.aliases) {
-    if (alias == w.name || AvroShortName(alias) == AvroShortName(w.name)) return true;
-  }
-  return false;
-}
-
-bool Promotable(AvroType w, AvroType r) {
-  switch (w) {
-    case AvroType::kInt:
-      return r == AvroType::kLong || r == AvroType::kFloat || r == AvroType::kDouble;
-    case AvroType::kLong:
-      return r == AvroType::kFloat || r == AvroType::kDouble;
-    case AvroType::kFloat:
-      return r == AvroType::kDouble;
-    case AvroType::kString:
-      return r == AvroType::kBytes;
-    case AvroType::kBytes:
-      return r == AvroType::kString;
-    default:
-      return false;
-  }
-}
-
-// Smallest encoded size of a value of node `i`: 0 only for values that are
-// always empty (null, fixed(0), records of such).
-int MinSize(const AvroSchema& s, int i, std::set<int>* visiting) {
-  const AvroNode& n = s.node(i);
-  switch (n.type) {
-    case AvroType::kNull:
-      return 0;
-    case AvroType::kFixed:
-      return n.size > 0 ? 1 : 0;
-    case AvroType::kRecord: {
-      if (!visiting->insert(i).second) return 1;
-      int total = 0;
-      for (const AvroField& f : n.fields) total += MinSize(s, f.type, visiting) > 0;
-      visiting->erase(i);
-      return total > 0 ? 1 : 0;
-    }
-    default:
-      return 1;
-  }
-}
-
-class Compiler {
- public:
-  Compiler(const AvroSchema& writer, const AvroSchema& reader) : ws_(writer), rs_(reader) {}
-
-  Result<Step> Resolve(int w, int r, ArrayBuilder* out, const std::string& path) {
-    const AvroNode& W = ws_.node(w);
-    const AvroNode& R = rs_.node(r);
-    if (W.type == AvroType::kUnion) return WriterUnion(w, r, out, path);
-    if (R.type == AvroType::kUnion) return ReaderUnion(w, r, out, path);
-    Step s{.out = out, .node = w, .path = path};
-    switch (R.type) {
-      case AvroType::kNull:
-        if (W.type != AvroType::kNull) break;
-        s.op = Op::kNull;
-        return s;
-      case AvroType::kBoolean:
-        if (W.type != AvroType::kBoolean) break;
-        s.op = Op::kBoolean;
-        return s;
-      case AvroType::kInt:
-        if (W.type != AvroType::kInt) break;
-        s.op = Op::kIntToInt32;
-        return s;
-      case AvroType::kLong:
-        if (W.type != AvroType::kInt && W.type != AvroType::kLong) break;
-        s.op = W.type == AvroType::kInt ? Op::kIntToInt64 : Op::kLongToInt64;
-        return s;
-      case AvroType::kFloat:
-        if (W.type == AvroType::kInt)
-          s.op = Op::kIntToFloat;
-        else if (W.type == AvroType::kLong)
-          s.op = Op::kLongToFloat;
-        else if (W.type == AvroType::kFloat)
-          s.op = Op::kFloatToFloat;
-        else
-          break;
-        return s;
-      case AvroType::kDouble:
-        if (W.type == AvroType::kInt)
-          s.op = Op::kIntToDouble;
-        else if (W.type == AvroType::kLong)
-          s.op = Op::kLongToDouble;
-        else if (W.type == AvroType::kFloat)
-          s.op = Op::kFloatToDouble;
-        else if (W.type == AvroType::kDouble)
-          s.op = Op::kDoubleToDouble;
-        else
-          break;
-        return s;
-      case AvroType::kString:
-        if (W.type != AvroType::kString && W.type != AvroType::kBytes) break;
-        s.op = Op::kToUtf8;
-        return s;
-      case AvroType::kBytes:
-        if (W.type != AvroType::kString && W.type != AvroType::kBytes) break;
-        if (R.logical == AvroLogicalType::kDecimal)
-          return Decimal(W, R, Op::kBytesToDecimal, std::move(s));
-        s.op = Op::kToBinary;
-        return s;
-      case AvroType::kFixed:
-        if (W.type != AvroType::kFixed || !NamesMatch(W, R)) break;
-        if (W.size != R.size) {
-          return Incompatible(path, "fixed " + W.name + " has " + std::to_string(W.size) +
-                                        " bytes, the reader's " + std::to_string(R.size));
-        }
-        if (R.logical == AvroLogicalType::kDecimal)
-          return Decimal(W, R, Op::kFixedToDecimal, std::move(s));
-        s.op = Op::kFixed;
-        return s;
-      case AvroType::kEnum:
-        if (W.type != AvroType::kEnum || !NamesMatch(W, R)) break;
-        return Enum(W, R, std::move(s));
-      case AvroType::kArray: {
-        if (W.type != AvroType::kArray) break;
-        s.op = Op::kArray;
-        std::set<int> visiting;
-        s.zero_size_items = MinSize(ws_, W.items, &visiting) == 0;
-        auto* list = static_cast<ListBuilder*>(out);
-        KARROW_ASSIGN_OR_RAISE(Step item,
-                               Resolve(W.items, R.items, list->item_builder(), path + "[]"));
-        s.children.push_back(std::move(item));
-        return s;
-      }
-      case AvroType::kMap: {
-        if (W.type != AvroType::kMap) break;
-        s.op = Op::kMap;
-        auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(out)->item_builder());
-        KARROW_ASSIGN_OR_RAISE(Step value,
-                               Resolve(W.items, R.items, entries->child(1), path + "{}"));
-        s.children.push_back(std::move(value));
-        return s;
-      }
-      case AvroType::kRecord:
-        if (W.type != AvroType::kRecord || !NamesMatch(W, R)) break;
-        return Record(W, R, std::move(s));
-      case AvroType::kUnion:
-        break;
-    }
-    return Incompatible(path, "the writer's " + ws_.Describe(w) +
-                                  " cannot be read as the reader's " + rs_.Describe(r));
-  }
-
- private:
-  static Status Incompatible(const std::string& path, const std::string& what) {
-    return Status::Invalid("Avro writer and reader schemas are incompatible at " +
-                           (path.empty() ? "the top" : path) + ": " + what);
-  }
-
-  Result<Step> WriterUnion(int w, int r, ArrayBuilder* out, const std::string& path) {
-    Step s{.op = Op::kWriterUnion, .out = out, .node = w, .path = path};
-    bool any = false;
-    std::string last_error;
-    for (int b : ws_.node(w).branches) {
-      Result<Step> branch = Resolve(b, r, out, path);
-      if (branch.ok()) {
-        s.children.push_back(std::move(branch).ValueOrDie());
-        any = true;
-      } else {
-        // Only an error if a value actually takes this branch.
-        last_error = branch.status().message();
-        s.children.push_back(Step{.op = Op::kFail, .node = b, .path = path, .message = last_error});
-      }
-    }
-    if (!any) return Status::Invalid(last_error);
-    return s;
-  }
-
-  // The reader branch a non-union writer type resolves to: the first of the
-  // same type (and name), else the first it promotes to.
-  int MatchBranch(const AvroNode& W, const AvroNode& R) {
-    for (size_t k = 0; k < R.branches.size(); ++k) {
-      const AvroNode& b = rs_.node(R.branches[k]);
-      if (b.type != W.type) continue;
-      bool named =
-          b.type == AvroType::kRecord || b.type == AvroType::kEnum || b.type == AvroType::kFixed;
-      if (!named || NamesMatch(W, b)) return static_cast<int>(k);
-    }
-    for (size_t k = 0; k < R.branches.size(); ++k) {
-      if (Promotable(W.type, rs_.node(R.branches[k]).type)) return static_cast<int>(k);
-    }
-    return -1;
-  }
-
-  Result<Step> ReaderUnion(int w, int r, ArrayBuilder* out, const std::string& path) {
-    const AvroNode& R = rs_.node(r);
-    int k = MatchBranch(ws_.node(w), R);
-    if (k < 0) {
-      return Incompatible(path, "the writer's " + ws_.Describe(w) +
-                                    " matches no branch of the reader's " + rs_.Describe(r));
-    }
-    int value_branch;
-    // A nullable column or a one-branch union: the branch writes the column.
-    if (IsNullableUnion(rs_, r, &value_branch) || R.branches.size() == 1) {
-      return Resolve(w, R.branches[k], out, path);
-    }
-    auto* u = static_cast<DenseUnionBuilder*>(out);
-    Step s{.op = Op::kToUnionMember,
-           .out = out,
-           .node = w,
-           .member = static_cast<int8_t>(k),
-           .path = path};
-    KARROW_ASSIGN_OR_RAISE(Step value, Resolve(w, R.branches[k], u->member(k), path));
-    s.children.push_back(std::move(value));
-    return s;
-  }
-
-  Result<Step> Decimal(const AvroNode& W, const AvroNode& R, Op op, Step s) {
-    if (W.logical == AvroLogicalType::kDecimal &&
-        (W.precision != R.precision || W.scale != R.scale)) {
-      return Incompatible(s.path,
-                          "the writer's decimal(" + std::to_string(W.precision) + ", " +
-                              std::to_string(W.scale) + ") differs from the reader's decimal(" +
-                              std::to_string(R.precision) + ", " + std::to_string(R.scale) + ")");
-    }
-    s.op = op;
-    s.precision = R.precision;
-    return s;
-  }
-
-  Result<Step> Enum(const AvroNode& W, const AvroNode& R, Step s) {
-    s.op = Op::kEnum;
-    s.symbols = R.symbols;
-    int32_t fallback = -1;
-    for (size_t k = 0; k < R.symbols.size(); ++k) {
-      if (R.symbols[k] == R.enum_default) fallback = static_cast<int32_t>(k);
-    }
-    for (const std::string& symbol : W.symbols) {
-      int32_t to = fallback;
-      for (size_t k = 0; k < R.symbols.size(); ++k) {
-        if (R.symbols[k] == symbol) to = static_cast<int32_t>(k);
-      }
-      s.enum_map.push_back(to);
-    }
-    return s;
-  }
-
-  Result<Step> Record(const AvroNode& W, const AvroNode& R, Step s) {
-    s.op = Op::kRecord;
-    auto* st = static_cast<StructBuilder*>(s.out);
-    auto column = [&](size_t j) -> ArrayBuilder* {
-      return st ? st->child(static_cast<int>(j)) : (*columns_)[j];
-    };
-    std::vector<bool> filled(R.fields.size(), false);
-    for (const AvroField& wf : W.fields) {
-      int j = FindReaderField(R, wf.name);
-      if (j < 0) {
-        s.children.push_back(Step{.op = Op::kSkip, .node = wf.type, .path = Join(s.path, wf.name)});
-        continue;
-      }
-      filled[j] = true;
-      KARROW_ASSIGN_OR_RAISE(
-          Step f, Resolve(wf.type, R.fields[j].type, column(j), Join(s.path, R.fields[j].name)));
-      s.children.push_back(std::move(f));
-    }
-    for (size_t j = 0; j < R.fields.size(); ++j) {
-      if (filled[j]) continue;
-      const AvroField& rf = R.fields[j];
-      std::string path = Join(s.path, rf.name);
-      if (!rf.has_default) {
-        return Incompatible(
-            path, "the reader's field has no default and the writer's " + W.name + " lacks it");
-      }
-      DefaultValue d;
-      Status st2 = EncodeAvroDefault(rs_, rf.type, rf.default_json, &d.bytes);
-      if (!st2.ok()) return Incompatible(path, st2.message());
-      Compiler self(rs_, rs_);
-      KARROW_ASSIGN_OR_RAISE(d.program, self.Resolve(rf.type, rf.type, column(j), path));
-      s.defaults.push_back(std::move(d));
-    }
-    return s;
-  }
-
-  static int FindReaderField(const AvroNode& R, const std::string& name) {
-    for (size_t j = 0; j < R.fields.size(); ++j) {
-      if (R.fields[j].name == name) return static_cast<int>(j);
-    }
-    for (size_t j = 0; j < R.fields.size(); ++j) {
-      for (const std::string& alias : R.fields[j].aliases) {
-        if (alias == name) return static_cast<int>(j);
-      }
-    }
-    return -1;
-  }
-
- public:
-  const std::vector<ArrayBuilder*>* columns_ = nullptr;
-
- private:
-  const AvroSchema& ws_;
-  const AvroSchema& rs_;
-};
-
-}  // namespace
-
-struct AvroDatumReader::Program {
+// The compiled program and the functions that run it. In an unnamed namespace
+// (as when the steps' types were local to this file): its functions stay local,
+// so GCC inlines them as before and libkarrow.so calls them without the PLT.
+struct CompiledProgram {
   std::shared_ptr<const AvroSchema> writer;
   std::shared_ptr<const AvroSchema> reader;
   Step root;
@@ -704,6 +353,10 @@ struct AvroDatumReader::Program {
   }
 };
 
+}  // namespace
+
+struct AvroDatumReader::Program : CompiledProgram {};
+
 AvroDatumReader::AvroDatumReader(std::unique_ptr<Program> program) : program_(std::move(program)) {}
 AvroDatumReader::~AvroDatumReader() = default;
 
@@ -713,15 +366,13 @@ Result<std::unique_ptr<AvroDatumReader>> AvroDatumReader::Make(
   auto program = std::make_unique<Program>();
   program->writer = std::move(writer);
   program->reader = std::move(reader);
-  Compiler compiler(*program->writer, *program->reader);
-  compiler.columns_ = &columns;
   int r = program->reader->root();
   bool record_root = program->reader->node(r).type == AvroType::kRecord;
   // A record at the top writes the columns themselves; anything else writes
   // the one `value` column.
   KARROW_ASSIGN_OR_RAISE(
-      program->root,
-      compiler.Resolve(program->writer->root(), r, record_root ? nullptr : columns.at(0), ""));
+      program->root, avro_program::CompileSteps(*program->writer, *program->reader,
+                                                record_root ? nullptr : columns.at(0), &columns));
   return std::unique_ptr<AvroDatumReader>(new AvroDatumReader(std::move(program)));
 }
 

@@ -1,19 +1,10 @@
+// The schema registry client over HTTP against the test registry: fetching and
+// caching schemas, auth and secret masking, retries, timeouts, bad answers, TLS.
 #include "formats/schema_registry_client.h"
 
-#include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <simdjson.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cctype>
 #include <chrono>
-#include <climits>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -21,6 +12,8 @@
 #include <vector>
 
 #include "common/log.h"
+#include "support/expect_error.h"
+#include "support/schema_registry_server.h"
 
 namespace karrow {
 namespace {
@@ -36,152 +29,6 @@ std::string RandomSecret(const char* prefix) {
   for (int i = 0; i < 16; ++i) s += kChars[rng() % 36];
   return s;
 }
-
-std::string JsonQuote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-size_t AppendTo(char* ptr, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(ptr, size * count);
-  return size * count;
-}
-
-// The test registry's control API: plain HTTP, no auth. Returns the body; an
-// answer other than 200 fails the test.
-std::string Control(const std::string& url, const std::string* post_body = nullptr) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  std::string body;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendTo);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 10000L);
-  if (post_body != nullptr) curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, post_body->c_str());
-  CURLcode rc = curl_easy_perform(curl.get());
-  long http = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &http);
-  EXPECT_EQ(rc, CURLE_OK) << url << ": " << curl_easy_strerror(rc);
-  EXPECT_EQ(http, 200) << url << ": " << body;
-  return body;
-}
-
-int64_t JsonInt(const std::string& body, const char* key) {
-  simdjson::dom::parser parser;
-  int64_t v = -1;
-  EXPECT_EQ(parser.parse(simdjson::padded_string(body))[key].get_int64().get(v), simdjson::SUCCESS)
-      << body;
-  return v;
-}
-
-// tests/python/schema_registry_server.py in a child process, killed when
-// this goes away.
-class RegistryProcess {
- public:
-  explicit RegistryProcess(std::vector<std::string> args) {
-    args.insert(args.begin(), {KARROW_PYTHON, KARROW_SCHEMA_REGISTRY_SERVER});
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);  // no server left behind if the test crashes
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    // The server prints one JSON line once it listens.
-    std::string line;
-    auto deadline = steady_clock::now() + std::chrono::seconds(60);
-    while (line.find('\n') == std::string::npos && steady_clock::now() < deadline) {
-      pollfd p{out[0], POLLIN, 0};
-      if (poll(&p, 1, 1000) <= 0) continue;
-      char buf[512];
-      ssize_t n = read(out[0], buf, sizeof(buf));
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    close(out[0]);
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    std::string_view url, control;
-    if (parser.parse(simdjson::padded_string(line)).get(doc) || doc["url"].get_string().get(url) ||
-        doc["control_url"].get_string().get(control)) {
-      ADD_FAILURE() << "the test registry did not start; it printed: " << line;
-      return;
-    }
-    url_ = std::string(url);
-    control_url_ = std::string(control);
-  }
-  ~RegistryProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  bool started() const { return !url_.empty(); }
-  const std::string& url() const { return url_; }
-
-  int32_t Register(const std::string& subject, const std::string& schema,
-                   const std::string& type = "AVRO", const std::string& references_json = "[]") {
-    std::string body =
-        "{\"subject\": " + JsonQuote(subject) + ", \"schema\": " + JsonQuote(schema) +
-        ", \"schemaType\": " + JsonQuote(type) + ", \"references\": " + references_json + "}";
-    return static_cast<int32_t>(JsonInt(Control(control_url_ + "/register", &body), "id"));
-  }
-  /// `fields_json`: the Fault fields of the server, e.g. "\"times\": 2, \"status\": 500".
-  void Fault(const std::string& path, const std::string& fields_json) {
-    std::string body = "{\"path\": " + JsonQuote(path) + ", " + fields_json + "}";
-    Control(control_url_ + "/fault", &body);
-  }
-  void Auth(const std::string& json) { Control(control_url_ + "/auth", &json); }
-  void Reset() {
-    std::string empty = "{}";
-    Control(control_url_ + "/reset", &empty);
-    Auth("{}");
-  }
-  int64_t Count(const std::string& path, const std::string& method = "GET") {
-    return JsonInt(Control(control_url_ + "/count?method=" + method + "&path=" + UrlEncode(path)),
-                   "count");
-  }
-  int64_t BytesSent(const std::string& path) {
-    return JsonInt(Control(control_url_ + "/count?path=" + UrlEncode(path)), "bytes_sent");
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::string url_;
-  std::string control_url_;
-};
 
 const std::string kOrderSchema =
     R"({"type":"record","name":"Order","fields":[{"name":"id","type":"long"},{"name":"note","type":"string"}]})";
@@ -218,14 +65,6 @@ class SchemaRegistryClientTest : public ::testing::Test {
   static RegistryProcess* registry_;
 };
 RegistryProcess* SchemaRegistryClientTest::registry_ = nullptr;
-
-void ExpectError(const Status& st, StatusCode code, const std::vector<std::string>& fragments) {
-  ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.code(), code) << st.ToString();
-  for (const std::string& f : fragments) {
-    EXPECT_NE(st.message().find(f), std::string::npos) << f << " in: " << st.message();
-  }
-}
 
 TEST_F(SchemaRegistryClientTest, GetByIdReturnsTheRegisteredSchema) {
   int32_t avro = registry_->Register("get-by-id-value", kOrderSchema);
@@ -657,204 +496,6 @@ TEST(SchemaRegistryTls, ServerVerifiedWithCaFileAndClientCertificate) {
     EXPECT_EQ(registry.Count("/schemas/ids/" + std::to_string(id)), 1);
   }
   std::filesystem::remove_all(dir);
-}
-
-TEST(ParseSchemaResponse, ReadsTheFields) {
-  auto by_id = ParseSchemaResponse(R"({"schema": "{\"type\": \"string\"}"})");
-  ASSERT_TRUE(by_id.ok()) << by_id.status().ToString();
-  EXPECT_EQ(by_id->id, -1);
-  EXPECT_EQ(by_id->schema_type, "AVRO");
-  EXPECT_EQ(by_id->schema, R"({"type": "string"})");
-  EXPECT_EQ(by_id->subject, "");
-  EXPECT_EQ(by_id->version, -1);
-
-  auto latest = ParseSchemaResponse(
-      R"({"subject":"s-value","version":3,"id":2147483647,"schemaType":"PROTOBUF","schema":"syntax = \"proto3\";",)"
-      R"("references":[],"metadata":{"properties":{"a":"b"}},"ruleSet":null,"guid":"x"})");
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
-  EXPECT_EQ(latest->id, 2147483647);
-  EXPECT_EQ(latest->version, 3);
-  EXPECT_EQ(latest->subject, "s-value");
-  EXPECT_EQ(latest->schema_type, "PROTOBUF");
-  EXPECT_EQ(latest->schema, "syntax = \"proto3\";");
-
-  auto zero = ParseSchemaResponse(R"({"id": 0, "schema": "", "references": null})");
-  ASSERT_TRUE(zero.ok()) << zero.status().ToString();
-  EXPECT_EQ(zero->id, 0);
-  EXPECT_EQ(zero->schema, "");
-}
-
-TEST(ParseSchemaResponse, MalformedBodiesAreErrors) {
-  struct Case {
-    const char* body;
-    const char* fragment;
-  };
-  for (const Case& c : std::vector<Case>{
-           {"", "not JSON"},
-           {"not json", "not JSON"},
-           {R"({"schema": "x")", "not JSON"},
-           {R"({"schema": "x"} trailing)", "not JSON"},
-           {R"(["schema"])", "not a JSON object"},
-           {R"("schema")", "not a JSON object"},
-           {"{}", "no \"schema\" field"},
-           {R"({"id": 1})", "no \"schema\" field"},
-           {R"({"schema": null})", "\"schema\" must be a string"},
-           {R"({"schema": {"type": "int"}})", "\"schema\" must be a string"},
-           {R"({"schema": "x", "schemaType": 1})", "\"schemaType\" must be a string"},
-           {R"({"schema": "x", "schemaType": ""})", "\"schemaType\" is empty"},
-           {R"({"schema": "x", "id": "1"})", "\"id\" must be a whole number from 0 to 2147483647"},
-           {R"({"schema": "x", "id": 1.5})", "\"id\" must be a whole number"},
-           {R"({"schema": "x", "id": -1})", "\"id\" must be a whole number"},
-           {R"({"schema": "x", "id": 2147483648})", "\"id\" must be a whole number"},
-           {R"({"schema": "x", "id": 18446744073709551615})", "\"id\" must be a whole number"},
-           {R"({"schema": "x", "id": 1e3})", "\"id\" must be a whole number"},
-           {R"({"schema": "x", "version": 0})", "\"version\" must be a whole number from 1"},
-           {R"({"schema": "x", "subject": ["a"]})", "\"subject\" must be a string"},
-           {R"({"schema": "x", "references": {}})", "\"references\" must be a list"},
-           {R"({"schema": "x", "references": [{"name": "b"}]})", "schema references"},
-           {R"({"schema": "x", "schema": "y"})", "\"schema\" appears twice"},
-           {R"({"schema": "\ud800"})", "not JSON"},
-       }) {
-    auto r = ParseSchemaResponse(c.body);
-    ASSERT_FALSE(r.ok()) << c.body;
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.body;
-    EXPECT_NE(r.status().message().find(c.fragment), std::string::npos)
-        << c.body << ": " << r.status().message();
-  }
-}
-
-TEST(ParseSchemaResponse, EveryTruncationAndByteFlipIsHandled) {
-  const std::string body = R"({"subject":"s","version":2,"id":7,"schemaType":"JSON",)"
-                           R"("schema":"{\"a\": [1, 2.5, \"\\u00e9\"]}","references":[]})";
-  ASSERT_TRUE(ParseSchemaResponse(body).ok());
-  for (size_t n = 0; n < body.size(); ++n) {
-    EXPECT_FALSE(ParseSchemaResponse(std::string_view(body).substr(0, n)).ok()) << n;
-  }
-  // Any single byte changed: an error, or a result within the fields'
-  // domains (some changes land inside the schema text and are fine).
-  int accepted = 0, refused = 0;
-  for (size_t i = 0; i < body.size(); ++i) {
-    for (int b : std::vector<int>{0, '"', '\\', '{', '}', '9', 0x80, 0xff}) {
-      std::string mutated = body;
-      mutated[i] = static_cast<char>(b);
-      auto r = ParseSchemaResponse(mutated);
-      if (!r.ok()) {
-        ++refused;
-        continue;
-      }
-      ++accepted;
-      EXPECT_TRUE(r->id >= -1 && r->id <= INT32_MAX) << mutated;
-      EXPECT_TRUE(r->version == -1 || r->version >= 1) << mutated;
-      EXPECT_FALSE(r->schema_type.empty()) << mutated;
-    }
-  }
-  EXPECT_GT(accepted, 0);
-  EXPECT_GT(refused, accepted);
-}
-
-TEST(SchemaRegistryConfig, Validate) {
-  SchemaRegistryConfig none;
-  EXPECT_TRUE(none.Validate().ok());
-  struct Case {
-    void (*edit)(SchemaRegistryConfig*);
-    const char* fragment;
-  };
-  for (const Case& c : std::vector<Case>{
-           {[](SchemaRegistryConfig* r) { r->url = "ftp://h/"; },
-            "schema_registry.url: must start with http://"},
-           {[](SchemaRegistryConfig* r) { r->url = "http://"; },
-            "schema_registry.url: has no host"},
-           {[](SchemaRegistryConfig* r) { r->url = "http://h:1/x?y=1"; },
-            "without spaces, query or fragment"},
-           {[](SchemaRegistryConfig* r) { r->url.clear(), r->bearer_token = "t"; },
-            "schema_registry.url: required"},
-           {[](SchemaRegistryConfig* r) { r->basic_auth_user_info = "a:b", r->bearer_token = "t"; },
-            "not both"},
-           {[](SchemaRegistryConfig* r) { r->basic_auth_user_info = "nocolon"; },
-            "expected user:password"},
-           {[](SchemaRegistryConfig* r) { r->bearer_token = "a\r\nX-Evil: 1"; },
-            "schema_registry.bearer_token"},
-           {[](SchemaRegistryConfig* r) { r->ssl_ca_location = "/ca.pem"; }, "not https://"},
-           {[](SchemaRegistryConfig* r) { r->url = "https://h", r->ssl_key_location = "/k"; },
-            "needs schema_registry.ssl_certificate_location"},
-           {[](SchemaRegistryConfig* r) { r->timeout_ms = 0; },
-            "schema_registry.timeout_ms: must be at least 1"},
-           {[](SchemaRegistryConfig* r) { r->max_response_bytes = 0; },
-            "schema_registry.max_response_bytes"},
-           {[](SchemaRegistryConfig* r) { r->max_retries = -1; }, "schema_registry.max_retries"},
-           {[](SchemaRegistryConfig* r) { r->retry_backoff_ms = -1; },
-            "schema_registry.retry_backoff_ms"},
-       }) {
-    SchemaRegistryConfig r;
-    r.url = "http://127.0.0.1:8081";
-    EXPECT_TRUE(r.Validate().ok());
-    c.edit(&r);
-    Status st = r.Validate();
-    ASSERT_FALSE(st.ok()) << c.fragment;
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(st.message().find(c.fragment), std::string::npos) << st.message();
-  }
-  // Credentials in the url are refused without being repeated.
-  SchemaRegistryConfig in_url;
-  in_url.url = "https://alice:hunter2secret@registry:8081";
-  Status st = in_url.Validate();
-  ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("must not contain credentials"), std::string::npos) << st.message();
-  EXPECT_EQ(st.message().find("hunter2secret"), std::string::npos);
-
-  ExpectError(SchemaRegistryClient::Make(SchemaRegistryConfig{}).status(),
-              StatusCode::kInvalidArgument, {"schema_registry.url: required"});
-}
-
-// Sets each property on fresh FormatOptions; the first failure is returned.
-Result<FormatOptions> OptionsFrom(
-    const std::vector<std::pair<std::string, std::string>>& properties) {
-  FormatOptions options;
-  for (const auto& [key, value] : properties) {
-    KARROW_ASSIGN_OR_RAISE(bool known, options.SetProperty(key, value));
-    if (!known) return Status::Invalid("not a format property: " + key);
-  }
-  return options;
-}
-
-TEST(SchemaRegistryConfig, FromProperties) {
-  auto c = OptionsFrom({{"schema_registry.url", "https://r:8081/sr"},
-                        {"schema_registry.basic_auth_user_info", "u:p"},
-                        {"schema_registry.ssl_ca_location", "/ca.pem"},
-                        {"schema_registry.ssl_certificate_location", "/c.pem"},
-                        {"schema_registry.ssl_key_location", "/k.pem"},
-                        {"schema_registry.ssl_key_password", "kp"},
-                        {"schema_registry.timeout_ms", "2500"},
-                        {"schema_registry.max_response_bytes", "65536"},
-                        {"schema_registry.max_retries", "0"},
-                        {"schema_registry.retry_backoff_ms", "50"}});
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  const SchemaRegistryConfig& r = c->schema_registry;
-  EXPECT_EQ(r.url, "https://r:8081/sr");
-  EXPECT_EQ(r.basic_auth_user_info, "u:p");
-  EXPECT_EQ(r.bearer_token, "");
-  EXPECT_EQ(r.ssl_ca_location, "/ca.pem");
-  EXPECT_EQ(r.ssl_certificate_location, "/c.pem");
-  EXPECT_EQ(r.ssl_key_location, "/k.pem");
-  EXPECT_EQ(r.ssl_key_password, "kp");
-  EXPECT_EQ(r.timeout_ms, 2500);
-  EXPECT_EQ(r.max_response_bytes, 65536);
-  EXPECT_EQ(r.max_retries, 0);
-  EXPECT_EQ(r.retry_backoff_ms, 50);
-  EXPECT_TRUE(c->Validate().ok()) << c->Validate().ToString();
-
-  auto bearer = OptionsFrom({{"schema_registry.bearer_token", "tok"}});
-  ASSERT_TRUE(bearer.ok());
-  EXPECT_EQ(bearer->schema_registry.bearer_token, "tok");
-  ExpectError(bearer->Validate(), StatusCode::kInvalidArgument, {"schema_registry.url: required"});
-
-  ExpectError(OptionsFrom({{"schema_registry.timeout_ms", "soon"}}).status(),
-              StatusCode::kInvalidArgument,
-              {"schema_registry.timeout_ms=soon: expected a whole number"});
-  ExpectError(OptionsFrom({{"schema_registry.max_retries", "-2"}}).status(),
-              StatusCode::kInvalidArgument, {"schema_registry.max_retries=-2: must be 0 to 100"});
-  ExpectError(OptionsFrom({{"schema_registry.uri", "http://x"}}).status(),
-              StatusCode::kInvalidArgument, {"unknown property 'schema_registry.uri'"});
 }
 
 }  // namespace
