@@ -22,9 +22,12 @@ from exactly_once import (
     check_dead_letters,
     check_ledger,
     checkpoint_offsets,
+    completed_epochs,
     parse_summary,
     run_to_end,
+    staged_rows,
     start_run,
+    wait_for,
 )
 from kafka_helpers import admin_client
 
@@ -150,8 +153,15 @@ def test_damaged_newest_checkpoint_is_ignored(kafka_bootstrap, new_topic, tmp_pa
 def test_rescale_2_then_4_then_1_keeps_every_offset(kafka_bootstrap, new_topic, tmp_path):
     topic = new_topic(partitions=5)
     producer = LedgerProducer(kafka_bootstrap, topic, 5, per_second=2000).start()
-    for parallelism, seconds in ((2, 1.5), (4, 1.5)):
-        kill_after(start_run(kafka_bootstrap, topic, tmp_path, parallelism=parallelism), seconds)
+    checkpoints = tmp_path / "checkpoints"
+    for parallelism in (2, 4):
+        # Killed a couple of checkpoints in, however long the start took.
+        before = (completed_epochs(checkpoints) or [0])[-1]
+        proc = start_run(kafka_bootstrap, topic, tmp_path, parallelism=parallelism)
+        wait_for(lambda: proc.poll() is not None or (completed_epochs(checkpoints) or [0])[-1] >= before + 2,
+                 f"two checkpoints with parallelism {parallelism}")
+        assert proc.poll() is None, proc.stderr.read()
+        kill_after(proc, 0.1)
     producer.stop()
     summary = run_to_end(kafka_bootstrap, topic, tmp_path, parallelism=1)
     assert int(summary["restored_epoch"]) > 0
@@ -212,12 +222,12 @@ def test_sigterm_takes_a_last_checkpoint_and_stops_gracefully(kafka_bootstrap, n
     topic = new_topic(partitions=2)
     producer = LedgerProducer(kafka_bootstrap, topic, 2)
     producer.produce(100)
-    proc = start_run(kafka_bootstrap, topic, tmp_path, interval="60s")
-    deadline = time.monotonic() + 30
-    while not list((tmp_path / "out" / ".staging").glob("*.arrows")):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(0.3)
+    proc = start_run(kafka_bootstrap, topic, tmp_path, interval="10m")
+    # Every record read and staged (in epoch 1: no checkpoint for 10 min,
+    # far past the wait's bound), so the last checkpoint must publish them all.
+    wait_for(lambda: proc.poll() is not None or staged_rows(tmp_path / "out") >= 100,
+             lambda: f"100 rows staged (so far {staged_rows(tmp_path / 'out')})")
+    assert proc.poll() is None, proc.stderr.read()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
@@ -230,7 +240,8 @@ def test_keeps_only_the_newest_checkpoints(kafka_bootstrap, new_topic, tmp_path)
     topic = new_topic(partitions=2)
     producer = LedgerProducer(kafka_bootstrap, topic, 2, per_second=1000).start()
     proc = start_run(kafka_bootstrap, topic, tmp_path, "--keep-checkpoints", "2", interval="100ms")
-    time.sleep(2.0)
+    wait_for(lambda: proc.poll() is not None or (completed_epochs(tmp_path / "checkpoints") or [0])[-1] >= 5,
+             "five checkpoints")
     producer.stop()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
