@@ -60,7 +60,7 @@ class LedgerProducer:
         """Writes `count` records now (from the calling thread)."""
         for _ in range(count):
             self._one()
-        self._producer.flush(30)
+        self._producer.flush(60)
 
     def _one(self) -> None:
         value = f"{self._next}".encode()
@@ -93,7 +93,7 @@ class LedgerProducer:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        assert self._producer.flush(30) == 0, "records still undelivered after 30 s"
+        assert self._producer.flush(60) == 0, "records still undelivered after 60 s"
         assert not self.errors, f"delivery failed: {self.errors[:5]}"
 
 
@@ -105,8 +105,8 @@ def topic_contents(bootstrap: str, topic: str) -> dict[tuple[int, int], str]:
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "ledger-reader", "enable.auto.commit": False,
                          "enable.partition.eof": True})
     try:
-        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in partitions}
+        partitions = consumer.list_topics(topic, timeout=60).topics[topic].partitions
+        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=60) for p in partitions}
         wanted = [TopicPartition(topic, p, low) for p, (low, high) in ends.items() if high > low]
         out: dict[tuple[int, int], str] = {}
         consumer.assign(wanted)
@@ -138,6 +138,7 @@ def karrow_run_args(bootstrap: str, topic: str, work: Path, *extra: str, paralle
         "--sink-dir", str(work / "out"),
         "--metadata", "partition,offset_id",
         "--linger-ms", "20",
+        "-p", "connect_timeout_ms=60000",  # a busy broker's first answers may be slow
         *extra,
     ]
 

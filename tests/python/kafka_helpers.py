@@ -94,7 +94,7 @@ def produce(
     bootstrap: str,
     topic: str,
     records: Iterable[Mapping[str, Any]],
-    timeout: float = 30.0,
+    timeout: float = 60.0,
     producer_config: Mapping[str, Any] | None = None,
 ) -> list[tuple[int, int]]:
     """Produces records and waits for every acknowledgement.

@@ -41,7 +41,7 @@ def kill_after(proc, seconds: float) -> None:
 def group_offsets(bootstrap: str, group: str, topic: str, partitions: int) -> dict[int, int]:
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
     try:
-        tps = c.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=10)
+        tps = c.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=60)
         return {tp.partition: tp.offset for tp in tps}
     finally:
         c.close()
@@ -196,7 +196,7 @@ def test_semantics2_partition_new_since_checkpoint_starts_at_earliest(kafka_boot
     admin = admin_client(kafka_bootstrap)
     admin.create_partitions([NewPartitions(topic, 3)])[topic].result(timeout=30)
     deadline = time.monotonic() + 30
-    while len(admin.list_topics(topic=topic, timeout=5).topics[topic].partitions) < 3:
+    while len(admin.list_topics(topic=topic, timeout=30).topics[topic].partitions) < 3:
         assert time.monotonic() < deadline, "the new partition did not show up in metadata"
         time.sleep(0.1)
     after = LedgerProducer(kafka_bootstrap, topic, 3)

@@ -159,7 +159,7 @@ def test_s3_4_failed_offset_commits_are_counted_not_fatal(cluster, tmp_path):
     _, saved = checkpoint_offsets(tmp_path / "checkpoints")
     consumer = Consumer({"bootstrap.servers": cluster.bootstrap, "group.id": group})
     try:
-        committed = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
+        committed = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=60)
     finally:
         consumer.close()
     assert {tp.partition: tp.offset for tp in committed} == saved
