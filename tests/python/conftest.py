@@ -29,7 +29,7 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> str:
     if shared and (Path(shared) / "bootstrap").is_file():
         bootstrap = (Path(shared) / "bootstrap").read_text().strip()
         try:
-            admin_client(bootstrap).list_topics(timeout=10)
+            admin_client(bootstrap).list_topics(timeout=60)
         except Exception as e:
             pytest.fail(f"broker {bootstrap} from {shared}/bootstrap does not answer: {e}")
         return bootstrap

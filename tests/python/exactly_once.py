@@ -60,7 +60,7 @@ class LedgerProducer:
         """Writes `count` records now (from the calling thread)."""
         for _ in range(count):
             self._one()
-        self._producer.flush(30)
+        self._producer.flush(60)
 
     def _one(self) -> None:
         value = f"{self._next}".encode()
@@ -93,7 +93,7 @@ class LedgerProducer:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        assert self._producer.flush(30) == 0, "records still undelivered after 30 s"
+        assert self._producer.flush(60) == 0, "records still undelivered after 60 s"
         assert not self.errors, f"delivery failed: {self.errors[:5]}"
 
 
@@ -105,8 +105,8 @@ def topic_contents(bootstrap: str, topic: str) -> dict[tuple[int, int], str]:
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "ledger-reader", "enable.auto.commit": False,
                          "enable.partition.eof": True})
     try:
-        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in partitions}
+        partitions = consumer.list_topics(topic, timeout=60).topics[topic].partitions
+        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=60) for p in partitions}
         wanted = [TopicPartition(topic, p, low) for p, (low, high) in ends.items() if high > low]
         out: dict[tuple[int, int], str] = {}
         consumer.assign(wanted)
@@ -138,6 +138,7 @@ def karrow_run_args(bootstrap: str, topic: str, work: Path, *extra: str, paralle
         "--sink-dir", str(work / "out"),
         "--metadata", "partition,offset_id",
         "--linger-ms", "20",
+        "-p", "connect_timeout_ms=60000",  # a busy broker's first answers may be slow
         *extra,
     ]
 
@@ -247,9 +248,57 @@ def check_dead_letters(bad: dict[tuple[int, int], bytes], dead_letter_dir: Path,
     return len(seen)
 
 
-def checkpoint_offsets(checkpoint_dir: Path) -> tuple[int, dict[int, int]]:
-    """(epoch, partition -> next offset) of the newest checkpoint folder."""
-    newest = sorted(checkpoint_dir.glob("chk-*"))[-1]
+def wait_for(condition, what, timeout: float = 60.0):
+    """Polls `condition()` until it returns a true value, and returns that.
+    `timeout` only bounds a hang: it is never a speed target, so it is
+    generous for a busy machine. `what` (a string, or a function returning
+    one) says in the failure what never happened."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what() if callable(what) else what}")
+        time.sleep(0.05)
+
+
+def completed_epochs(checkpoint_dir: Path) -> list[int]:
+    """Epochs of the complete checkpoints (those with a _manifest), oldest
+    first; safe to call while a run writes and prunes them."""
+    return sorted(int(m.parent.name[4:]) for m in checkpoint_dir.glob("chk-*/_manifest"))
+
+
+def completed_checkpoint_offsets(checkpoint_dir: Path) -> dict[int, int] | None:
+    """partition -> next offset of the newest complete checkpoint, None when
+    there is none yet; safe to call while a run writes and prunes them."""
+    try:
+        return checkpoint_offsets(checkpoint_dir, completed_only=True)[1] or None
+    except (IndexError, FileNotFoundError):  # none yet, or pruned while read
+        return None
+
+
+def staged_rows(sink_dir: Path) -> int:
+    """Rows in the staged (not yet published) Arrow files of a running
+    `karrow run`: every batch written so far, a half-written last one left out."""
+    rows = 0
+    for path in (sink_dir / ".staging").glob("*.arrows"):
+        try:
+            with pa.ipc.open_stream(path) as reader:
+                while True:
+                    rows += reader.read_next_batch().num_rows
+        except (StopIteration, pa.ArrowInvalid, OSError):
+            pass  # the end of what is written so far
+    return rows
+
+
+def checkpoint_offsets(checkpoint_dir: Path, completed_only: bool = False) -> tuple[int, dict[int, int]]:
+    """(epoch, partition -> next offset) of the newest checkpoint folder (with
+    `completed_only`, of the newest one with a _manifest)."""
+    if completed_only:
+        newest = sorted(m.parent for m in checkpoint_dir.glob("chk-*/_manifest"))[-1]
+    else:
+        newest = sorted(checkpoint_dir.glob("chk-*"))[-1]
     offsets = {}
     for state in newest.glob("task-*.state"):
         lines = state.read_text().splitlines()

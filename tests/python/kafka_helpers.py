@@ -54,13 +54,17 @@ def create_topic(
         [NewTopic(name, num_partitions=partitions, replication_factor=1, config=dict(config or {}))],
         operation_timeout=timeout,
     )
-    futures[name].result(timeout=timeout)
+    # Longer than the broker may take (operation_timeout), so that its
+    # answer, not our impatience, decides.
+    futures[name].result(timeout=timeout + 30)
     # Creation returning does not mean metadata everywhere shows the leaders
     # yet; producing before that fails with unknown-partition errors.
     deadline = time.monotonic() + timeout
     while True:
-        md = admin.list_topics(topic=name, timeout=5)
-        t = md.topics.get(name)
+        try:
+            t = admin.list_topics(topic=name, timeout=5).topics.get(name)
+        except KafkaException:  # no answer yet from a busy broker: ask again
+            t = None
         if (
             t is not None
             and t.error is None
@@ -73,14 +77,15 @@ def create_topic(
         time.sleep(0.1)
 
 
-def delete_topics(bootstrap: str, names: Iterable[str], timeout: float = 10.0) -> None:
+def delete_topics(bootstrap: str, names: Iterable[str], timeout: float = 30.0) -> None:
     names = list(names)
     if not names:
         return
     admin = admin_client(bootstrap)
     for f in admin.delete_topics(names, operation_timeout=timeout).values():
         try:
-            f.result(timeout=timeout)
+            # Longer than the broker may take (operation_timeout), as above.
+            f.result(timeout=timeout + 30)
         except KafkaException:
             pass
 
@@ -89,7 +94,7 @@ def produce(
     bootstrap: str,
     topic: str,
     records: Iterable[Mapping[str, Any]],
-    timeout: float = 30.0,
+    timeout: float = 60.0,
     producer_config: Mapping[str, Any] | None = None,
 ) -> list[tuple[int, int]]:
     """Produces records and waits for every acknowledgement.

@@ -59,4 +59,7 @@ def read_table(reader) -> pa.Table:
 def open_reader(topic: str, bootstrap: str, **options) -> "karrow.KafkaReader":
     options.setdefault("stop_at_end", True)
     options.setdefault("linger_ms", 20)
+    # The broker's first answers may be slow on a busy machine: the default
+    # 10 s is the product's choice, not a bound tests should put on the broker.
+    options.setdefault("connect_timeout_ms", 60000)
     return karrow.read_kafka(topic, bootstrap, **options)

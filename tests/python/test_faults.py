@@ -19,11 +19,13 @@ from exactly_once import (
     LedgerProducer,
     check_ledger,
     checkpoint_offsets,
+    completed_checkpoint_offsets,
     karrow_run_args,
     parse_summary,
     run_to_end,
     start_run,
     topic_contents,
+    wait_for,
 )
 from kafka_helpers import produce
 
@@ -37,19 +39,37 @@ def cluster():
     c.close()
 
 
-def run_through_fault(cluster, topic: str, work: Path, inject, *extra: str) -> dict[str, str]:
+def run_through_fault(cluster, topic: str, work: Path, inject, *extra: str, fault_seen=None) -> dict[str, str]:
     """Produces while `karrow run` reads; `inject(cluster)` starts and ends
-    the fault. Then the run is stopped (SIGTERM: a last checkpoint), a bounded
-    run reads what is left, and the ledger must hold. Returns the summary of
-    the run that saw the fault."""
+    the fault, once the run has checkpointed records of every partition.
+    `fault_seen(log)`, if given, is true once the run's log shows that the
+    fault hit it. Then the run must recover: a later checkpoint has read on
+    in every partition. Then it is stopped (SIGTERM: a last checkpoint), a
+    bounded run reads what is left, and the ledger must hold. Returns the
+    summary of the run that saw the fault."""
     producer = LedgerProducer(cluster.bootstrap, topic, PARTITIONS, per_second=1000).start()
     log = work / "faulted-run.log"
+    checkpoints = work / "checkpoints"
+
+    def wait_for_run(condition, what):
+        # Ends early if the run ended: the checks after say why.
+        wait_for(lambda: proc.poll() is not None or condition(), lambda: f"{what}; the run's log:\n{log.read_text()}")
+
+    def read_past(offsets):
+        # The newest complete checkpoint has read past `offsets` in every partition.
+        now = completed_checkpoint_offsets(checkpoints)
+        return now is not None and len(now) == PARTITIONS and all(now[p] > offsets.get(p, 0) for p in now)
+
     with open(log, "w") as err:
         proc = start_run(cluster.bootstrap, topic, work, *extra, stderr=err)
         try:
-            time.sleep(1.0)  # a few checkpoints in
+            wait_for_run(lambda: read_past({}), "a checkpoint with records of every partition before the fault")
             inject(cluster)
-            time.sleep(1.5)  # recovered and reading again
+            if fault_seen is not None:
+                wait_for_run(lambda: fault_seen(log.read_text()), "the fault showing in the run's log")
+            # Recovered and reading again.
+            after_fault = wait_for(lambda: completed_checkpoint_offsets(checkpoints), "reading the newest checkpoint")
+            wait_for_run(lambda: read_past(after_fault), f"a checkpoint past {after_fault} after the fault")
         finally:
             producer.stop()
             proc.send_signal(signal.SIGTERM)
@@ -117,7 +137,8 @@ def test_s3_6_fetch_timeouts(cluster, tmp_path):
         for b in range(1, c.brokers + 1):
             c.set_rtt(b, 0)
 
-    summary = run_through_fault(cluster, topic, tmp_path, inject, "-X", "socket.timeout.ms=1000")
+    summary = run_through_fault(cluster, topic, tmp_path, inject, "-X", "socket.timeout.ms=1000",
+                                fault_seen=lambda log: "timed out" in log.lower())
     assert "timed out" in summary["stderr"].lower(), summary["stderr"]
 
 
@@ -128,14 +149,17 @@ def test_s3_4_failed_offset_commits_are_counted_not_fatal(cluster, tmp_path):
     def inject(c):
         c.fail_requests(mock.OFFSET_COMMIT, [mock.ERR_OFFSET_METADATA_TOO_LARGE] * 4)
 
-    summary = run_through_fault(cluster, topic, tmp_path, inject, "-g", group)
-    assert int(summary["commit_failures"]) >= 1, summary["stderr"]
+    # Waits until the run met all four errors, so that none is left for the
+    # bounded run after it, whose commits must succeed.
+    summary = run_through_fault(cluster, topic, tmp_path, inject, "-g", group,
+                                fault_seen=lambda log: log.count("could not commit offsets") >= 4)
+    assert int(summary["commit_failures"]) >= 4, summary["stderr"]
     assert "could not commit offsets" in summary["stderr"]
     # Later checkpoints committed again: the group ends where the last one did.
     _, saved = checkpoint_offsets(tmp_path / "checkpoints")
     consumer = Consumer({"bootstrap.servers": cluster.bootstrap, "group.id": group})
     try:
-        committed = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
+        committed = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=60)
     finally:
         consumer.close()
     assert {tp.partition: tp.offset for tp in committed} == saved
