@@ -29,10 +29,14 @@ def test_fetcher_stopped_at_a_full_queue_is_woken_again(kafka_bootstrap, new_top
     )
 
     assert summary["messages"] == "5000" and summary["rows"] == "5000"
-    # At least one wake-up for most of the ~300 stops; well under one per
-    # record. A wake-up that does not restart the fetcher is repeated every
-    # 10 ms until records come, so a waker that does not work passes 5000.
-    assert 100 <= int(summary["fetch_wakeups"]) < 5000, summary["fetch_wakeups"]
+    # The waker restarted the fetcher, and well under once per record: a
+    # wake-up that does not restart it is repeated every 10 ms until records
+    # come, so a waker that does not work passes 5000 (22,051 when its
+    # requests were dropped). How many of the ~300 stops end by a wake-up
+    # rather than by librdkafka's own look depends on timing: about 300 on
+    # a quiet machine, 89 with both cores saturated, so no more than one is
+    # required. FetchPacer's unit tests pin down when it wakes.
+    assert 1 <= int(summary["fetch_wakeups"]) < 5000, summary["fetch_wakeups"]
     produced = {(0, i): r["value"].decode() for i, r in enumerate(records)}
     assert check_ledger(produced, tmp_path / "out") == 5000
 
