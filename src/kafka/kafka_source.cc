@@ -58,6 +58,16 @@ struct KafkaSource::Impl {
   KafkaSourceStats published_stats;
 
   bool ended() const { return plan->ended(); }
+  /// The run has ended and all it read was handed out (dead letters too,
+  /// when they are handed out).
+  bool Finished(bool stop_requested, bool with_dead_letters) const {
+    return (stop_requested || ended()) && failure.ok() && rows->num_rows() == 0 &&
+           (!with_dead_letters || rows->num_dead_letters() == 0);
+  }
+  /// `pos`'s index among the plan's positions, as the watermark tracker counts.
+  int Slot(const PartitionPosition& pos) const {
+    return static_cast<int>(&pos - plan->positions().data());
+  }
   Result<SourceOutput> Poll(bool with_dead_letters, bool stop_requested);
   Result<SourceOutput> Take(bool rows_due, bool with_dead_letters, bool stopping);
   Status HandleMessage(const rd_kafka_message_t* m);
@@ -107,7 +117,7 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
     if (pos != nullptr) {
       plan->MarkAtEnd(*pos);
-      watermarks->MarkCaughtUp(static_cast<int>(pos - plan->positions().data()));
+      watermarks->MarkCaughtUp(Slot(*pos));
       // The end can lie past the last record (transaction markers, compaction).
       if (!pos->finished && m->offset > pos->next_offset) Advance(*pos, m->offset);
     }
@@ -183,8 +193,7 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
     }
     KARROW_RETURN_NOT_OK(rows->Append(record));
   }
-  const int slot = static_cast<int>(pos - plan->positions().data());
-  if (timestamp_ms >= 0) watermarks->Observe(slot, timestamp_ms * 1000000);
+  if (timestamp_ms >= 0) watermarks->Observe(Slot(*pos), timestamp_ms * 1000000);
   pos->at_end = false;
   Advance(*pos, m->offset + 1);
   return Status::OK();
@@ -211,7 +220,7 @@ void KafkaSource::Impl::ServeCommits(milliseconds max_wait) {
 }
 
 // The rows when `rows_due`, and the dead letters with them, when due or
-// when the run is stopping.
+// when the run is stopping; empty when none of these holds.
 Result<SourceOutput> KafkaSource::Impl::Take(bool rows_due, bool with_dead_letters, bool stopping) {
   SourceOutput out;
   if (rows_due && rows->num_rows() > 0) {
@@ -219,7 +228,8 @@ Result<SourceOutput> KafkaSource::Impl::Take(bool rows_due, bool with_dead_lette
     ++stats.batches;
     out.rows = std::move(batch);
   }
-  if (with_dead_letters && (out.rows || stopping || rows->DeadLettersDue(Clock::now()))) {
+  if (with_dead_letters && rows->num_dead_letters() > 0 &&
+      (out.rows || stopping || rows->DeadLettersDue(Clock::now()))) {
     KARROW_ASSIGN_OR_RAISE(out.dead_letters, rows->TakeDeadLetters());
   }
   if (!out.empty()) Publish();
@@ -233,9 +243,8 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
     int64_t n = rows->num_rows();
     return n > 0 && (stopping() || n >= config.batch_size || Clock::now() >= batch_deadline);
   };
-  if (due() || (stopping() && with_dead_letters && rows->num_dead_letters() > 0)) {
-    return Take(true, with_dead_letters, stopping());
-  }
+  KARROW_ASSIGN_OR_RAISE(SourceOutput ready, Take(due(), with_dead_letters, stopping()));
+  if (!ready.empty()) return ready;
   if (!failure.ok()) return failure;
   if (stopping()) {
     Publish();  // the final positions and counts
@@ -281,11 +290,8 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
     auto wait = pacer->Charge(data_messages);
     if (wait.count() > 0) std::this_thread::sleep_for(wait);
   }
-  if (due()) return Take(true, with_dead_letters, stopping());
-  if (with_dead_letters && rows->num_dead_letters() > 0 &&
-      (stopping() || rows->DeadLettersDue(Clock::now()))) {
-    return Take(false, true, stopping());
-  }
+  KARROW_ASSIGN_OR_RAISE(ready, Take(due(), with_dead_letters, stopping()));
+  if (!ready.empty()) return ready;
   if (!failure.ok() && rows->num_rows() == 0) return failure;
   if (stopping()) Publish();  // the final positions and counts
   return SourceOutput{};
@@ -340,19 +346,13 @@ Result<SourceOutput> KafkaSource::Flush() { return impl_->Take(true, true, true)
 
 SchemaPtr KafkaSource::dead_letter_schema() const { return DeadLetterSchema(); }
 
-bool KafkaSource::done() const {
-  return (stop_requested_.load() || impl_->ended()) && impl_->failure.ok() &&
-         impl_->rows->num_rows() == 0 && impl_->rows->num_dead_letters() == 0;
-}
+bool KafkaSource::done() const { return impl_->Finished(stop_requested_.load(), true); }
 
 Result<std::optional<RecordBatch>> KafkaSource::Next() {
   while (true) {
     KARROW_ASSIGN_OR_RAISE(SourceOutput out, impl_->Poll(false, stop_requested_.load()));
     if (out.rows) return std::move(out.rows);
-    if ((stop_requested_.load() || impl_->ended()) && impl_->failure.ok() &&
-        impl_->rows->num_rows() == 0) {
-      return std::optional<RecordBatch>();
-    }
+    if (impl_->Finished(stop_requested_.load(), false)) return std::optional<RecordBatch>();
   }
 }
 
