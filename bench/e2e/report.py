@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CONTENDERS = ["ceiling", "karrow", "karrow+metadata", "python"]
+CONTENDERS = ["ceiling", "karrow", "karrow+metadata", "karrow-python", "python"]
 RSS_FLAT_TOLERANCE = 0.10  # the second half's peak may be this much above the first half's,
 RSS_FLAT_SLACK_MIB = 16  # or this many MiB: the fill of karrow's 16 MiB prefetch queue comes and goes
 RSS_WARMUP_S = 1.0  # the prefetch queue fills in this first second: not judged for flatness
@@ -199,7 +199,17 @@ def targets(results: dict, b: dict) -> list[tuple[str, str, str]]:
                 ", ".join(f"{w} {x:.1f}×" for w, x in ratios) or "not measured",
                 status(all(x >= 10 for _, x in ratios) if ratios else None)))
 
-    karrow_rss = [r for r in b["rows"] if r["contender"].startswith("karrow")]
+    # Not a target: what the Python binding costs, the same reads through the
+    # Python API (into pyarrow) against the C++ API.
+    binding = []
+    for w in dict.fromkeys(r["workload"] for r in b["rows"]):
+        k, p = by.get((w, "karrow")), by.get((w, "karrow-python"))
+        if k and p and k["msg_per_s"]:
+            binding.append(f"{w} {pct(p['msg_per_s'] / k['msg_per_s'])}")
+    out.append(("the Python API's msg/s as a share of the C++ API's (no target)", ", ".join(binding) or "not measured",
+                "measured" if binding else status(None)))
+
+    karrow_rss = [r for r in b["rows"] if r["contender"] in ("karrow", "karrow+metadata")]
     measured = [r for r in karrow_rss if r["rss"]["flat"] is not None]
     text = "; ".join(f"{r['workload']} {r['contender']}: {n0(r['rss']['first_mib'])} → {n0(r['rss']['second_mib'])} MiB"
                      for r in measured if not r["rss"]["flat"])
@@ -386,7 +396,8 @@ def chart(results: dict, b: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     workloads = list(dict.fromkeys(r["workload"] for r in b["rows"]))
-    colors = {"ceiling": "#888888", "karrow": "#1f77b4", "karrow+metadata": "#6baed6", "python": "#d62728"}
+    colors = {"ceiling": "#888888", "karrow": "#1f77b4", "karrow+metadata": "#6baed6", "karrow-python": "#2ca02c",
+              "python": "#d62728"}
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
     width = 0.8 / len(CONTENDERS)
     for ax, key, title in ((axes[0], "msg_per_s", "messages per second (log scale)"),
