@@ -67,3 +67,13 @@ else()
 endif()
 configure_file(cmake/karrow.pc.in ${CMAKE_BINARY_DIR}/karrow.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/karrow.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+if(BUILD_TESTING)
+  # Installs this build into a temporary prefix, builds tests/consumer against
+  # it (find_package, then pkg-config) and reads a topic with it.
+  add_test(NAME install_consumer_test
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/consumer/run.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(install_consumer_test PROPERTIES
+    LABELS kafka FIXTURES_REQUIRED kafka_broker TIMEOUT 300
+    ENVIRONMENT "KARROW_KAFKA_DIR=${KARROW_KAFKA_DIR};KARROW_PYTHON=${KARROW_PYTHON};CMAKE_COMMAND=${CMAKE_COMMAND}")
+endif()
