@@ -17,7 +17,7 @@ RANK = {"common": 0, "arrow": 1, "formats": 2, "output": 2, "operator": 3,
         "kafka": 4, "runtime": 4, "cli": 5, "capi": 5}
 # The layer each public header belongs to.
 PUBLIC = {
-    "status.h": "common",
+    "status.h": "common", "export.h": "common",
     "arrow_c_abi.h": "arrow", "buffer.h": "arrow",
     "c_export.h": "arrow", "data_type.h": "arrow", "record_batch.h": "arrow",
     "format_options.h": "formats",

@@ -9,9 +9,11 @@
 #include <mutex>
 #include <vector>
 
+#include "karrow/export.h"
+
 namespace karrow {
 
-class MemoryPool : public std::enable_shared_from_this<MemoryPool> {
+class KARROW_EXPORT MemoryPool : public std::enable_shared_from_this<MemoryPool> {
  public:
   static constexpr int64_t kAlignment = 64;
 
@@ -47,7 +49,7 @@ class MemoryPool : public std::enable_shared_from_this<MemoryPool> {
 };
 
 /// An immutable block of memory; returns it to its pool on destruction.
-class Buffer {
+class KARROW_EXPORT Buffer {
  public:
   Buffer(std::shared_ptr<MemoryPool> pool, uint8_t* data, int64_t size, int64_t capacity)
       : pool_(std::move(pool)), data_(data), size_(size), capacity_(capacity) {}
@@ -69,7 +71,7 @@ class Buffer {
 
 /// A growable byte buffer for builders. Appends amortize growth; Finish()
 /// hands the memory to an immutable Buffer and leaves the builder empty.
-class BufferBuilder {
+class KARROW_EXPORT BufferBuilder {
  public:
   explicit BufferBuilder(std::shared_ptr<MemoryPool> pool) : pool_(std::move(pool)) {}
   ~BufferBuilder() { Reset(); }

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "karrow/arrow_c_abi.h"
+#include "karrow/export.h"
 #include "karrow/record_batch.h"
 #include "karrow/status.h"
 
@@ -13,20 +14,21 @@ namespace karrow {
 
 /// Writes `schema` as a struct ("+s") ArrowSchema. On success the caller owns
 /// `*out` and must call out->release; on failure `*out` is left released.
-Status ExportSchema(const Schema& schema, ArrowSchema* out);
+KARROW_EXPORT Status ExportSchema(const Schema& schema, ArrowSchema* out);
 
 /// Writes `field` as an ArrowSchema (ownership as for ExportSchema).
-Status ExportField(const Field& field, ArrowSchema* out);
+KARROW_EXPORT Status ExportField(const Field& field, ArrowSchema* out);
 
 /// Writes `batch` as a struct ArrowArray. The export shares the batch's
 /// buffers (no copy) and keeps them alive until out->release is called, from
 /// any thread.
-Status ExportRecordBatch(const RecordBatch& batch, ArrowArray* out);
+KARROW_EXPORT Status ExportRecordBatch(const RecordBatch& batch, ArrowArray* out);
 
 /// Moves `reader` into an ArrowArrayStream. The stream owns the reader and
 /// destroys it in release; the caller owns `*out`. Errors from the reader are
 /// returned from get_next as EIO (EINVAL for bad arguments), with the message
 /// available from get_last_error until the next call.
-void ExportRecordBatchReader(std::unique_ptr<RecordBatchReader> reader, ArrowArrayStream* out);
+KARROW_EXPORT void ExportRecordBatchReader(std::unique_ptr<RecordBatchReader> reader,
+                                           ArrowArrayStream* out);
 
 }  // namespace karrow

@@ -7,6 +7,8 @@
 #include <optional>
 #include <variant>
 
+#include "karrow/export.h"
+
 namespace karrow::control {
 
 /// Take checkpoint `epoch`: save state, then send a barrier after all data of
@@ -46,7 +48,7 @@ using ControlMessage = std::variant<control::Checkpoint, control::Stop, control:
 
 /// Where a task receives its control messages, in the order sent. The
 /// runtime owns it and outlives the task.
-class ControlReceiver {
+class KARROW_EXPORT ControlReceiver {
  public:
   virtual ~ControlReceiver() = default;
   /// The oldest message, waiting up to `timeout` for one; std::nullopt on

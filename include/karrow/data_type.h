@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "karrow/export.h"
+
 namespace karrow {
 
 enum class TypeId {
@@ -52,7 +54,7 @@ struct Field {
   KeyValueMetadata metadata;
 };
 
-class DataType {
+class KARROW_EXPORT DataType {
  public:
   TypeId id() const { return id_; }
   TimeUnit unit() const { return unit_; }                    ///< kTimestamp, kTime32, kTime64.
@@ -93,7 +95,7 @@ class DataType {
   std::vector<Field> children_;
 };
 
-TypePtr MakePrimitive(TypeId id);
+KARROW_EXPORT TypePtr MakePrimitive(TypeId id);
 inline TypePtr boolean() { return MakePrimitive(TypeId::kBool); }
 inline TypePtr int8() { return MakePrimitive(TypeId::kInt8); }
 inline TypePtr int16() { return MakePrimitive(TypeId::kInt16); }
@@ -108,22 +110,22 @@ inline TypePtr float64() { return MakePrimitive(TypeId::kFloat64); }
 inline TypePtr utf8() { return MakePrimitive(TypeId::kUtf8); }
 inline TypePtr binary() { return MakePrimitive(TypeId::kBinary); }
 inline TypePtr date32() { return MakePrimitive(TypeId::kDate32); }
-TypePtr timestamp(TimeUnit unit, std::string timezone = "");
-TypePtr decimal128(int32_t precision, int32_t scale);
-TypePtr list(Field item);
-TypePtr struct_(std::vector<Field> fields);
+KARROW_EXPORT TypePtr timestamp(TimeUnit unit, std::string timezone = "");
+KARROW_EXPORT TypePtr decimal128(int32_t precision, int32_t scale);
+KARROW_EXPORT TypePtr list(Field item);
+KARROW_EXPORT TypePtr struct_(std::vector<Field> fields);
 inline TypePtr null() { return MakePrimitive(TypeId::kNull); }
-TypePtr fixed_size_binary(int32_t byte_width);
+KARROW_EXPORT TypePtr fixed_size_binary(int32_t byte_width);
 /// kSecond or kMilli.
-TypePtr time32(TimeUnit unit);
+KARROW_EXPORT TypePtr time32(TimeUnit unit);
 /// kMicro or kNano.
-TypePtr time64(TimeUnit unit);
+KARROW_EXPORT TypePtr time64(TimeUnit unit);
 /// map<key, value>: `key` must not be nullable (the Arrow format says so).
-TypePtr map(Field key, Field value);
+KARROW_EXPORT TypePtr map(Field key, Field value);
 /// A dense union of `members`, with type ids 0..n-1 (at most 127).
-TypePtr dense_union(std::vector<Field> members);
+KARROW_EXPORT TypePtr dense_union(std::vector<Field> members);
 
-class Schema {
+class KARROW_EXPORT Schema {
  public:
   explicit Schema(std::vector<Field> fields) : fields_(std::move(fields)) {}
   const std::vector<Field>& fields() const { return fields_; }

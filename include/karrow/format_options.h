@@ -7,6 +7,7 @@
 #include <string>
 
 #include "karrow/data_type.h"
+#include "karrow/export.h"
 #include "karrow/status.h"
 
 namespace karrow {
@@ -26,7 +27,7 @@ enum class Framing {
 /// Where a Confluent schema registry is and how to talk to it. Set properties
 /// as `schema_registry.<field>` (e.g. schema_registry.url). Credentials are
 /// never logged nor put in error messages.
-struct SchemaRegistryConfig {
+struct KARROW_EXPORT SchemaRegistryConfig {
   std::string url;  ///< Base URL, e.g. "https://host:8081/some/prefix"; the path prefix is kept.
   std::string basic_auth_user_info;  ///< "user:password" for HTTP basic auth.
   std::string bearer_token;          ///< Sent as "Authorization: Bearer <token>".
@@ -46,7 +47,7 @@ struct SchemaRegistryConfig {
 
 /// The value format of a source. Set as properties with the names given
 /// below (FormatOptions::SetProperty).
-struct FormatOptions {
+struct KARROW_EXPORT FormatOptions {
   /// Property `format`: raw_string | raw_bytes | json | avro.
   Format format = Format::kRawString;
   /// Property `value_schema`. format=json: the declared schema of the

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "karrow/export.h"
 #include "karrow/kafka_source_config.h"
 #include "karrow/record_batch.h"
 #include "karrow/source_collector.h"
@@ -60,7 +61,7 @@ struct KafkaSourceStats {
       0;  ///< Times the idle fetcher was woken (see README: Memory and fetching).
 };
 
-class KafkaSource : public RecordBatchReader {
+class KARROW_EXPORT KafkaSource : public RecordBatchReader {
  public:
   /// Validates `config`, connects, checks the topic exists and assigns this
   /// task's partitions. Fails within about config.connect_timeout_ms when

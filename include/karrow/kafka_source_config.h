@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "karrow/data_type.h"
+#include "karrow/export.h"
 #include "karrow/format_options.h"
 #include "karrow/status.h"
 
@@ -47,7 +48,7 @@ struct MetadataField {
   std::string column;
 };
 
-struct KafkaSourceConfig {
+struct KARROW_EXPORT KafkaSourceConfig {
   std::string topic;
   /// Comma-separated host:port list.
   std::string bootstrap_servers;
@@ -116,6 +117,6 @@ struct KafkaSourceConfig {
       const std::vector<std::pair<std::string, std::string>>& properties);
 };
 
-const char* MetadataKindName(MetadataKind kind);
+KARROW_EXPORT const char* MetadataKindName(MetadataKind kind);
 
 }  // namespace karrow

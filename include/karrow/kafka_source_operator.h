@@ -9,13 +9,14 @@
 #include <memory>
 #include <string>
 
+#include "karrow/export.h"
 #include "karrow/kafka_source.h"
 #include "karrow/kafka_source_config.h"
 #include "karrow/source_operator.h"
 
 namespace karrow {
 
-class KafkaSourceOperator : public SourceOperator {
+class KARROW_EXPORT KafkaSourceOperator : public SourceOperator {
  public:
   explicit KafkaSourceOperator(KafkaSourceConfig config);
   ~KafkaSourceOperator() override;

@@ -7,13 +7,14 @@
 #include <stdint.h>
 
 #include "karrow/arrow_c_abi.h"
+#include "karrow/export.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* The library's version, e.g. "0.1.0". Static storage; do not free. */
-const char* karrow_version(void);
+KARROW_EXPORT const char* karrow_version(void);
 
 /* The dead letters of an open stream: the records it dropped as bad data
  * (properties bad_data=drop and dead_letter=true), each with its raw bytes,
@@ -36,9 +37,11 @@ typedef struct karrow_dead_letters karrow_dead_letters;
  * a NUL-terminated message of at most `error_size` bytes to `error` (when not
  * NULL) and leaves `*out` and `*dead_letters` untouched. The key and value
  * strings are copied. */
-int karrow_kafka_stream_open(const char* const* keys, const char* const* values, size_t count,
-                             int32_t task_index, int32_t parallelism, struct ArrowArrayStream* out,
-                             karrow_dead_letters** dead_letters, char* error, size_t error_size);
+KARROW_EXPORT int karrow_kafka_stream_open(const char* const* keys, const char* const* values,
+                                           size_t count, int32_t task_index, int32_t parallelism,
+                                           struct ArrowArrayStream* out,
+                                           karrow_dead_letters** dead_letters, char* error,
+                                           size_t error_size);
 
 /* Moves the dead letters not taken before into `*out`, as an
  * ArrowArrayStream of zero or more batches with the dead-letter schema (see
@@ -50,12 +53,13 @@ int karrow_kafka_stream_open(const char* const* keys, const char* const* values,
  * Returns 0 on success: the caller owns `*out` and must call out->release.
  * On failure returns EINVAL (a NULL argument) or EIO, writes a message to
  * `error` as karrow_kafka_stream_open does, and leaves `*out` untouched. */
-int karrow_dead_letters_take(karrow_dead_letters* dead_letters, struct ArrowArrayStream* out,
-                             char* error, size_t error_size);
+KARROW_EXPORT int karrow_dead_letters_take(karrow_dead_letters* dead_letters,
+                                           struct ArrowArrayStream* out, char* error,
+                                           size_t error_size);
 
 /* Frees a handle from karrow_kafka_stream_open; NULL is fine. The stream
  * stays valid, and dead letters it reads afterwards are discarded. */
-void karrow_dead_letters_free(karrow_dead_letters* dead_letters);
+KARROW_EXPORT void karrow_dead_letters_free(karrow_dead_letters* dead_letters);
 
 #ifdef __cplusplus
 }

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <string>
 
+#include "karrow/export.h"
+
 namespace karrow {
 
-class MetricsRecorder {
+class KARROW_EXPORT MetricsRecorder {
  public:
   virtual ~MetricsRecorder() = default;
   /// Sets a gauge, or a counter the operator keeps itself. Thread-safe.

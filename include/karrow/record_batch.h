@@ -11,6 +11,7 @@
 
 #include "karrow/buffer.h"
 #include "karrow/data_type.h"
+#include "karrow/export.h"
 #include "karrow/status.h"
 
 namespace karrow {
@@ -66,9 +67,9 @@ using ArrayDataPtr = std::shared_ptr<ArrayData>;
 inline bool HasValiditySlot(TypeId id) { return id != TypeId::kNull && id != TypeId::kDenseUnion; }
 
 /// Zero-copy view of rows [offset, offset + length) of `data`.
-ArrayDataPtr SliceArray(const ArrayDataPtr& data, int64_t offset, int64_t length);
+KARROW_EXPORT ArrayDataPtr SliceArray(const ArrayDataPtr& data, int64_t offset, int64_t length);
 
-class RecordBatch {
+class KARROW_EXPORT RecordBatch {
  public:
   RecordBatch(SchemaPtr schema, int64_t num_rows, std::vector<ArrayDataPtr> columns)
       : schema_(std::move(schema)), num_rows_(num_rows), columns_(std::move(columns)) {}
@@ -89,7 +90,7 @@ class RecordBatch {
 };
 
 /// A pull-based source of record batches that all share one schema.
-class RecordBatchReader {
+class KARROW_EXPORT RecordBatchReader {
  public:
   virtual ~RecordBatchReader() = default;
   virtual SchemaPtr schema() const = 0;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <variant>
 
+#include "karrow/export.h"
 #include "karrow/record_batch.h"
 #include "karrow/status.h"
 
@@ -36,7 +37,7 @@ namespace karrow {
 
 using Signal = std::variant<signal::Barrier, signal::Watermark, signal::Stop, signal::EndOfData>;
 
-class SourceCollector {
+class KARROW_EXPORT SourceCollector {
  public:
   virtual ~SourceCollector() = default;
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "karrow/export.h"
 #include "karrow/source_collector.h"
 #include "karrow/source_context.h"
 #include "karrow/state_table.h"
@@ -18,9 +19,9 @@ enum class SourceFinishType {
   kFinal,      ///< Input exhausted: downstream flushes, the watermark goes to +inf.
 };
 
-const char* SourceFinishTypeName(SourceFinishType type);
+KARROW_EXPORT const char* SourceFinishTypeName(SourceFinishType type);
 
-class SourceOperator {
+class KARROW_EXPORT SourceOperator {
  public:
   virtual ~SourceOperator() = default;
 

@@ -7,6 +7,8 @@
 #include <utility>
 #include <variant>
 
+#include "karrow/export.h"
+
 namespace karrow {
 
 enum class StatusCode {
@@ -20,9 +22,9 @@ enum class StatusCode {
   kInternal,         ///< A bug in karrow; please report it.
 };
 
-const char* StatusCodeName(StatusCode code);
+KARROW_EXPORT const char* StatusCodeName(StatusCode code);
 
-class [[nodiscard]] Status {
+class [[nodiscard]] KARROW_EXPORT Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message)
@@ -61,7 +63,7 @@ class [[nodiscard]] Status {
 };
 
 /// Prints "karrow: fatal: <status>" to stderr and aborts.
-[[noreturn]] void AbortWithStatus(const Status& status);
+[[noreturn]] KARROW_EXPORT void AbortWithStatus(const Status& status);
 
 template <typename T>
 class [[nodiscard]] Result {

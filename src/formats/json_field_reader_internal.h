@@ -10,10 +10,6 @@
 #include "arrow/builder.h"
 #include "formats/json_decoder.h"
 
-// Hidden: libkarrow.so calls FieldReader::Read for every field, directly rather
-// than through the PLT (as when all of this was local to json_decoder.cc).
-#pragma GCC visibility push(hidden)
-
 namespace karrow::json_reader {
 
 namespace od = simdjson::ondemand;
@@ -89,5 +85,3 @@ std::unique_ptr<FieldReader> MakeScalarReader(const Field& field, ArrayBuilder* 
                                               const std::string& path, const JsonOptions& options);
 
 }  // namespace karrow::json_reader
-
-#pragma GCC visibility pop

@@ -32,8 +32,10 @@ constexpr int kIdlePollMs = 100;
 // The reading thread's state. Each job has its class: the consumer
 // (connection, offset look-ups), the partition plan (positions), the row
 // assembler (rows and dead letters), the fetch pacer (rate limit, fetch
-// wake-ups) and the offset committer; this ties them together.
-struct KafkaSource::Impl {
+// wake-ups) and the offset committer; this ties them together. Hidden
+// explicitly: a nested class takes the visibility of KafkaSource, which
+// libkarrow.so exports, and this is no part of its interface.
+struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   KafkaSourceConfig config;
   // Declared in the order they depend on each other: the consumer's handle
   // outlives the waker's thread and the committer's queue.

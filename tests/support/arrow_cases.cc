@@ -9,6 +9,7 @@
 
 #include "arrow/builder.h"
 #include "karrow/c_export.h"
+#include "karrow/export.h"
 #include "output/ipc_stream_writer.h"
 
 namespace karrow {
@@ -200,7 +201,8 @@ class CasesReader : public RecordBatchReader {
 }  // namespace
 }  // namespace karrow
 
-extern "C" int karrow_testing_all_types_stream(ArrowArrayStream* out) {
+// Exported for ctypes: karrow is compiled with hidden visibility.
+extern "C" KARROW_EXPORT int karrow_testing_all_types_stream(ArrowArrayStream* out) {
   try {
     karrow::ExportRecordBatchReader(std::make_unique<karrow::CasesReader>(), out);
     return 0;
@@ -211,7 +213,7 @@ extern "C" int karrow_testing_all_types_stream(ArrowArrayStream* out) {
 
 // The same data as an Arrow IPC stream (full batch, empty batch, first four
 // rows), written to `*out` (malloc'd; the caller frees it with free()).
-extern "C" int karrow_testing_all_types_ipc(uint8_t** out, int64_t* size) {
+extern "C" KARROW_EXPORT int karrow_testing_all_types_ipc(uint8_t** out, int64_t* size) {
   std::string bytes;
   karrow::RecordBatch full = karrow::BuildAllTypes(karrow::kRows);
   karrow::IpcStreamWriter stream(full.schema(), &bytes);
