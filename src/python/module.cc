@@ -8,7 +8,6 @@
 #include "python/no_throw.h"
 #include "python/py_batch.h"
 #include "python/py_reader.h"
-#include "python/stream_lease.h"
 
 namespace karrow::python {
 
@@ -19,22 +18,11 @@ ModuleState& State() {
 
 namespace {
 
-// For experiments with how consumers report an interrupted stream
-// (docs/python.md, "Ctrl-C"): 0 leaves the handler's exception set, 1
-// re-raises SIGINT for the interpreter (the default).
-PyObject* SetStreamInterruptMode(PyObject*, PyObject* arg) {
-  long mode = PyLong_AsLong(arg);
-  if (mode == -1 && PyErr_Occurred()) return nullptr;
-  SetInterruptMode(mode == 0 ? InterruptMode::kKeepException : InterruptMode::kReraiseInterrupt);
-  Py_RETURN_NONE;
-}
-
 PyMethodDef kFunctions[] = {
     {"open", AsCFunction(NoThrowKw<OpenReader>), METH_VARARGS | METH_KEYWORDS,
      "open(properties, task_index=0, parallelism=1)\n--\n\n"
      "Opens a Reader; properties are (key, value) strings as KafkaSourceConfig::FromProperties "
      "takes them. Raises KarrowError with what to fix."},
-    {"_set_stream_interrupt_mode", NoThrow<SetStreamInterruptMode>, METH_O, nullptr},
     {nullptr, nullptr, 0, nullptr},
 };
 

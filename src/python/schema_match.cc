@@ -39,9 +39,9 @@ std::string Compare(const ArrowSchema& requested, const ArrowSchema& produced,
     }
   }
   if (requested.n_children != produced.n_children) {
-    return Describe(path) + " has " + std::to_string(requested.n_children) +
-           " children in requested_schema but " + std::to_string(produced.n_children) +
-           " in the reader's schema";
+    return Describe(path) + " has " + std::to_string(requested.n_children) + " " +
+           (top ? "columns" : "children") + " in requested_schema but " +
+           std::to_string(produced.n_children) + " in the reader's";
   }
   for (int64_t i = 0; i < produced.n_children; ++i) {
     const ArrowSchema& child = *produced.children[i];

@@ -2,7 +2,6 @@
 
 #include <Python.h>
 
-#include <atomic>
 #include <cerrno>
 #include <exception>
 #include <new>
@@ -14,8 +13,6 @@
 
 namespace karrow::python {
 namespace {
-
-std::atomic<InterruptMode> interrupt_mode{InterruptMode::kReraiseInterrupt};
 
 struct Lease {
   std::shared_ptr<ReaderCore> core;
@@ -31,14 +28,19 @@ int Fail(Lease* lease, int code, std::string message) {
   return code;
 }
 
-// Leaves the interrupt for the interpreter to raise (see InterruptMode).
+// Leaves the interrupt for the interpreter to raise (see LendStream).
 // Runs on the thread that was interrupted, which holds no GIL here.
 void HandOverInterrupt() {
-  if (interrupt_mode.load() == InterruptMode::kKeepException) return;
   PyGILState_STATE gil = PyGILState_Ensure();
-  if (PyErr_Occurred() != nullptr && PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
-    PyErr_Clear();
-    PyErr_SetInterrupt();
+  if (PyErr_Occurred() != nullptr) {
+    if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+      PyErr_Clear();
+      PyErr_SetInterrupt();
+    } else {
+      // Another handler's exception cannot be raised again later; shown on
+      // stderr rather than lost, and the stream's error says it stopped.
+      PyErr_WriteUnraisable(nullptr);
+    }
   }
   PyGILState_Release(gil);
 }
@@ -104,8 +106,6 @@ void Release(ArrowArrayStream* stream) {
 }
 
 }  // namespace
-
-void SetInterruptMode(InterruptMode mode) { interrupt_mode.store(mode); }
 
 void LendStream(std::shared_ptr<ReaderCore> core, ArrowArrayStream* out) {
   ReaderOwner owner = core->NewStreamOwner();

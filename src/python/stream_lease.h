@@ -13,21 +13,14 @@
 namespace karrow::python {
 
 /// Fills `*out` with a stream over `core`; the caller owns it. get_next
-/// returns EBUSY when another consumer owns the reader, EINTR when a Python
-/// signal handler raised during the wait (see ReadInterruptibly), EIO for
-/// read failures; get_last_error says more.
+/// returns EBUSY when another consumer owns the reader, EIO for read
+/// failures, and EINTR when a Python signal handler raised while it waited
+/// (see ReadInterruptibly): then the exception (KeyboardInterrupt) is
+/// cleared and SIGINT marked as pending again, so that the interpreter
+/// raises KeyboardInterrupt at its next check, after the consumer has
+/// turned the error into its own exception. Leaving the exception set
+/// instead makes pyarrow fail with SystemError (it calls into Python with an
+/// exception pending). get_last_error says more.
 void LendStream(std::shared_ptr<ReaderCore> core, ArrowArrayStream* out);
-
-/// What a stream does when a signal handler raised while it waited.
-enum class InterruptMode {
-  /// Leave the handler's exception set: the caller (whoever reacquires the
-  /// GIL next on that thread) finds it.
-  kKeepException,
-  /// Clear it and make Python see SIGINT again (PyErr_SetInterrupt), so
-  /// the KeyboardInterrupt is raised by the interpreter's next check,
-  /// whatever the consumer raises for the stream's error.
-  kReraiseInterrupt,
-};
-void SetInterruptMode(InterruptMode mode);
 
 }  // namespace karrow::python
