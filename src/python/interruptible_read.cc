@@ -2,33 +2,9 @@
 
 #include <Python.h>
 
-#include <atomic>
 #include <utility>
 
 namespace karrow::python {
-namespace {
-
-std::atomic<unsigned long> main_thread{0};
-
-}  // namespace
-
-bool RememberMainThread() {
-  // threading.main_thread().ident is the id PyThread_get_thread_ident()
-  // gives on that thread, also when karrow is imported elsewhere.
-  PyObject* threading = PyImport_ImportModule("threading");
-  if (threading == nullptr) return false;
-  PyObject* main = PyObject_CallMethod(threading, "main_thread", nullptr);
-  Py_DECREF(threading);
-  if (main == nullptr) return false;
-  PyObject* ident = PyObject_GetAttrString(main, "ident");
-  Py_DECREF(main);
-  if (ident == nullptr) return false;
-  const unsigned long id = PyLong_AsUnsignedLong(ident);
-  Py_DECREF(ident);
-  if (PyErr_Occurred() != nullptr) return false;
-  main_thread.store(id);
-  return true;
-}
 
 ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
   ReadResult result;
@@ -37,20 +13,26 @@ ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
     result.error = "this KafkaReader was already read by another consumer; open a new reader";
     return result;
   }
-  const bool on_main_thread = PyThread_get_thread_ident() == main_thread.load();
-  // The caller may hold the GIL (a Python method, Polars) or not (pyarrow
-  // and DuckDB release it before reading); Ensure() takes it in both cases
-  // and SaveThread() then lets go of it for the polls.
+  // A thread Python knows (it has a thread state) may hold the GIL: a
+  // Python method does, Polars may, pyarrow and DuckDB let go of it first.
+  // Ensure() takes it in every case and SaveThread() then lets go of it for
+  // the polls, so a wait never blocks other Python threads. A thread Python
+  // never saw (a DuckDB or Arrow worker) holds no GIL and cannot run signal
+  // handlers: it is left alone, so it never waits for a GIL that a main
+  // thread waiting for it may hold.
+  const bool python_thread = PyGILState_GetThisThreadState() != nullptr;
   PyGILState_STATE gil{};
   PyThreadState* saved = nullptr;
-  if (on_main_thread) {
+  if (python_thread) {
     gil = PyGILState_Ensure();
     saved = PyEval_SaveThread();
   }
   while (true) {
     // Signals first: a handler that raised ends the read before the next
     // poll, so rows a poll returned are never dropped for an interrupt.
-    if (on_main_thread) {
+    // Python runs handlers only on its main thread; elsewhere this is cheap
+    // and does nothing.
+    if (python_thread) {
       PyEval_RestoreThread(saved);
       const bool raised = PyErr_CheckSignals() != 0;
       saved = PyEval_SaveThread();
@@ -76,7 +58,7 @@ ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
       break;
     }
   }
-  if (on_main_thread) {
+  if (python_thread) {
     PyEval_RestoreThread(saved);
     PyGILState_Release(gil);
   }

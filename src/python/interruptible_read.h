@@ -11,11 +11,6 @@
 
 namespace karrow::python {
 
-/// Remembers Python's main thread, the only one where Python runs signal
-/// handlers. Call once, from the module's init, with the GIL; false with a
-/// Python exception set on failure.
-bool RememberMainThread();
-
 struct ReadResult {
   enum Outcome {
     kBatch,        ///< batch is set
@@ -30,12 +25,11 @@ struct ReadResult {
 };
 
 /// Reads the next batch of `core` for `owner`. Callable from any thread,
-/// with or without the GIL: on Python's main thread it takes the GIL between
-/// polls (never while polling) and calls PyErr_CheckSignals(); when a handler
-/// raised, the read stops with kInterrupted and that exception is left set
-/// in the calling thread's Python state. On other threads no Python is
-/// touched: signal handlers run only on the main thread, and taking the GIL
-/// there could wait on a main thread that waits for this one.
+/// with or without the GIL. On a thread Python knows it holds the GIL only
+/// between polls (never while polling) and calls PyErr_CheckSignals() there;
+/// when a handler raised (only on Python's main thread), the read stops with
+/// kInterrupted and that exception is left set in the calling thread's
+/// Python state. On threads Python never saw no Python is touched.
 ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner);
 
 }  // namespace karrow::python

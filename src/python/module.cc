@@ -3,7 +3,6 @@
 #include <Python.h>
 
 #include "karrow/version.h"
-#include "python/interruptible_read.h"
 #include "python/module_state.h"
 #include "python/no_throw.h"
 #include "python/py_batch.h"
@@ -64,10 +63,6 @@ PyObject* Init() {
       !AddObject(module, "Batch", state.batch_type) ||
       !AddObject(module, "KarrowError", state.karrow_error) ||
       PyModule_AddStringConstant(module, "__version__", KARROW_VERSION_STRING) < 0) {
-    Py_DECREF(module);
-    return nullptr;
-  }
-  if (!RememberMainThread()) {
     Py_DECREF(module);
     return nullptr;
   }

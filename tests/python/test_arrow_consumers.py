@@ -296,3 +296,36 @@ def test_without_pyarrow(kafka_bootstrap, topic, consumer):
                        env={**os.environ, "PYTHONPATH": package_dir()})
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == [N, SUM_ID, SUM_ID * 0.5, TAGGED, N]
+
+
+def test_a_read_on_another_python_thread_lets_python_run(kafka_bootstrap, new_topic):
+    """A reader's own read on a Python thread other than the main one
+    releases the GIL while it waits, and close() from the main thread ends
+    it."""
+    import threading
+    import time
+
+    reader = open_reader(new_topic(1), kafka_bootstrap, stop_at_end=False)
+    outcome = []
+
+    def read():
+        try:
+            outcome.append(list(reader))
+        except karrow.KarrowError as e:
+            outcome.append(e)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    time.sleep(0.5)  # the thread is waiting in a poll of the idle topic
+    start = time.monotonic()
+    spins = 0
+    while time.monotonic() - start < 1.0:  # Python code on the main thread
+        spins += 1
+    assert spins > 1000, f"the main thread ran {spins} loops in 1 s beside the read"
+    assert thread.is_alive()
+    closed = time.monotonic()
+    reader.close()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert time.monotonic() - closed < 2.0
+    assert outcome == [[]] or isinstance(outcome[0], karrow.KarrowError), outcome
