@@ -44,3 +44,8 @@ if(SKBUILD)
   install(TARGETS karrow_python LIBRARY DESTINATION karrow)
   install(FILES ${KARROW_PYTHON_FILES} DESTINATION karrow)
 endif()
+
+# The Python tests import the package laid out above.
+if(BUILD_TESTING)
+  set_property(TEST python_tests APPEND PROPERTY ENVIRONMENT "KARROW_PYTHONPATH=${CMAKE_BINARY_DIR}/python")
+endif()
