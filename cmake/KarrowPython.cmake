@@ -4,6 +4,13 @@
 # extension, karrow/_karrow.abi3.so, serves every CPython from 3.9 on.
 # It links karrow's static layers: no libkarrow.so at run time.
 
+# On by default (the tests need it); a C/C++-only build may turn it off and
+# then needs no Python headers. Wheels (SKBUILD) always build it.
+option(KARROW_BUILD_PYTHON "Build the Python extension karrow._karrow" ON)
+if(NOT KARROW_BUILD_PYTHON AND NOT SKBUILD)
+  return()
+endif()
+
 find_package(Python 3.9 REQUIRED COMPONENTS Interpreter Development.Module)
 
 set(KARROW_PYTHON_PACKAGE_DIR ${CMAKE_BINARY_DIR}/python/karrow)
