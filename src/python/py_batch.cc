@@ -13,10 +13,9 @@ namespace karrow::python {
 namespace {
 
 struct BatchObject {
-  PyObject_HEAD
-      // Constructed in place by NewBatch; empty only for a Batch made from Python.
-      std::optional<RecordBatch>
-          batch;
+  PyObject ob_base;  // PyObject_HEAD, spelled out for clang-format
+  // Constructed in place by NewBatch (Python cannot make a Batch: NoNew).
+  std::optional<RecordBatch> batch;
 };
 
 BatchObject* AsBatch(PyObject* self) { return reinterpret_cast<BatchObject*>(self); }

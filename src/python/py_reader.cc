@@ -18,11 +18,10 @@ namespace karrow::python {
 namespace {
 
 struct ReaderObject {
-  PyObject_HEAD
-      // Constructed in place by OpenReader; shared with the streams lent out,
-      // which may outlive this object (a pyarrow reader keeps reading).
-      std::shared_ptr<ReaderCore>
-          core;
+  PyObject ob_base;  // PyObject_HEAD, spelled out for clang-format
+  // Constructed in place by OpenReader; shared with the streams lent out,
+  // which may outlive this object (a pyarrow reader keeps reading).
+  std::shared_ptr<ReaderCore> core;
 };
 
 ReaderObject* AsReader(PyObject* self) { return reinterpret_cast<ReaderObject*>(self); }
