@@ -329,3 +329,29 @@ def test_a_read_on_another_python_thread_lets_python_run(kafka_bootstrap, new_to
     assert not thread.is_alive()
     assert time.monotonic() - closed < 2.0
     assert outcome == [[]] or isinstance(outcome[0], karrow.KarrowError), outcome
+
+
+def test_karrow_batch_speaks_the_array_interface(kafka_bootstrap, topic):
+    """What iteration yields without pyarrow: a karrow.Batch, exported as a
+    struct array any number of times."""
+    with reader_of(topic, kafka_bootstrap) as reader:
+        batch = reader._native.read_next()  # the native read, as without pyarrow
+        assert isinstance(batch, karrow.Batch)
+        assert batch.num_columns == len(EXPECTED_SCHEMA)
+        assert repr(batch) == f"<karrow batch: {batch.num_rows} rows, {batch.num_columns} columns>"
+        first = pa.record_batch(batch)
+        again = pa.record_batch(batch)
+        for b in (first, again):
+            b.validate(full=True)
+            assert b.schema == EXPECTED_SCHEMA
+            assert b.num_rows == batch.num_rows > 0
+        assert first.equals(again)
+        assert pa.schema(batch) == EXPECTED_SCHEMA
+        schema, array = batch.__arrow_c_array__(EXPECTED_SCHEMA.__arrow_c_schema__())
+        del schema, array  # released unconsumed by their destructors
+        with pytest.raises(NotImplementedError, match="field 'x' has format 'f'"):
+            batch.__arrow_c_array__(EXPECTED_SCHEMA.set(2, pa.field("x", pa.float32(), False)).__arrow_c_schema__())
+    with pytest.raises(TypeError, match="cannot be made"):
+        karrow.Batch()
+    with pytest.raises(TypeError, match="read_kafka"):
+        karrow._karrow.Reader()
