@@ -21,7 +21,7 @@ from ._karrow import Batch, KarrowError, __version__
 
 if TYPE_CHECKING:  # pyarrow is optional: imported only where a method needs it
     import polars
-    import pyarrow
+    import pyarrow  # type: ignore[import-untyped]
 
 __all__ = ["Batch", "KafkaReader", "KarrowError", "read_kafka", "__version__"]
 
@@ -32,7 +32,7 @@ _NOT_LOOKED_UP = object()
 _pyarrow_module: Any = _NOT_LOOKED_UP
 
 
-def _pyarrow_or_none():
+def _pyarrow_or_none() -> Any:
     """pyarrow when it can be imported, else None; looked up once, on first
     use, so that ``import karrow`` never imports pyarrow."""
     global _pyarrow_module
@@ -45,7 +45,7 @@ def _pyarrow_or_none():
     return _pyarrow_module
 
 
-def _require_pyarrow(what: str):
+def _require_pyarrow(what: str) -> Any:
     pa = _pyarrow_or_none()
     if pa is None:
         raise ImportError(f"{what} needs pyarrow (pip install pyarrow); without it, read the reader "
@@ -102,7 +102,7 @@ class KafkaReader:
         librdkafka). Prefer :func:`read_kafka`. Raises KarrowError."""
         pairs = [(str(k), _as_property(str(k), v)) for k, v in properties.items() if v is not None]
         self._native = _karrow.open(pairs, task_index, parallelism)
-        self._dead_letter_tables: list = []
+        self._dead_letter_tables: list[Any] = []
 
     # --- the Arrow PyCapsule interface ---------------------------------------
 
