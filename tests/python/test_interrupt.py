@@ -6,7 +6,9 @@ and the child must end within 2 s of the signal with KeyboardInterrupt.
 Reads from Python (iteration) raise KeyboardInterrupt from the read itself.
 Through a consumer (pyarrow, Polars, DuckDB) the stream's read fails with
 "interrupted (KeyboardInterrupt)", which the consumer raises as its own
-error, and the interpreter then raises KeyboardInterrupt."""
+error, and the interpreter then raises KeyboardInterrupt. DuckDB runs with
+one thread: with more, its scan may run on a worker thread, where no read
+can see Ctrl-C."""
 
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ with karrow.read_kafka(topic, bootstrap, linger_ms=20, connect_timeout_ms=60000)
         import polars as pl
     elif how == "duckdb":
         import duckdb
+        # With worker threads DuckDB may scan on one of them, where Python
+        # runs no signal handlers and a read cannot see Ctrl-C (docs/python.md).
+        duckdb.execute("SET threads TO 1")
     print("reading", flush=True)
     if how == "iterate":
         for batch in reader:
