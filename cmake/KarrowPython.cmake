@@ -18,7 +18,7 @@ set(KARROW_PYTHON_PACKAGE_DIR ${CMAKE_BINARY_DIR}/python/karrow)
 add_library(karrow_python MODULE
   src/python/module.cc src/python/reader_core.cc src/python/interruptible_read.cc
   src/python/stream_lease.cc src/python/schema_match.cc src/python/capsules.cc
-  src/python/py_batch.cc src/python/py_reader.cc)
+  src/python/py_batch.cc src/python/py_reader.cc src/python/sigint_watch.cc)
 target_include_directories(karrow_python PRIVATE src)
 # Python::Module gives the headers and, on Linux, no libpython: the
 # interpreter that imports the module provides the symbols.

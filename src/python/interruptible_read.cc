@@ -2,7 +2,10 @@
 
 #include <Python.h>
 
+#include <optional>
 #include <utility>
+
+#include "python/sigint_watch.h"
 
 namespace karrow::python {
 
@@ -23,9 +26,12 @@ ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
   const bool python_thread = PyGILState_GetThisThreadState() != nullptr;
   PyGILState_STATE gil{};
   PyThreadState* saved = nullptr;
+  std::optional<SigintWatch> sigint;
   if (python_thread) {
     gil = PyGILState_Ensure();
     saved = PyEval_SaveThread();
+  } else {
+    sigint.emplace();
   }
   while (true) {
     // Signals first: a handler that raised ends the read before the next
@@ -39,8 +45,13 @@ ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
       if (raised) {
         result.outcome = ReadResult::kInterrupted;
         result.error = "interrupted (KeyboardInterrupt)";
+        result.exception_set = true;
         break;
       }
+    } else if (sigint->fired()) {
+      result.outcome = ReadResult::kInterrupted;
+      result.error = "interrupted (KeyboardInterrupt)";
+      break;
     }
     Result<ReaderCore::Step> step = core.PollOnce();
     if (!step.ok()) {

@@ -22,6 +22,10 @@ struct ReadResult {
   Outcome outcome = kEnd;
   std::optional<RecordBatch> batch;
   std::string error;
+  /// kInterrupted on a Python thread: the handler's exception is set in the
+  /// thread's Python state. On other threads it is not: Python's own
+  /// handler has only marked SIGINT as pending for the main thread.
+  bool exception_set = false;
 };
 
 /// Reads the next batch of `core` for `owner`. Callable from any thread,
@@ -29,7 +33,10 @@ struct ReadResult {
 /// between polls (never while polling) and calls PyErr_CheckSignals() there;
 /// when a handler raised (only on Python's main thread), the read stops with
 /// kInterrupted and that exception is left set in the calling thread's
-/// Python state. On threads Python never saw no Python is touched.
+/// Python state. On threads Python never saw no Python is touched; there a
+/// SigintWatch notices Ctrl-C instead, and the read stops with kInterrupted
+/// while Python's handler, which still runs, leaves the KeyboardInterrupt
+/// pending for the main thread.
 ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner);
 
 }  // namespace karrow::python

@@ -79,7 +79,7 @@ int GetNext(ArrowArrayStream* stream, ArrowArray* out) {
       case ReadResult::kBusy:
         return Fail(lease, EBUSY, std::move(read.error));
       case ReadResult::kInterrupted:
-        HandOverInterrupt();
+        if (read.exception_set) HandOverInterrupt();
         return Fail(lease, EINTR, std::move(read.error));
       case ReadResult::kError:
         return Fail(lease, EIO, std::move(read.error));
