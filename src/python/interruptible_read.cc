@@ -5,11 +5,10 @@
 #include <optional>
 #include <utility>
 
-#include "python/sigint_watch.h"
-
 namespace karrow::python {
 
-ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
+ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner,
+                             std::optional<SigintWatch>* sigint) {
   ReadResult result;
   if (!core.Claim(owner)) {
     result.outcome = ReadResult::kBusy;
@@ -26,12 +25,13 @@ ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
   const bool python_thread = PyGILState_GetThisThreadState() != nullptr;
   PyGILState_STATE gil{};
   PyThreadState* saved = nullptr;
-  std::optional<SigintWatch> sigint;
+  std::optional<SigintWatch> own_sigint;
+  if (sigint == nullptr) sigint = &own_sigint;
   if (python_thread) {
     gil = PyGILState_Ensure();
     saved = PyEval_SaveThread();
-  } else {
-    sigint.emplace();
+  } else if (!sigint->has_value()) {
+    sigint->emplace();
   }
   while (true) {
     // Signals first: a handler that raised ends the read before the next
@@ -48,7 +48,7 @@ ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner) {
         result.exception_set = true;
         break;
       }
-    } else if (sigint->fired()) {
+    } else if ((*sigint)->fired()) {
       result.outcome = ReadResult::kInterrupted;
       result.error = "interrupted (KeyboardInterrupt)";
       break;

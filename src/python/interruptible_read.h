@@ -8,6 +8,7 @@
 
 #include "karrow/record_batch.h"
 #include "python/reader_core.h"
+#include "python/sigint_watch.h"
 
 namespace karrow::python {
 
@@ -37,6 +38,11 @@ struct ReadResult {
 /// SigintWatch notices Ctrl-C instead, and the read stops with kInterrupted
 /// while Python's handler, which still runs, leaves the KeyboardInterrupt
 /// pending for the main thread.
-ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner);
+///
+/// `sigint`, when not null, is the watch to use on a thread Python never
+/// saw (a stream keeps one from its first such read on, so that a Ctrl-C
+/// between two reads is not missed); else the read makes its own.
+ReadResult ReadInterruptibly(ReaderCore& core, ReaderOwner owner,
+                             std::optional<SigintWatch>* sigint = nullptr);
 
 }  // namespace karrow::python

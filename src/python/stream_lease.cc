@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,9 @@ struct Lease {
   ReaderOwner owner;
   std::string last_error;
   bool ended = false;
+  // From the first read on a thread Python never saw until release: a
+  // Ctrl-C while the consumer handles a batch then ends the next read.
+  std::optional<SigintWatch> sigint;
 };
 
 Lease* LeaseOf(ArrowArrayStream* stream) { return static_cast<Lease*>(stream->private_data); }
@@ -66,7 +70,7 @@ int GetNext(ArrowArrayStream* stream, ArrowArray* out) {
     if (out == nullptr) return Fail(lease, EINVAL, "get_next: null ArrowArray");
     out->release = nullptr;  // the end of the stream, unless a batch comes
     if (lease->ended) return 0;
-    ReadResult read = ReadInterruptibly(*lease->core, lease->owner);
+    ReadResult read = ReadInterruptibly(*lease->core, lease->owner, &lease->sigint);
     switch (read.outcome) {
       case ReadResult::kBatch: {
         Status st = ExportRecordBatch(*read.batch, out);
@@ -113,7 +117,10 @@ void LendStream(std::shared_ptr<ReaderCore> core, ArrowArrayStream* out) {
   out->get_next = GetNext;
   out->get_last_error = GetLastError;
   out->release = Release;
-  out->private_data = new Lease{std::move(core), owner, {}, false};
+  auto* lease = new Lease();
+  lease->core = std::move(core);
+  lease->owner = owner;
+  out->private_data = lease;
 }
 
 }  // namespace karrow::python
