@@ -3,6 +3,7 @@
 #pragma once
 
 #include <Python.h>
+#include <cxxabi.h>
 
 #include <exception>
 #include <new>
@@ -10,8 +11,13 @@
 
 namespace karrow::python {
 
+// A thread that Python ends (a daemon thread taking the GIL after the
+// interpreter finalized) unwinds through these functions with glibc's
+// abi::__forced_unwind, which must go on: swallowing it aborts the process.
 inline PyObject* SetFromCurrentException() {
   try {
+    throw;
+  } catch (abi::__forced_unwind&) {
     throw;
   } catch (const std::bad_alloc&) {
     return PyErr_NoMemory();
