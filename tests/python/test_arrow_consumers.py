@@ -205,7 +205,7 @@ def test_polars_dataframe(kafka_bootstrap, topic):
 
 def test_polars_from_arrow_gives_a_struct_series(kafka_bootstrap, topic):
     """Polars' from_arrow turns any object with __arrow_c_stream__ that is
-    not a pyarrow type into a Series of structs (polars/convert/general.py);
+    not a pyarrow type into a Series of structs (its branch for PyCapsule objects);
     a KafkaReader cannot change that, and this pins it so that a Polars
     change that makes it a DataFrame is noticed. pl.DataFrame(reader) and
     reader.to_polars() give the DataFrame."""
