@@ -2,7 +2,7 @@
 """Checks that no source includes a header of a higher layer, or of a sibling
 layer (docs/architecture.md):
 
-    common < arrow < formats, output < operator < kafka, runtime < cli, capi
+    common < arrow < formats, output < operator < kafka, runtime < cli, capi, python
 
 The per-layer libraries make most upward calls fail to link; this catches
 the rest (an upward include that uses only types or inline code), and checks
@@ -14,7 +14,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RANK = {"common": 0, "arrow": 1, "formats": 2, "output": 2, "operator": 3,
-        "kafka": 4, "runtime": 4, "cli": 5, "capi": 5}
+        "kafka": 4, "runtime": 4, "cli": 5, "capi": 5, "python": 5}
 # The layer each public header belongs to.
 PUBLIC = {
     "status.h": "common", "export.h": "common",

@@ -3,16 +3,32 @@ validation before any value is looked at."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pyarrow as pa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+REPO = Path(__file__).resolve().parents[2]
+
+
+def package_dir() -> str:
+    """The folder holding the built karrow package (karrow/_karrow.abi3.so
+    beside links to python/karrow/*.py): $KARROW_PYTHONPATH (set by ctest),
+    else the first preset build folder that has it."""
+    if os.environ.get("KARROW_PYTHONPATH"):
+        return os.environ["KARROW_PYTHONPATH"]
+    for preset in ("release", "debug", "asan"):
+        path = REPO / "build" / preset / "python"
+        if list((path / "karrow").glob("_karrow*.so")):
+            return str(path)
+    raise RuntimeError("the karrow Python package is not built; run ./scripts/test "
+                       "or cmake --build --preset release")
+
+
+sys.path.insert(0, package_dir())
 
 import karrow  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def built_file(name: str, env_var: str) -> str:
