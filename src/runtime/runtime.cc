@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <thread>
 #include <type_traits>
@@ -11,6 +12,7 @@
 #include "operator/channel.h"
 #include "operator/task_metrics.h"
 #include "runtime/checkpoint_store.h"
+#include "runtime/dir_lock.h"
 #include "runtime/file_sink.h"
 #include "runtime/files.h"
 
@@ -19,6 +21,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+
+// In the checkpoint folder and in the sink folder (one file when they are
+// the same folder: a second flock of it from this process would fail).
+constexpr const char* kLockFile = ".lock";
 
 // What tasks tell the coordinator.
 struct TaskAck {  // barrier passed: the task's share of a checkpoint
@@ -146,6 +152,15 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   KARROW_RETURN_NOT_OK(options.Validate());
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.checkpoint_dir));
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.sink_dir));
+  // One run per folder: a second run would publish the same records again
+  // and delete the first one's staged files. Held until RunJob returns.
+  KARROW_ASSIGN_OR_RAISE(DirLock checkpoint_lock,
+                         DirLock::Acquire(options.checkpoint_dir, kLockFile, "checkpoint"));
+  DirLock sink_lock;
+  std::error_code same_error;
+  if (!std::filesystem::equivalent(options.checkpoint_dir, options.sink_dir, same_error)) {
+    KARROW_ASSIGN_OR_RAISE(sink_lock, DirLock::Acquire(options.sink_dir, kLockFile, "sink"));
+  }
   CheckpointStore store(options.checkpoint_dir);
   FileSink sink(options.sink_dir, options.sink_format, {kDeadLetterFolder});
 
