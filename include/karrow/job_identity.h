@@ -20,7 +20,7 @@ struct JobIdentity {
   std::string topic;
   std::string group;        ///< the consumer group the offsets are committed to
   std::string format;       ///< of the values: raw_string | raw_bytes | json | avro
-  std::string sink_format;  ///< of the output files: arrow | ndjson
+  std::string sink_format;  ///< of the output files: arrow | ndjson (RunJob sets it)
 
   /// Checks the name and the topic, which name files (the other fields are
   /// recorded as they are).

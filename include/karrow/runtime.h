@@ -36,6 +36,7 @@ enum class OrphanOutput {
 struct RuntimeOptions {
   /// Recorded in every checkpoint and in the sink; a run of another job on
   /// the same folders is refused. Its name and topic name the sink's files.
+  /// Its sink_format is taken from `sink_format` below.
   JobIdentity job;
   int32_t parallelism = 1;
   /// Where checkpoints are kept; running again with the same folder resumes.
