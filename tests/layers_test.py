@@ -27,7 +27,7 @@ PUBLIC = {
     "channel.h": "operator", "metrics.h": "operator",
     "kafka_source.h": "kafka", "kafka_source_config.h": "kafka",
     "kafka_source_operator.h": "kafka",
-    "runtime.h": "runtime",
+    "runtime.h": "runtime", "job_identity.h": "runtime",
     "karrow.h": "capi", "version.h": "common",
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "karrow/job_identity.h"
 #include "karrow/source_operator.h"
 #include "karrow/status.h"
 
@@ -23,8 +24,20 @@ enum class SinkFormat {
   kNdjson,    ///< newline-delimited JSON, ".ndjson"
 };
 
+/// What to do with published output that no checkpoint covers: the
+/// checkpoint folder is empty or gone, or its newest checkpoints were
+/// damaged after their files were published.
+enum class OrphanOutput {
+  kFail,     ///< refuse to run (the default): the user decides
+  kKeep,     ///< leave the files; their records are read again (duplicates)
+  kRetract,  ///< move them to .retracted/; their records are read again
+};
+
 struct RuntimeOptions {
-  std::string job_id = "karrow";
+  /// Recorded in every checkpoint and in the sink; a run of another job on
+  /// the same folders is refused. Its name and topic name the sink's files.
+  /// Its sink_format is taken from `sink_format` below.
+  JobIdentity job;
   int32_t parallelism = 1;
   /// Where checkpoints are kept; running again with the same folder resumes.
   std::string checkpoint_dir;
@@ -35,6 +48,10 @@ struct RuntimeOptions {
   /// dead-letter/, in the same checkpoints.
   std::string sink_dir;
   SinkFormat sink_format = SinkFormat::kArrowIpc;
+  OrphanOutput on_orphan_output = OrphanOutput::kFail;
+  /// A published file the restored checkpoint lists is gone (moved away by
+  /// a downstream process): go on without it instead of refusing to run.
+  bool allow_missing_output = false;
 
   Status Validate() const;
 };

@@ -27,6 +27,9 @@ struct RunOptions {
   int keep_checkpoints = 3;
   std::string sink_dir;
   std::string sink_format = "arrow";
+  std::string job;                        // empty: the consumer group id
+  std::string on_orphan_output = "fail";  // fail | keep | retract
+  bool allow_missing_output = false;
 };
 
 int RunConsume(const ConsumeOptions& options);

@@ -137,6 +137,16 @@ int main(int argc, char** argv) {
   r->add_option("--sink-format", run.sink_format, "arrow (Arrow IPC stream files) | ndjson")
       ->check(CLI::IsMember({"arrow", "ndjson"}))
       ->capture_default_str();
+  r->add_option("--job", run.job,
+                "The job's name: starts its output file names, and checkpoints and output of "
+                "another job are refused (default: the consumer group id)");
+  r->add_option("--on-orphan-output", run.on_orphan_output,
+                "Published output no checkpoint covers (checkpoints gone or damaged): fail | "
+                "keep (records read again: duplicates) | retract (moved to .retracted/)")
+      ->check(CLI::IsMember({"fail", "keep", "retract"}))
+      ->capture_default_str();
+  r->add_flag("--allow-missing-output", run.allow_missing_output,
+              "Go on when a published file the checkpoint lists is gone (moved away downstream)");
 
   int demo_records = 5000, demo_partitions = 6;
   CLI::App* d = app.add_subcommand(

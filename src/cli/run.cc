@@ -38,7 +38,16 @@ int RunJobCommand(const RunOptions& options) {
     return 2;
   }
   RuntimeOptions runtime;
-  runtime.job_id = "karrow-" + config->topic;
+  runtime.job.name = options.job.empty() ? JobNameFrom(config->EffectiveGroupId()) : options.job;
+  runtime.job.topic = config->topic;
+  runtime.job.group = config->EffectiveGroupId();
+  for (const auto& [key, value] : options.properties) {
+    if (key == "format") runtime.job.format = value;
+  }
+  runtime.on_orphan_output = options.on_orphan_output == "keep"      ? OrphanOutput::kKeep
+                             : options.on_orphan_output == "retract" ? OrphanOutput::kRetract
+                                                                     : OrphanOutput::kFail;
+  runtime.allow_missing_output = options.allow_missing_output;
   runtime.parallelism = options.parallelism;
   runtime.checkpoint_dir = options.checkpoint_dir;
   runtime.keep_checkpoints = options.keep_checkpoints;

@@ -5,46 +5,17 @@
 #include <sstream>
 
 #include "runtime/files.h"
+#include "runtime/text_escape.h"
 
 namespace karrow {
 namespace {
 
 constexpr const char* kManifest = "_manifest";
-constexpr const char* kManifestHeader = "karrow-checkpoint 1";
+// Layout 2 added the job's identity; layout 1 manifests are refused (see LoadLatest).
+constexpr const char* kManifestHeader = "karrow-checkpoint 2";
+constexpr const char* kManifestHeaderV1 = "karrow-checkpoint 1";
+constexpr const char* kOlderLayout = "written by an older karrow";
 constexpr const char* kStateHeader = "karrow-state 1";
-
-// State file tokens are space-separated; bytes that could break a line or a
-// token are written as %XX, so keys and values may hold any bytes.
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c <= 0x20 || c >= 0x7f || c == '%') {
-      char hex[4];
-      std::snprintf(hex, sizeof(hex), "%%%02X", c);
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-Result<std::string> Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    unsigned int byte = 0;
-    if (i + 2 >= s.size() || std::sscanf(s.c_str() + i + 1, "%2X", &byte) != 1) {
-      return Status::Invalid("bad escape in '" + s + "'");
-    }
-    out += static_cast<char>(byte);
-    i += 2;
-  }
-  return out;
-}
 
 std::string Hex32(uint32_t v) {
   char buf[16];
@@ -62,7 +33,7 @@ std::string EncodeState(const TaskCheckpoint& task) {
   std::string out = std::string(kStateHeader) + "\n";
   for (const auto& [table, entries] : task.tables) {
     for (const auto& [key, value] : entries)
-      out += Escape(table) + " " + Escape(key) + " " + Escape(value) + "\n";
+      out += EscapeToken(table) + " " + EscapeToken(key) + " " + EscapeToken(value) + "\n";
   }
   return out;
 }
@@ -77,9 +48,9 @@ Status DecodeState(const std::string& text, TaskCheckpoint* task) {
     std::string table, key, value, extra;
     if (!(fields >> table >> key >> value) || (fields >> extra))
       return Status::Invalid("bad line '" + line + "'");
-    KARROW_ASSIGN_OR_RAISE(std::string t, Unescape(table));
-    KARROW_ASSIGN_OR_RAISE(std::string k, Unescape(key));
-    KARROW_ASSIGN_OR_RAISE(std::string v, Unescape(value));
+    KARROW_ASSIGN_OR_RAISE(std::string t, UnescapeToken(table));
+    KARROW_ASSIGN_OR_RAISE(std::string k, UnescapeToken(key));
+    KARROW_ASSIGN_OR_RAISE(std::string v, UnescapeToken(value));
     task->tables[t][k] = v;
   }
   return Status::OK();
@@ -117,6 +88,8 @@ Status CheckpointStore::Write(const CheckpointData& c) {
   std::string manifest = std::string(kManifestHeader) + "\n";
   manifest += "epoch " + std::to_string(c.epoch) + "\n";
   manifest += "parallelism " + std::to_string(c.parallelism) + "\n";
+  for (const auto& [key, value] : c.identity.Fields())
+    manifest += key + " " + EscapeToken(value) + "\n";
   for (const TaskCheckpoint& t : c.tasks) {
     std::string name = StateFileName(t.task_index);
     std::string data = EncodeState(t);
@@ -147,8 +120,10 @@ Result<CheckpointData> CheckpointStore::Load(int64_t epoch) const {
   std::map<int32_t, size_t> task_slot;
   std::istringstream in(manifest.substr(0, last));
   std::string line;
-  if (!std::getline(in, line) || line != kManifestHeader)
-    return Status::Invalid("not a karrow checkpoint manifest");
+  if (std::getline(in, line) && line == kManifestHeaderV1) {
+    return Status::Invalid(std::string(kOlderLayout) + " (" + kManifestHeaderV1 + ")");
+  }
+  if (line != kManifestHeader) return Status::Invalid("not a karrow checkpoint manifest");
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string kind;
@@ -157,6 +132,13 @@ Result<CheckpointData> CheckpointStore::Load(int64_t epoch) const {
       fields >> c.epoch;
     } else if (kind == "parallelism") {
       fields >> c.parallelism;
+    } else if (c.identity.Set(kind, "")) {
+      // "<key> <value>": the value may be empty (e.g. no group), so it is
+      // the rest of the line, not a token.
+      std::string value;
+      std::getline(fields, value);
+      KARROW_ASSIGN_OR_RAISE(std::string v, UnescapeToken(value.empty() ? "" : value.substr(1)));
+      c.identity.Set(kind, std::move(v));
     } else if (kind == "state") {
       int32_t task = -1;
       std::string name, crc;
@@ -208,6 +190,12 @@ Result<std::optional<CheckpointData>> CheckpointStore::LoadLatest(
   for (auto it = epochs.rbegin(); it != epochs.rend(); ++it) {
     Result<CheckpointData> c = Load(*it);
     if (c.ok()) return std::optional<CheckpointData>(std::move(*c));
+    if (c.status().message().find(kOlderLayout) != std::string::npos) {
+      return Status::Invalid(
+          "checkpoint " + CheckpointDir(*it) + " was " + c.status().message() +
+          ", whose checkpoints this version cannot restore: finish the job with that version, "
+          "or start it afresh with a new --checkpoint-dir and --sink-dir");
+    }
     skipped->push_back(CheckpointDir(*it) + ": " + c.status().message());
   }
   return std::optional<CheckpointData>();

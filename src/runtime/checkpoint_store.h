@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "karrow/job_identity.h"
 #include "karrow/state_table.h"
 #include "karrow/status.h"
 
@@ -26,6 +27,7 @@ struct TaskCheckpoint {
 struct CheckpointData {
   int64_t epoch = 0;
   int32_t parallelism = 0;
+  JobIdentity identity;  ///< the job that wrote it: only that job may restore it
   std::vector<TaskCheckpoint> tasks;
 
   /// table name -> the entries of every task (global tables).
@@ -42,7 +44,9 @@ class CheckpointStore {
 
   /// The newest complete checkpoint, or std::nullopt when there is none.
   /// Every newer checkpoint that is torn or damaged is described in
-  /// `skipped` (one line each: which, and why).
+  /// `skipped` (one line each: which, and why). A checkpoint of an older
+  /// layout is an error, not skipped: skipping it would start the job afresh
+  /// (and discard it) while its output is published.
   Result<std::optional<CheckpointData>> LoadLatest(std::vector<std::string>* skipped) const;
 
   /// Removes every checkpoint newer than `epoch` (torn or damaged ones found

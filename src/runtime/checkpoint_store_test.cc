@@ -19,6 +19,8 @@ CheckpointData Sample(int64_t epoch) {
   CheckpointData c;
   c.epoch = epoch;
   c.parallelism = 2;
+  // An empty group, and a format with a space, must round-trip too.
+  c.identity = {"orders-job", "orders", "", "odd format", "arrow"};
   TaskCheckpoint t0;
   t0.task_index = 0;
   t0.tables["offsets"] = {{"orders/0", std::to_string(epoch * 100)}, {"orders/1", "7"}};
@@ -33,6 +35,7 @@ CheckpointData Sample(int64_t epoch) {
 void ExpectSame(const CheckpointData& got, const CheckpointData& want) {
   EXPECT_EQ(got.epoch, want.epoch);
   EXPECT_EQ(got.parallelism, want.parallelism);
+  EXPECT_EQ(got.identity, want.identity) << got.identity.Describe();
   ASSERT_EQ(got.tasks.size(), want.tasks.size());
   for (size_t i = 0; i < want.tasks.size(); ++i) {
     EXPECT_EQ(got.tasks[i].task_index, want.tasks[i].task_index) << "task " << i;
@@ -138,11 +141,34 @@ TEST_F(CheckpointStoreTest, DamagedManifestIsSkipped) {
 TEST_F(CheckpointStoreTest, ManifestWithAGoodChecksumButBadContentIsSkipped) {
   WriteEpochs({1, 2});
   // Written by something else, with a checksum that matches its content.
-  std::string body = "karrow-checkpoint 1\nepoch 2\nsurprise 1\n";
+  std::string body = "karrow-checkpoint 2\nepoch 2\nsurprise 1\n";
   char crc[16];
   std::snprintf(crc, sizeof(crc), "%08x", files::Crc32c(body));
   Overwrite(FileOf(2, "_manifest"), body + "checksum " + crc + "\n");
   ExpectRestores(1, {{2, "unknown manifest line 'surprise 1'"}});
+}
+
+std::string WithChecksum(const std::string& body) {
+  char crc[16];
+  std::snprintf(crc, sizeof(crc), "%08x", files::Crc32c(body));
+  return body + "checksum " + crc + "\n";
+}
+
+// Skipping an older layout's checkpoint would start the job afresh beside
+// its published output: that is an error for the user to decide about.
+TEST_F(CheckpointStoreTest, CheckpointOfTheOlderLayoutIsRefused) {
+  WriteEpochs({1, 2});
+  Overwrite(FileOf(2, "_manifest"), WithChecksum("karrow-checkpoint 1\nepoch 2\nparallelism 1\n"
+                                                 "state 0 task-0000.state 15 00000000\n"));
+  std::vector<std::string> skipped;
+  Result<std::optional<CheckpointData>> c = store_.LoadLatest(&skipped);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("checkpoint " + store_.CheckpointDir(2) +
+                                      " was written by an older karrow"),
+            std::string::npos)
+      << c.status().message();
+  EXPECT_NE(c.status().message().find("new --checkpoint-dir"), std::string::npos);
 }
 
 TEST_F(CheckpointStoreTest, TruncatedOrChangedStateFileIsSkipped) {

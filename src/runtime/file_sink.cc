@@ -18,11 +18,15 @@
 namespace karrow {
 namespace {
 
-std::string SinkFileName(int64_t epoch, int32_t task, SinkFormat format) {
+const char* Extension(SinkFormat format) {
+  return format == SinkFormat::kArrowIpc ? "arrows" : "ndjson";
+}
+
+std::string SinkFileName(const std::string& prefix, int64_t epoch, int32_t task,
+                         SinkFormat format) {
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%010" PRId64 "-%04d.%s", epoch, task,
-                format == SinkFormat::kArrowIpc ? "arrows" : "ndjson");
-  return buf;
+  std::snprintf(buf, sizeof(buf), "%010" PRId64 "-%04d.%s", epoch, task, Extension(format));
+  return prefix + buf;
 }
 
 // "" or "dead-letter" -> "" or "/dead-letter", to append to a folder path.
@@ -32,8 +36,10 @@ std::string SubPath(const std::string& subfolder) {
 
 class StagingWriter : public SinkWriter {
  public:
-  StagingWriter(std::string staging_dir, std::string subfolder, int32_t task, SinkFormat format)
+  StagingWriter(std::string staging_dir, std::string prefix, std::string subfolder, int32_t task,
+                SinkFormat format)
       : staging_dir_(std::move(staging_dir)),
+        prefix_(std::move(prefix)),
         subfolder_(std::move(subfolder)),
         task_(task),
         format_(format) {}
@@ -50,7 +56,8 @@ class StagingWriter : public SinkWriter {
         KARROW_RETURN_NOT_OK(files::SyncDir(staging_dir_));
       }
       subfolder_ready_ = true;
-      name_ = (subfolder_.empty() ? "" : subfolder_ + "/") + SinkFileName(epoch, task_, format_);
+      name_ = (subfolder_.empty() ? "" : subfolder_ + "/") +
+              SinkFileName(prefix_, epoch, task_, format_);
       epoch_ = epoch;
       std::string path = staging_dir_ + "/" + name_;
       fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -108,6 +115,7 @@ class StagingWriter : public SinkWriter {
   }
 
   std::string staging_dir_;
+  std::string prefix_;
   std::string subfolder_;
   bool subfolder_ready_ = false;
   int32_t task_;
@@ -121,62 +129,149 @@ class StagingWriter : public SinkWriter {
 
 }  // namespace
 
-int64_t SinkFileEpoch(const std::string& name) {
-  long long epoch = -1;
-  int task = -1;
-  char dot = 0;
-  if (std::sscanf(name.c_str(), "%10lld-%4d%c", &epoch, &task, &dot) != 3 || dot != '.') return -1;
+std::string FileNamePrefix(const std::string& job, const std::string& topic) {
+  return job + "@" + topic + "@";
+}
+
+int64_t FileSink::FileEpoch(const std::string& name) const {
+  // Exactly <prefix><10 digits>-<4 digits>.<this format's extension>.
+  std::string ext = std::string(".") + Extension(format_);
+  if (name.size() != prefix_.size() + 15 + ext.size() ||
+      name.compare(0, prefix_.size(), prefix_) != 0 ||
+      name.compare(prefix_.size() + 15, std::string::npos, ext) != 0) {
+    return -1;
+  }
+  int64_t epoch = 0;
+  for (size_t i = 0; i < 15; ++i) {
+    char c = name[prefix_.size() + i];
+    if (i == 10 ? c != '-' : (c < '0' || c > '9')) return -1;
+    if (i < 10) epoch = epoch * 10 + (c - '0');
+  }
   return epoch;
 }
 
-Status FileSink::Recover(int64_t completed, const std::vector<std::string>& completed_files,
-                         std::vector<std::string>* notes) {
-  KARROW_RETURN_NOT_OK(files::MakeDirs(staging_dir()));
-  KARROW_RETURN_NOT_OK(Publish(completed_files));
-  KARROW_RETURN_NOT_OK(RecoverFolder("", completed, notes));
-  for (const std::string& subfolder : subfolders_)
-    KARROW_RETURN_NOT_OK(RecoverFolder(subfolder, completed, notes));
+Result<std::vector<std::string>> FileSink::Orphans(const std::string& subfolder,
+                                                   int64_t completed) const {
+  std::vector<std::string> out;
+  std::string folder = dir_ + SubPath(subfolder);
+  if (!files::Exists(folder)) return out;
+  KARROW_ASSIGN_OR_RAISE(std::vector<std::string> names, files::List(folder));
+  for (const std::string& name : names) {
+    if (FileEpoch(name) > completed)
+      out.push_back((subfolder.empty() ? "" : subfolder + "/") + name);
+  }
+  return out;
+}
+
+Status FileSink::DiscardStaged(const std::string& subfolder, std::vector<std::string>* notes) {
+  std::string staging = staging_dir() + SubPath(subfolder);
+  if (!files::Exists(staging)) return Status::OK();
+  KARROW_ASSIGN_OR_RAISE(std::vector<std::string> staged, files::List(staging));
+  for (const std::string& name : staged) {
+    // Another job's staged files are not ours to judge.
+    if (FileEpoch(name) < 0) continue;
+    KARROW_RETURN_NOT_OK(files::RemoveAll(staging + "/" + name));
+    notes->push_back("discarded staged file " + (subfolder.empty() ? "" : subfolder + "/") + name +
+                     " of an unfinished checkpoint");
+  }
   return Status::OK();
 }
 
-Status FileSink::RecoverFolder(const std::string& subfolder, int64_t completed,
-                               std::vector<std::string>* notes) {
-  const std::string prefix = subfolder.empty() ? "" : subfolder + "/";
-  auto is_subfolder = [&](const std::string& name) {
-    return subfolder.empty() &&
-           std::find(subfolders_.begin(), subfolders_.end(), name) != subfolders_.end();
-  };
-  std::string staging = staging_dir() + SubPath(subfolder);
-  if (files::Exists(staging)) {
-    KARROW_ASSIGN_OR_RAISE(std::vector<std::string> staged, files::List(staging));
-    for (const std::string& name : staged) {
-      if (is_subfolder(name)) continue;
-      KARROW_RETURN_NOT_OK(files::RemoveAll(staging + "/" + name));
-      notes->push_back("discarded staged file " + prefix + name + " of an unfinished checkpoint");
+Status FileSink::Retract(const std::string& name) {
+  size_t slash = name.rfind('/');
+  std::string folder =
+      dir_ + "/.retracted" + (slash == std::string::npos ? "" : "/" + name.substr(0, slash));
+  KARROW_RETURN_NOT_OK(files::MakeDirs(folder));
+  // An epoch retracted once can be taken and retracted again: never replace
+  // what an earlier retraction kept.
+  std::string to = dir_ + "/.retracted/" + name;
+  for (int n = 1; files::Exists(to); ++n)
+    to = dir_ + "/.retracted/" + name + "." + std::to_string(n);
+  if (std::rename((dir_ + "/" + name).c_str(), to.c_str()) != 0) {
+    return Status::IoError("cannot retract '" + name + "': " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+Result<int64_t> FileSink::Recover(int64_t completed,
+                                  const std::vector<std::string>& completed_files,
+                                  const SinkRecoveryOptions& options,
+                                  std::vector<std::string>* notes) {
+  // First every check, then every change: a refusal changes nothing.
+  std::vector<std::string> present;
+  for (const std::string& name : completed_files) {
+    if (files::Exists(staging_dir() + "/" + name) || files::Exists(dir_ + "/" + name)) {
+      present.push_back(name);
+    } else if (options.allow_missing) {
+      notes->push_back("published file " + name + " of checkpoint " + std::to_string(completed) +
+                       " is gone from " + dir_ + "; going on without it (allow_missing_output)");
+    } else {
+      return Status::NotFound(
+          "published file " + name + " of checkpoint " + std::to_string(completed) +
+          " is gone from " + dir_ +
+          " (it is neither published nor staged): if a downstream process moved it away, run "
+          "again with --allow-missing-output to go on without it (its records are not read again)");
     }
   }
-  std::string published_dir = dir_ + SubPath(subfolder);
-  if (!files::Exists(published_dir)) return Status::OK();
-  KARROW_ASSIGN_OR_RAISE(std::vector<std::string> published, files::List(published_dir));
-  for (const std::string& name : published) {
-    if (SinkFileEpoch(name) <= completed) continue;
-    // Only a checkpoint that was complete and later damaged can have left
-    // these: restoring from an older one reads their records again, so they
-    // must leave the output to keep every record there exactly once.
-    std::string retracted = dir_ + "/.retracted" + SubPath(subfolder);
-    KARROW_RETURN_NOT_OK(files::MakeDirs(retracted));
-    if (std::rename((published_dir + "/" + name).c_str(), (retracted + "/" + name).c_str()) != 0) {
-      return Status::IoError("cannot retract '" + prefix + name + "': " + std::strerror(errno));
+  std::vector<std::string> orphans;
+  int64_t newest_orphan = completed;
+  for (const std::string& subfolder : [&] {
+         std::vector<std::string> all{""};
+         all.insert(all.end(), subfolders_.begin(), subfolders_.end());
+         return all;
+       }()) {
+    KARROW_ASSIGN_OR_RAISE(std::vector<std::string> found, Orphans(subfolder, completed));
+    for (const std::string& name : found) {
+      newest_orphan = std::max(newest_orphan, FileEpoch(name.substr(name.rfind('/') + 1)));
+      orphans.push_back(name);
     }
-    notes->push_back("retracted published file " + prefix + name +
-                     " to .retracted/: its checkpoint is damaged " +
-                     "and its records will be read again");
   }
-  return files::SyncDir(published_dir);
+  if (!orphans.empty() && options.orphans == OrphanOutput::kFail) {
+    std::string why = completed == 0
+                          ? "the checkpoint directory holds no complete checkpoint"
+                          : "the checkpoint restored from is epoch " + std::to_string(completed) +
+                                " (a newer one is damaged or was removed)";
+    return Status::Invalid(
+        dir_ + " holds " + std::to_string(orphans.size()) +
+        " published files of this job that no checkpoint covers (e.g. " + orphans.back() +
+        ", epochs up to " + std::to_string(newest_orphan) + "): " + why +
+        ". Restore the checkpoint directory, or run again with --on-orphan-output=retract to move "
+        "them to .retracted/ and read their records again, or --on-orphan-output=keep to leave "
+        "them in place (their records are then read again too, and published twice)");
+  }
+
+  KARROW_RETURN_NOT_OK(files::MakeDirs(staging_dir()));
+  KARROW_RETURN_NOT_OK(Publish(present));
+  KARROW_RETURN_NOT_OK(DiscardStaged("", notes));
+  for (const std::string& subfolder : subfolders_)
+    KARROW_RETURN_NOT_OK(DiscardStaged(subfolder, notes));
+  if (orphans.empty()) return completed;
+  std::set<std::string> folders;
+  for (const std::string& name : orphans) {
+    size_t slash = name.rfind('/');
+    folders.insert(slash == std::string::npos ? dir_ : dir_ + "/" + name.substr(0, slash));
+    if (options.orphans == OrphanOutput::kRetract) {
+      KARROW_RETURN_NOT_OK(Retract(name));
+      notes->push_back("retracted published file " + name +
+                       " to .retracted/: no checkpoint covers it, its records will be read again "
+                       "(on_orphan_output=retract)");
+    } else {
+      notes->push_back("kept published file " + name +
+                       " that no checkpoint covers: its records will be read again and published "
+                       "twice (on_orphan_output=keep)");
+    }
+  }
+  if (options.orphans == OrphanOutput::kRetract) {
+    for (const std::string& folder : folders) KARROW_RETURN_NOT_OK(files::SyncDir(folder));
+    KARROW_RETURN_NOT_OK(files::SyncDir(dir_ + "/.retracted"));
+    return completed;
+  }
+  // Kept: new epochs come after them, so that no name is published twice.
+  return newest_orphan;
 }
 
 std::unique_ptr<SinkWriter> FileSink::NewWriter(int32_t task_index, const std::string& subfolder) {
-  return std::make_unique<StagingWriter>(staging_dir(), subfolder, task_index, format_);
+  return std::make_unique<StagingWriter>(staging_dir(), prefix_, subfolder, task_index, format_);
 }
 
 Status FileSink::Publish(const std::vector<std::string>& names) {
@@ -191,6 +286,12 @@ Status FileSink::Publish(const std::vector<std::string>& names) {
     }
     std::string from = staging_dir() + "/" + name;
     std::string to = dir_ + "/" + name;
+    if (files::Exists(to)) {
+      // Published before a crash; a staged file of the same name as well
+      // would be a second file of one epoch, which must never replace it.
+      if (!files::Exists(from)) continue;
+      return Status::Internal("cannot publish '" + name + "': a published file has that name");
+    }
     if (std::rename(from.c_str(), to.c_str()) == 0) continue;
     if (errno == ENOENT && files::Exists(to)) continue;  // published before a crash
     return Status::IoError(

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <type_traits>
 #include <variant>
@@ -11,14 +12,21 @@
 #include "operator/channel.h"
 #include "operator/task_metrics.h"
 #include "runtime/checkpoint_store.h"
+#include "runtime/dir_lock.h"
 #include "runtime/file_sink.h"
 #include "runtime/files.h"
+#include "runtime/text_escape.h"
 
 namespace karrow {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+
+// In the checkpoint folder, and "<kLockFile>-<job>" in the sink folder: two
+// files even when the folders are one (a second flock of one file from this
+// process would fail).
+constexpr const char* kLockFile = ".lock";
 
 // What tasks tell the coordinator.
 struct TaskAck {  // barrier passed: the task's share of a checkpoint
@@ -126,9 +134,38 @@ void MaybeCrash(const char* point, int64_t epoch) {
   if (want == spec) std::raise(SIGKILL);
 }
 
+// The sink's record of a job: "<sink>/.job-<name>", written by its first
+// run. A run whose identity differs would publish, retract or discard files
+// of that job's (same name, other topic: same lock, other files), so it is
+// refused.
+Status ClaimSink(const std::string& dir, const JobIdentity& job) {
+  const std::string path = dir + "/.job-" + job.name;
+  const std::string header = "karrow-job 1";
+  std::string text = header + "\n";
+  for (const auto& [key, value] : job.Fields()) text += key + " " + EscapeToken(value) + "\n";
+  if (!files::Exists(path)) return files::PublishAtomically(path, text);
+  KARROW_ASSIGN_OR_RAISE(std::string recorded, files::Read(path));
+  JobIdentity theirs;
+  std::istringstream in(recorded);
+  std::string line;
+  bool valid = std::getline(in, line) && line == header;
+  while (valid && std::getline(in, line)) {
+    size_t space = line.find(' ');
+    Result<std::string> value =
+        UnescapeToken(space == std::string::npos ? "" : line.substr(space + 1));
+    valid = space != std::string::npos && value.ok() && theirs.Set(line.substr(0, space), *value);
+  }
+  if (!valid) return Status::Invalid(path + ": not a karrow job file (damaged?)");
+  if (theirs == job) return Status::OK();
+  return Status::Invalid("sink directory " + dir + " holds the output of " + theirs.Describe() +
+                         ", not of " + job.Describe() +
+                         ": use another --sink-dir, or another --job");
+}
+
 }  // namespace
 
 Status RuntimeOptions::Validate() const {
+  KARROW_RETURN_NOT_OK(job.Validate());
   if (parallelism < 1 || parallelism > 1024)
     return Status::Invalid("parallelism: must be 1 to 1024");
   if (checkpoint_dir.empty())
@@ -146,22 +183,44 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   KARROW_RETURN_NOT_OK(options.Validate());
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.checkpoint_dir));
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.sink_dir));
+  JobIdentity job = options.job;
+  job.sink_format = options.sink_format == SinkFormat::kArrowIpc ? "arrow" : "ndjson";
+  // One run per folder: a second run would publish the same records again
+  // and delete the first one's staged files. Held until RunJob returns. The
+  // sink's lock is the job's, so that other jobs may share the folder.
+  KARROW_ASSIGN_OR_RAISE(DirLock checkpoint_lock,
+                         DirLock::Acquire(options.checkpoint_dir, kLockFile, "checkpoint"));
+  KARROW_ASSIGN_OR_RAISE(
+      DirLock sink_lock,
+      DirLock::Acquire(options.sink_dir, std::string(kLockFile) + "-" + job.name, "sink"));
   CheckpointStore store(options.checkpoint_dir);
-  FileSink sink(options.sink_dir, options.sink_format, {kDeadLetterFolder});
+  FileSink sink(options.sink_dir, options.sink_format, FileNamePrefix(job.name, job.topic),
+                {kDeadLetterFolder});
 
   // Recovery: newest complete checkpoint, then the sink brought in line.
   std::vector<std::string> notes;
   KARROW_ASSIGN_OR_RAISE(std::optional<CheckpointData> restored, store.LoadLatest(&notes));
   for (const std::string& n : notes) Log(LogLevel::kWarn, "ignoring checkpoint " + n);
+  if (restored && restored->identity != job) {
+    return Status::Invalid("checkpoint directory " + options.checkpoint_dir + " belongs to " +
+                           restored->identity.Describe() + ", not to " + job.Describe() +
+                           ": use another --checkpoint-dir for this job, or give this run the "
+                           "--job, -t, -g, -f and --sink-format of the job that wrote it");
+  }
+  KARROW_RETURN_NOT_OK(ClaimSink(options.sink_dir, job));
   RunSummary summary;
   summary.restored_epoch = restored ? restored->epoch : 0;
   summary.last_epoch = summary.restored_epoch;
-  KARROW_RETURN_NOT_OK(store.DiscardAfter(summary.restored_epoch));
   notes.clear();
-  KARROW_RETURN_NOT_OK(sink.Recover(summary.restored_epoch,
-                                    restored ? restored->SinkFiles() : std::vector<std::string>{},
-                                    &notes));
+  SinkRecoveryOptions recovery{options.on_orphan_output, options.allow_missing_output};
+  KARROW_ASSIGN_OR_RAISE(int64_t first_epoch_after,
+                         sink.Recover(summary.restored_epoch,
+                                      restored ? restored->SinkFiles() : std::vector<std::string>{},
+                                      recovery, &notes));
   for (const std::string& n : notes) Log(LogLevel::kWarn, "sink: " + n);
+  // After the sink's checks, which may refuse: a refusal leaves the damaged
+  // checkpoints for the user to look at.
+  KARROW_RETURN_NOT_OK(store.DiscardAfter(summary.restored_epoch));
   std::map<std::string, TableEntries> tables =
       restored ? restored->MergedTables() : std::map<std::string, TableEntries>{};
   if (restored) {
@@ -176,7 +235,7 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   for (int32_t i = 0; i < n; ++i) {
     auto t = std::make_unique<Task>();
     t->op = make_operator(i);
-    t->ctx.job_id = options.job_id;
+    t->ctx.job_id = job.name;
     t->ctx.operator_id = t->op->name();
     t->ctx.task = {i, n};
     for (const auto& [name, config] : t->op->tables()) t->ctx.tables.Add(name, tables[name]);
@@ -185,12 +244,12 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     t->writer = sink.NewWriter(i);
     t->dead_letter_writer = sink.NewWriter(i, kDeadLetterFolder);
     t->collector = std::make_unique<TaskCollector>(
-        &t->ctx, t->writer.get(), t->dead_letter_writer.get(), &events, summary.restored_epoch + 1);
+        &t->ctx, t->writer.get(), t->dead_letter_writer.get(), &events, first_epoch_after + 1);
     tasks.push_back(std::move(t));
   }
   for (auto& t : tasks) t->thread = std::thread(RunTask, t.get(), &events);
 
-  int64_t epoch = summary.restored_epoch;
+  int64_t epoch = first_epoch_after;
   int64_t in_flight = 0;  // epoch of the checkpoint being taken; 0 for none
   bool stopping = false;  // a then_stop checkpoint was requested
   std::vector<TaskCheckpoint> acks;
@@ -211,6 +270,7 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     CheckpointData c;
     c.epoch = in_flight;
     c.parallelism = n;
+    c.identity = job;
     c.tasks = std::move(acks);
     acks.clear();
     KARROW_RETURN_NOT_OK(store.Write(c));

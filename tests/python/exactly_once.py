@@ -172,14 +172,16 @@ def run_to_end(bootstrap: str, topic: str, work: Path, *extra: str, timeout: flo
     return summary
 
 
-def published_files(sink_dir: Path) -> list[Path]:
-    """Published output files in publish order (their names sort that way)."""
-    return sorted(p for p in sink_dir.iterdir() if p.is_file() and p.suffix in (".arrows", ".ndjson"))
+def published_files(sink_dir: Path, prefix: str = "") -> list[Path]:
+    """Published output files in publish order (one job's names sort that
+    way); with `prefix` ("<job>@<topic>@"), only that job's."""
+    return sorted(p for p in sink_dir.iterdir()
+                  if p.is_file() and p.suffix in (".arrows", ".ndjson") and p.name.startswith(prefix))
 
 
-def read_published(sink_dir: Path) -> list[tuple[str, pa.Table]]:
+def read_published(sink_dir: Path, prefix: str = "") -> list[tuple[str, pa.Table]]:
     out = []
-    for path in published_files(sink_dir):
+    for path in published_files(sink_dir, prefix):
         table = pa.ipc.open_stream(path).read_all()
         table.validate(full=True)
         assert table.num_rows > 0, f"{path.name} is empty"
@@ -187,14 +189,15 @@ def read_published(sink_dir: Path) -> list[tuple[str, pa.Table]]:
     return out
 
 
-def check_ledger(produced: dict[tuple[int, int], str], sink_dir: Path) -> int:
+def check_ledger(produced: dict[tuple[int, int], str], sink_dir: Path, prefix: str = "") -> int:
     """Every produced (partition, offset, value) is in the published output
-    exactly once, nothing else is, and per partition the offsets strictly
-    increase across files in publish order. Returns the rows checked."""
+    (with `prefix`, in that job's files) exactly once, nothing else is, and
+    per partition the offsets strictly increase across files in publish
+    order. Returns the rows checked."""
     seen: dict[tuple[int, int], str] = {}
     last_offset: dict[int, int] = defaultdict(lambda: -1)
     duplicates, unknown, wrong, backwards = [], [], [], []
-    for name, table in read_published(sink_dir):
+    for name, table in read_published(sink_dir, prefix):
         cols = table.to_pydict()
         for value, partition, offset in zip(cols["value"], cols["partition"], cols["offset_id"]):
             key = (partition, offset)

@@ -10,6 +10,7 @@ import json
 import os
 import random
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from exactly_once import (
     check_ledger,
     checkpoint_offsets,
     completed_epochs,
+    karrow_run_args,
     parse_summary,
     run_to_end,
     staged_rows,
@@ -96,7 +98,7 @@ def test_crash_between_checkpoint_publish_and_commit(kafka_bootstrap, new_topic,
     out = tmp_path / "out"
     if point == "after_checkpoint":
         # Complete checkpoint, files still staged: recovery must publish them.
-        name = f"{crash_epoch:010d}-*"
+        name = f"*@{crash_epoch:010d}-*"
         assert not list(out.glob(name)) and list((out / ".staging").glob(f"{name}.arrows"))
         assert not list(out.glob(f"dead-letter/{name}"))
         assert list((out / ".staging" / "dead-letter").glob(f"{name}.arrows"))
@@ -144,7 +146,17 @@ def test_damaged_newest_checkpoint_is_ignored(kafka_bootstrap, new_topic, tmp_pa
     else:
         manifest.unlink()
     producer.stop()
-    summary = run_to_end(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS)
+    # The damaged checkpoint's files may be published already: no checkpoint
+    # covers them any more, and only when told does the run retract them
+    # (docs/semantics.md §14).
+    orphans = list((tmp_path / "out").glob(f"*@{newest.name[4:]}-*"))
+    if orphans:
+        refused = subprocess.run(karrow_run_args(kafka_bootstrap, topic, tmp_path, "-e", *DEAD_LETTER_ARGS),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+        assert refused.returncode == 2, refused.stderr
+        assert "published files of this job that no checkpoint covers" in refused.stderr
+        assert all(p.exists() for p in orphans)
+    summary = run_to_end(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, "--on-orphan-output", "retract")
     assert f"ignoring checkpoint {newest}" in summary["stderr"]
     assert int(summary["restored_epoch"]) < int(newest.name[4:])
     check_ledger(producer.produced, tmp_path / "out")
