@@ -42,11 +42,20 @@ bool Promotable(AvroType w, AvroType r) {
 
 class Compiler {
  public:
-  Compiler(const AvroSchema& writer, const AvroSchema& reader) : ws_(writer), rs_(reader) {}
+  Compiler(const AvroSchema& writer, const AvroSchema& reader, int level = 1)
+      : level_(level), ws_(writer), rs_(reader) {}
 
+  // Recursive, one call per level of the reader schema (and one per union):
+  // level_ is the level of the values resolved (the top is 1; records,
+  // arrays and maps add one). AvroToArrowColumns has bounded the reader, so
+  // the check below only guards callers that skipped it.
   Result<Step> Resolve(int w, int r, ArrayBuilder* out, const std::string& path) {
     const AvroNode& W = ws_.node(w);
     const AvroNode& R = rs_.node(r);
+    if (level_ > kMaxNestingDepth &&
+        (R.type == AvroType::kRecord || R.type == AvroType::kArray || R.type == AvroType::kMap)) {
+      return Incompatible(path, TooDeepMessage());
+    }
     if (W.type == AvroType::kUnion) return WriterUnion(w, r, out, path);
     if (R.type == AvroType::kUnion) return ReaderUnion(w, r, out, path);
     Step s{.out = out, .node = w, .path = path};
@@ -116,8 +125,9 @@ class Compiler {
         if (W.type != AvroType::kArray) break;
         s.op = Op::kArray;
         std::set<int> visiting;
-        s.zero_size_items = MinSize(ws_, W.items, &visiting) == 0;
+        s.zero_size_items = MinSize(ws_, W.items, &visiting, level_ + 1) == 0;
         auto* list = static_cast<ListBuilder*>(out);
+        Descend in(&level_);
         KARROW_ASSIGN_OR_RAISE(Step item,
                                Resolve(W.items, R.items, list->item_builder(), path + "[]"));
         s.children.push_back(std::move(item));
@@ -127,6 +137,7 @@ class Compiler {
         if (W.type != AvroType::kMap) break;
         s.op = Op::kMap;
         auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(out)->item_builder());
+        Descend in(&level_);
         KARROW_ASSIGN_OR_RAISE(Step value,
                                Resolve(W.items, R.items, entries->child(1), path + "{}"));
         s.children.push_back(std::move(value));
@@ -143,6 +154,14 @@ class Compiler {
   }
 
  private:
+  // One level down for as long as it lives, also when Resolve fails (a
+  // writer union's branch may fail and the others still be resolved).
+  struct Descend {
+    explicit Descend(int* level) : level(level) { ++*level; }
+    ~Descend() { --*level; }
+    int* level;
+  };
+
   static Status Incompatible(const std::string& path, const std::string& what) {
     return Status::Invalid("Avro writer and reader schemas are incompatible at " +
                            (path.empty() ? "the top" : path) + ": " + what);
@@ -238,6 +257,7 @@ class Compiler {
 
   Result<Step> Record(const AvroNode& W, const AvroNode& R, Step s) {
     s.op = Op::kRecord;
+    Descend in(&level_);
     auto* st = static_cast<StructBuilder*>(s.out);
     auto column = [&](size_t j) -> ArrayBuilder* {
       return st ? st->child(static_cast<int>(j)) : (*columns_)[j];
@@ -246,7 +266,10 @@ class Compiler {
     for (const AvroField& wf : W.fields) {
       int j = FindReaderField(R, wf.name);
       if (j < 0) {
-        s.children.push_back(Step{.op = Op::kSkip, .node = wf.type, .path = Join(s.path, wf.name)});
+        s.children.push_back(Step{.op = Op::kSkip,
+                                  .node = wf.type,
+                                  .depth = static_cast<int16_t>(level_),
+                                  .path = Join(s.path, wf.name)});
         continue;
       }
       filled[j] = true;
@@ -265,7 +288,7 @@ class Compiler {
       DefaultValue d;
       Status st2 = EncodeAvroDefault(rs_, rf.type, rf.default_json, &d.bytes);
       if (!st2.ok()) return Incompatible(path, st2.message());
-      Compiler self(rs_, rs_);
+      Compiler self(rs_, rs_, level_);
       KARROW_ASSIGN_OR_RAISE(d.program, self.Resolve(rf.type, rf.type, column(j), path));
       s.defaults.push_back(std::move(d));
     }
@@ -288,6 +311,7 @@ class Compiler {
   const std::vector<ArrayBuilder*>* columns_ = nullptr;
 
  private:
+  int level_;
   const AvroSchema& ws_;
   const AvroSchema& rs_;
 };
