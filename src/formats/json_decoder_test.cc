@@ -160,6 +160,39 @@ TEST(JsonDecoder, BadTextFormsNameTheUnescapedText) {
   }
 }
 
+// What the README promises: a decimal or timestamp is bad data only when it
+// would need rounding. Zeros past the scale or past nanoseconds need none.
+TEST(JsonDecoder, ZerosPastTheScaleOrNanosecondsAreAccepted) {
+  Decoder d({{"price", decimal128(10, 2)},
+             {"whole", decimal128(5, 0)},
+             {"at", timestamp(TimeUnit::kNano, "UTC")}});
+  for (const char* r : {
+           R"({"price": "12.340", "whole": 5.0, "at": "2024-05-17T10:21:33.1234567890Z"})",
+           R"({"price": 12.340, "whole": "5.000", "at": "2024-05-17T10:21:33.123456789000000Z"})",
+           R"({"price": -0.100, "whole": -12345.0, "at": "2024-05-17T10:21:33.0000000000Z"})",
+       }) {
+    EXPECT_TRUE(d.Append(r).ok()) << r << ": " << d.Append(r).ToString();
+  }
+  // Anything that would need rounding (or a form the README does not
+  // promise: exponents) is still bad data.
+  for (const char* r : {R"({"price": "12.345"})", R"({"price": 12.3401})", R"({"whole": 5.5})",
+                        R"({"whole": "5.00001"})", R"({"whole": 1.0e1})", R"({"price": 1.230e1})",
+                        R"({"at": "2024-05-17T10:21:33.1234567891Z"})"}) {
+    EXPECT_EQ(d.Append(r).code(), StatusCode::kBadData) << r;
+  }
+  RecordBatch batch = d.Finish();
+  ASSERT_EQ(batch.num_rows(), 3);
+  EXPECT_TRUE(batch.column(0)->Value<__int128>(0) == 1234);
+  EXPECT_TRUE(batch.column(0)->Value<__int128>(1) == 1234);
+  EXPECT_TRUE(batch.column(0)->Value<__int128>(2) == -10);
+  EXPECT_TRUE(batch.column(1)->Value<__int128>(0) == 5);
+  EXPECT_TRUE(batch.column(1)->Value<__int128>(1) == 5);
+  EXPECT_TRUE(batch.column(1)->Value<__int128>(2) == -12345);
+  EXPECT_EQ(batch.column(2)->Value<int64_t>(0), 1715941293123456789);
+  EXPECT_EQ(batch.column(2)->Value<int64_t>(1), 1715941293123456789);
+  EXPECT_EQ(batch.column(2)->Value<int64_t>(2), 1715941293000000000);
+}
+
 // The value from the issue, which killed karrow with SIGSEGV: 60,000 '['
 // under a key, in a message of a few hundred kilobytes.
 std::string IssueNineValue() {
