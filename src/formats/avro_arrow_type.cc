@@ -12,15 +12,16 @@ class Mapper {
   explicit Mapper(const AvroSchema& schema) : schema_(schema) {}
 
   // `path` names the place for error messages; `depth` is the level of
-  // node `i` (the top is 1; records, arrays and maps add one, unions none).
+  // node `i` (the top is 1; records, arrays, maps and unions add one, as in
+  // the parser: a union costs the compiler's recursion a level's stack too).
   // The parser bounds how deep a schema's text nests, but a named type used
   // by reference brings its whole depth along, so a chain of references
   // nests deeper than the text: the Arrow form (and the decoder built from
   // it, which recurses as deep) is bounded here.
   Result<Field> Map(int i, const std::string& name, const std::string& path, int depth) {
     const AvroNode& n = schema_.node(i);
-    bool nested =
-        n.type == AvroType::kRecord || n.type == AvroType::kArray || n.type == AvroType::kMap;
+    bool nested = n.type == AvroType::kRecord || n.type == AvroType::kArray ||
+                  n.type == AvroType::kMap || n.type == AvroType::kUnion;
     if (nested && depth > kMaxNestingDepth) {
       return Status::Invalid("Avro schema, at " + (path.empty() ? std::string("the top") : path) +
                              ": " + TooDeepMessage() +
@@ -131,16 +132,15 @@ class Mapper {
     return Field{name, decimal128(n.precision, n.scale), false};
   }
 
-  // A union adds no level: its branches are never unions themselves.
   Result<Field> Union(int i, const std::string& name, const std::string& path, int depth) {
     const AvroNode& n = schema_.node(i);
     int value_branch;
     if (IsNullableUnion(schema_, i, &value_branch)) {
-      KARROW_ASSIGN_OR_RAISE(Field f, Map(value_branch, name, path, depth));
+      KARROW_ASSIGN_OR_RAISE(Field f, Map(value_branch, name, path, depth + 1));
       f.nullable = true;
       return f;
     }
-    if (n.branches.size() == 1) return Map(n.branches[0], name, path, depth);
+    if (n.branches.size() == 1) return Map(n.branches[0], name, path, depth + 1);
     if (n.branches.size() > 127) {
       return Status::Invalid("Avro schema, at " + path +
                              ": a union of more than 127 types has no Arrow form");
@@ -151,7 +151,7 @@ class Mapper {
       const AvroNode& branch = schema_.node(b);
       std::string member =
           branch.name.empty() ? schema_.Describe(b) : std::string(AvroShortName(branch.name));
-      KARROW_ASSIGN_OR_RAISE(Field f, Map(b, member, path + "<" + member + ">", depth));
+      KARROW_ASSIGN_OR_RAISE(Field f, Map(b, member, path + "<" + member + ">", depth + 1));
       members.push_back(std::move(f));
     }
     // A union has no validity of its own: its nulls live in the null member.

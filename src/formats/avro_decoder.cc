@@ -36,13 +36,13 @@ struct CompiledProgram {
   }
 
   // Skips a value of writer node `i` at level `depth` (the top is 1;
-  // records, arrays and maps add one, unions none: a union's branch is
-  // never a union). The writer schema may be recursive, so the data decides
-  // how deep this recurses: bounded by kMaxNestingDepth.
+  // records, arrays, maps and unions add one, as in the schema). The writer
+  // schema may be recursive, so the data decides how deep this recurses:
+  // bounded by kMaxNestingDepth.
   bool Skip(int i, AvroCursor& c, int depth) {
     const AvroNode& n = writer->node(i);
-    if (depth > kMaxNestingDepth &&
-        (n.type == AvroType::kRecord || n.type == AvroType::kArray || n.type == AvroType::kMap)) {
+    if (depth > kMaxNestingDepth && (n.type == AvroType::kRecord || n.type == AvroType::kArray ||
+                                     n.type == AvroType::kMap || n.type == AvroType::kUnion)) {
       return c.Fail(TooDeepMessage());
     }
     int64_t v;
@@ -97,7 +97,7 @@ struct CompiledProgram {
           return c.Fail("union branch " + std::to_string(v) + " of " +
                         std::to_string(n.branches.size()));
         }
-        return Skip(n.branches[v], c, depth);
+        return Skip(n.branches[v], c, depth + 1);
       case AvroType::kRecord:
         for (const AvroField& f : n.fields) {
           if (!Skip(f.type, c, depth + 1)) return false;

@@ -182,14 +182,16 @@ TEST(AvroDecoder, RecursiveWriterDataIsSkippedWithADepthLimit) {
     for (int i = 0; i < n; ++i) out += Long(i) + Long(1);
     return out + Long(-1) + Long(0);
   };
-  // chain(n) is n + 1 records, one level each: 64 levels at most.
-  ASSERT_TRUE(d.Read(chain(kMaxNestingDepth - 1)).ok());
-  ExpectBadData(d, chain(kMaxNestingDepth), "nesting deeper than 64 levels");
-  // 100,000 levels, on a thread's small stack: the 65th record starts at
-  // byte 2 * 64 (each level is one byte of v and one of the union's branch).
+  // chain(n) is n + 1 records and n unions between them, one level each:
+  // 63 levels for chain(31), 65 for chain(32).
+  ASSERT_TRUE(d.Read(chain(31)).ok());
+  ExpectBadData(d, chain(32), "nesting deeper than 64 levels");
+  // 100,000 levels, on a thread's small stack: the 33rd record (level 65)
+  // starts at byte 64 (each level before is one byte of v and one of the
+  // union's branch).
   RunOnSmallStack([&] {
     ExpectBadData(d, chain(100000),
-                  "Avro value is invalid at byte 128 in field next: nesting deeper than 64 levels");
+                  "Avro value is invalid at byte 64 in field next: nesting deeper than 64 levels");
   });
   EXPECT_EQ(d.Finish().column(0)->Value<int32_t>(0), 0);
 }
@@ -222,6 +224,29 @@ TEST(AvroSchema, NamedReferencesNestNoDeeperThanTheLimit) {
   EXPECT_EQ(mapped.message(), "Avro schema, at " + path +
                                   ": nesting deeper than 64 levels (counting named types where "
                                   "they are used)");
+}
+
+// The deepest schemas the limit lets through build their decoder on the
+// small stack (the program compiler's frames are the largest per level).
+TEST(AvroSchema, TheDeepestSchemasBuildOnASmallStack) {
+  // Records holding the one before as a nullable field: a record and a
+  // union per step, 63 levels.
+  std::string fields = R"({"name": "f0", "type": {"type": "record", "name": "T0", "fields": [
+      {"name": "x", "type": "int"}]}})";
+  for (int i = 1; i <= 31; ++i) {
+    fields += R"(, {"name": "f)" + std::to_string(i) +
+              R"(", "type": {"type": "record", "name": "T)" + std::to_string(i) +
+              R"(", "fields": [{"name": "x", "type": ["null", "T)" + std::to_string(i - 1) +
+              R"("]}]}})";
+  }
+  std::string unions = R"({"type": "record", "name": "R", "fields": [)" + fields + "]}";
+  std::vector<Status> made;
+  RunOnSmallStack([&] {
+    for (const std::string& schema : {unions, ReferenceChain(62)})
+      made.push_back(MakeAvroDatumDecoder(schema).status());
+  });
+  ASSERT_EQ(made.size(), 2u);
+  for (const Status& st : made) EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
 TEST(AvroDecoder, DeepWriterTypesAreSkippedWithTheLimit) {

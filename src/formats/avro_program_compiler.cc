@@ -45,19 +45,30 @@ class Compiler {
   Compiler(const AvroSchema& writer, const AvroSchema& reader, int level = 1)
       : level_(level), ws_(writer), rs_(reader) {}
 
-  // Recursive, one call per level of the reader schema (and one per union):
-  // level_ is the level of the values resolved (the top is 1; records,
-  // arrays and maps add one). AvroToArrowColumns has bounded the reader, so
-  // the check below only guards callers that skipped it.
+  // Recursive, one call per level of the reader schema (and one more per
+  // writer union): level_ is the level of the values resolved (the top is
+  // 1; records, arrays, maps and unions add one, as in AvroToArrowColumns,
+  // which has bounded the reader).
   Result<Step> Resolve(int w, int r, ArrayBuilder* out, const std::string& path) {
     const AvroNode& W = ws_.node(w);
     const AvroNode& R = rs_.node(r);
-    if (level_ > kMaxNestingDepth &&
-        (R.type == AvroType::kRecord || R.type == AvroType::kArray || R.type == AvroType::kMap)) {
+    auto nested = [](AvroType t) {
+      return t == AvroType::kRecord || t == AvroType::kArray || t == AvroType::kMap ||
+             t == AvroType::kUnion;
+    };
+    if (level_ > kMaxNestingDepth && (nested(R.type) || nested(W.type)))
       return Incompatible(path, TooDeepMessage());
+    if (W.type == AvroType::kUnion) {
+      // One level for a union, the writer's or the reader's: a reader union
+      // counts it when WriterUnion resolves each branch against it.
+      if (R.type == AvroType::kUnion) return WriterUnion(w, r, out, path);
+      Descend in(&level_);
+      return WriterUnion(w, r, out, path);
     }
-    if (W.type == AvroType::kUnion) return WriterUnion(w, r, out, path);
-    if (R.type == AvroType::kUnion) return ReaderUnion(w, r, out, path);
+    if (R.type == AvroType::kUnion) {
+      Descend in(&level_);
+      return ReaderUnion(w, r, out, path);
+    }
     Step s{.out = out, .node = w, .path = path};
     switch (R.type) {
       case AvroType::kNull:
