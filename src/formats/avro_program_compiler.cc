@@ -121,10 +121,7 @@ class Compiler {
         return s;
       case AvroType::kFixed:
         if (W.type != AvroType::kFixed || !NamesMatch(W, R)) break;
-        if (W.size != R.size) {
-          return Incompatible(path, "fixed " + W.name + " has " + std::to_string(W.size) +
-                                        " bytes, the reader's " + std::to_string(R.size));
-        }
+        if (W.size != R.size) return FixedSizesDiffer(W, R, path);
         if (R.logical == AvroLogicalType::kDecimal)
           return Decimal(W, R, Op::kFixedToDecimal, std::move(s));
         s.op = Op::kFixed;
@@ -132,36 +129,19 @@ class Compiler {
       case AvroType::kEnum:
         if (W.type != AvroType::kEnum || !NamesMatch(W, R)) break;
         return Enum(W, R, std::move(s));
-      case AvroType::kArray: {
+      case AvroType::kArray:
         if (W.type != AvroType::kArray) break;
-        s.op = Op::kArray;
-        std::set<int> visiting;
-        s.zero_size_items = MinSize(ws_, W.items, &visiting, level_ + 1) == 0;
-        auto* list = static_cast<ListBuilder*>(out);
-        Descend in(&level_);
-        KARROW_ASSIGN_OR_RAISE(Step item,
-                               Resolve(W.items, R.items, list->item_builder(), path + "[]"));
-        s.children.push_back(std::move(item));
-        return s;
-      }
-      case AvroType::kMap: {
+        return Items(W, R, std::move(s));
+      case AvroType::kMap:
         if (W.type != AvroType::kMap) break;
-        s.op = Op::kMap;
-        auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(out)->item_builder());
-        Descend in(&level_);
-        KARROW_ASSIGN_OR_RAISE(Step value,
-                               Resolve(W.items, R.items, entries->child(1), path + "{}"));
-        s.children.push_back(std::move(value));
-        return s;
-      }
+        return Items(W, R, std::move(s));
       case AvroType::kRecord:
         if (W.type != AvroType::kRecord || !NamesMatch(W, R)) break;
         return Record(W, R, std::move(s));
       case AvroType::kUnion:
         break;
     }
-    return Incompatible(path, "the writer's " + ws_.Describe(w) +
-                                  " cannot be read as the reader's " + rs_.Describe(r));
+    return CannotRead(w, r, path);
   }
 
  private:
@@ -173,12 +153,49 @@ class Compiler {
     int* level;
   };
 
-  static Status Incompatible(const std::string& path, const std::string& what) {
+  // An array's items or a map's values. Out of line, as are the other
+  // helpers Resolve recurses through: inlined, their locals would all
+  // widen Resolve's frame, which every level of nesting pays.
+  [[gnu::noinline]] Result<Step> Items(const AvroNode& W, const AvroNode& R, Step s) {
+    ArrayBuilder* out;
+    std::string path;
+    if (R.type == AvroType::kArray) {
+      s.op = Op::kArray;
+      std::set<int> visiting;
+      s.zero_size_items = MinSize(ws_, W.items, &visiting, level_ + 1) == 0;
+      out = static_cast<ListBuilder*>(s.out)->item_builder();
+      path = s.path + "[]";
+    } else {
+      s.op = Op::kMap;
+      auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(s.out)->item_builder());
+      out = entries->child(1);
+      path = s.path + "{}";
+    }
+    Descend in(&level_);
+    Result<Step> item = Resolve(W.items, R.items, out, path);
+    if (!item.ok()) return item.status();
+    s.children.push_back(std::move(*item));  // no Step of its own on this frame
+    return s;
+  }
+
+  [[gnu::cold, gnu::noinline]] static Status FixedSizesDiffer(const AvroNode& W, const AvroNode& R,
+                                                              const std::string& path) {
+    return Incompatible(path, "fixed " + W.name + " has " + std::to_string(W.size) +
+                                  " bytes, the reader's " + std::to_string(R.size));
+  }
+  [[gnu::cold, gnu::noinline]] Status CannotRead(int w, int r, const std::string& path) const {
+    return Incompatible(path, "the writer's " + ws_.Describe(w) +
+                                  " cannot be read as the reader's " + rs_.Describe(r));
+  }
+
+  [[gnu::cold, gnu::noinline]] static Status Incompatible(const std::string& path,
+                                                          const std::string& what) {
     return Status::Invalid("Avro writer and reader schemas are incompatible at " +
                            (path.empty() ? "the top" : path) + ": " + what);
   }
 
-  Result<Step> WriterUnion(int w, int r, ArrayBuilder* out, const std::string& path) {
+  [[gnu::noinline]] Result<Step> WriterUnion(int w, int r, ArrayBuilder* out,
+                                             const std::string& path) {
     Step s{.op = Op::kWriterUnion, .out = out, .node = w, .path = path};
     bool any = false;
     std::string last_error;
@@ -213,7 +230,8 @@ class Compiler {
     return -1;
   }
 
-  Result<Step> ReaderUnion(int w, int r, ArrayBuilder* out, const std::string& path) {
+  [[gnu::noinline]] Result<Step> ReaderUnion(int w, int r, ArrayBuilder* out,
+                                             const std::string& path) {
     const AvroNode& R = rs_.node(r);
     int k = MatchBranch(ws_.node(w), R);
     if (k < 0) {
@@ -231,12 +249,13 @@ class Compiler {
            .node = w,
            .member = static_cast<int8_t>(k),
            .path = path};
-    KARROW_ASSIGN_OR_RAISE(Step value, Resolve(w, R.branches[k], u->member(k), path));
-    s.children.push_back(std::move(value));
+    Result<Step> value = Resolve(w, R.branches[k], u->member(k), path);
+    if (!value.ok()) return value.status();
+    s.children.push_back(std::move(*value));
     return s;
   }
 
-  Result<Step> Decimal(const AvroNode& W, const AvroNode& R, Op op, Step s) {
+  [[gnu::noinline]] Result<Step> Decimal(const AvroNode& W, const AvroNode& R, Op op, Step s) {
     if (W.logical == AvroLogicalType::kDecimal &&
         (W.precision != R.precision || W.scale != R.scale)) {
       return Incompatible(s.path,
@@ -249,7 +268,7 @@ class Compiler {
     return s;
   }
 
-  Result<Step> Enum(const AvroNode& W, const AvroNode& R, Step s) {
+  [[gnu::noinline]] Result<Step> Enum(const AvroNode& W, const AvroNode& R, Step s) {
     s.op = Op::kEnum;
     s.symbols = R.symbols;
     int32_t fallback = -1;
@@ -266,7 +285,7 @@ class Compiler {
     return s;
   }
 
-  Result<Step> Record(const AvroNode& W, const AvroNode& R, Step s) {
+  [[gnu::noinline]] Result<Step> Record(const AvroNode& W, const AvroNode& R, Step s) {
     s.op = Op::kRecord;
     Descend in(&level_);
     auto* st = static_cast<StructBuilder*>(s.out);
@@ -284,9 +303,10 @@ class Compiler {
         continue;
       }
       filled[j] = true;
-      KARROW_ASSIGN_OR_RAISE(
-          Step f, Resolve(wf.type, R.fields[j].type, column(j), Join(s.path, R.fields[j].name)));
-      s.children.push_back(std::move(f));
+      Result<Step> f =
+          Resolve(wf.type, R.fields[j].type, column(j), Join(s.path, R.fields[j].name));
+      if (!f.ok()) return f.status();
+      s.children.push_back(std::move(*f));
     }
     for (size_t j = 0; j < R.fields.size(); ++j) {
       if (filled[j]) continue;

@@ -13,9 +13,9 @@
 //     (a struct: object, field, reader), Avro skip ~270, Avro decode ~400;
 //     at the limit under 40 KiB;
 //   - per schema, once: JSON schema ~1.3 KiB, Avro schema ~1.8 KiB, its
-//     Arrow mapping ~2 KiB, the Avro decode program ~2-4.5 KiB (Result<Step>
+//     Arrow mapping ~2 KiB, the Avro decode program ~1.5-3 KiB (Result<Step>
 //     and paths by value); the deepest schemas accepted need under 128 KiB
-//     (JSON) and under 256 KiB (Avro: avro_decoder_test builds them on a
+//     (JSON) and under 160 KiB (Avro: avro_decoder_test builds them on a
 //     256 KiB stack).
 // A thread gets 8 MiB by default from glibc (librdkafka's and Python's
 // threads included); musl's 128 KiB would be too little for the deepest
