@@ -82,7 +82,13 @@ void ForEachRecord(const uint8_t* data, size_t size, char separator,
 
 DecoderHarness::DecoderHarness(const DecoderFactory& make_decoder)
     : decoder_(make_decoder()), reference_(make_decoder()) {
-  auto schema = std::make_shared<Schema>(decoder_->fields());
+  // The value columns, then one the harness fills itself, as the source
+  // fills its metadata and _timestamp columns: a decoder may have no
+  // columns at all (an Avro record without fields), and its rows must still
+  // be counted.
+  std::vector<Field> fields = decoder_->fields();
+  fields.push_back({kRowColumn, int64(), false});
+  auto schema = std::make_shared<Schema>(std::move(fields));
   builder_ = std::make_unique<RecordBatchBuilder>(schema, UncachedPool());
   reference_builder_ = std::make_unique<RecordBatchBuilder>(schema, UncachedPool());
   decoder_->Bind(builder_.get());
@@ -107,6 +113,7 @@ Status DecoderHarness::Append(std::string_view record) {
   Status st = decoder_->Append(reinterpret_cast<const uint8_t*>(record.data()),
                                static_cast<int64_t>(record.size()));
   if (st.ok()) {
+    AppendRowColumn(builder_.get(), before);
     CheckShape(before + 1, "after an accepted record");
     accepted_.emplace_back(record);
   } else if (st.code() == StatusCode::kBadData) {
@@ -150,8 +157,10 @@ void DecoderHarness::FinishBatch() {
 
   // The reference sees only the accepted records, in a fresh decoder.
   for (const std::string& record : accepted_) {
+    int64_t row = reference_builder_->num_rows();
     Status st = reference_->Append(reinterpret_cast<const uint8_t*>(record.data()),
                                    static_cast<int64_t>(record.size()));
+    if (st.ok()) AppendRowColumn(reference_builder_.get(), row);
     if (!st.ok()) {
       Die("a second decoder rejected a record the first accepted, so the result depends on earlier "
           "records (" +

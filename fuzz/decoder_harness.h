@@ -3,7 +3,10 @@
 // soon as the decoder breaks its contract:
 //   - Append returns OK or kBadData, nothing else;
 //   - OK appends exactly one row to every column; after kBadData the
-//     caller's Truncate restores every column's previous length;
+//     caller's Truncate restores every column's previous length (the
+//     batch has one more column after the decoder's, `_row`, which the
+//     harness fills per accepted record as the source fills its metadata
+//     columns, so that rows count even when the decoder has no columns);
 //   - every struct builder's children stay as long as the struct;
 //   - each finished batch is valid Arrow (ValidateBatch) and equals the
 //     batch a fresh decoder builds from only the accepted records, so a
@@ -27,6 +30,9 @@
 #include "karrow/status.h"
 
 namespace karrow::fuzz {
+
+/// The harness's own last column: each accepted record's row number.
+inline constexpr const char* kRowColumn = "_row";
 
 /// Prints `what` to stderr and aborts when `status` is not OK.
 void CheckOk(const Status& status, const std::string& what);
@@ -70,6 +76,9 @@ class DecoderHarness {
 
  private:
   void CheckShape(int64_t rows, const char* when) const;
+  static void AppendRowColumn(RecordBatchBuilder* builder, int64_t row) {
+    builder->column_as<Int64Builder>(builder->schema()->num_fields() - 1)->Append(row);
+  }
 
   std::unique_ptr<ValueDecoder> decoder_;
   std::unique_ptr<ValueDecoder> reference_;

@@ -1,7 +1,8 @@
 // JSON values with a declared schema (src/formats/json_decoder.h). The first
 // input byte picks one of the schemas below; the rest is records separated by
 // '\x1e'. Besides the harness's checks: a record the typed decoder accepts
-// must be valid JSON, as the independent judge (json_oracle.h) sees it.
+// must be valid JSON no deeper than the nesting limit, as the independent
+// judge (json_oracle.h) sees it.
 // dict: json.dict
 #include <cstdint>
 #include <cstdlib>
@@ -92,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   DecoderHarness& harness = *target.harness[data[0] % kNumSchemas];
   ForEachRecord(data + 1, size - 1, '\x1e', [&](std::string_view record) {
-    if (harness.Append(record).ok() && JudgeJson(record) == JsonVerdict::kInvalid) {
+    // Nor may it accept JSON nested deeper than the limit (kTooDeep).
+    if (harness.Append(record).ok() && JudgeJson(record) != JsonVerdict::kValid) {
       CheckOk(karrow::Status::Invalid("'" + Printable(record) + "'"),
               "the typed decoder accepted invalid JSON");
     }

@@ -2,10 +2,10 @@
 
 #include <simdjson.h>
 
+#include "formats/nesting_limit.h"
+
 namespace karrow::fuzz {
 namespace {
-
-constexpr int kMaxDepth = 1000;
 
 class Judge {
  public:
@@ -44,8 +44,11 @@ class Judge {
     return at_ > start;
   }
 
+  // `depth`: the arrays and objects around the value. One that would be
+  // deeper than karrow's limit stops the judging: the limit, not the
+  // grammar, decides about the whole text (bounding this recursion too).
   bool Value(int depth) {
-    if (depth > kMaxDepth) {
+    if ((Peek() == '{' || Peek() == '[') && depth + 1 > kMaxNestingDepth) {
       too_deep_ = true;
       return false;
     }

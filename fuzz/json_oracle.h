@@ -2,7 +2,8 @@
 // grammar written out plainly (slow, obvious, separate from simdjson's
 // parser and from src/formats/json_syntax.h), with simdjson's stricter
 // choices where the RFC leaves room: escaped surrogates must pair, and
-// nesting deeper than simdjson's limit is not judged.
+// nesting deeper than karrow's limit (formats/nesting_limit.h) is its own
+// verdict.
 #pragma once
 
 #include <string_view>
@@ -12,7 +13,7 @@ namespace karrow::fuzz {
 enum class JsonVerdict {
   kValid,
   kInvalid,
-  kTooDeep,  ///< Nested past 1000 levels: simdjson's depth limit decides, not the grammar.
+  kTooDeep,  ///< An array or object deeper than kMaxNestingDepth levels, before any error.
 };
 
 JsonVerdict JudgeJson(std::string_view text);

@@ -13,6 +13,7 @@
 #include "decoder_harness.h"
 #include "formats/json_decoder.h"
 #include "formats/json_schema.h"
+#include "formats/nesting_limit.h"
 
 namespace karrow::fuzz {
 namespace {
@@ -106,9 +107,11 @@ std::string SampleValue(const DataType& type) {
   }
 }
 
+// `depth`: the level of the object (or array) holding `fields`, 1 for the
+// message's object; no array or object may be deeper than the decoder reads.
 void CheckFields(const std::vector<Field>& fields, int depth) {
   if (fields.empty()) CheckOk(Status::Invalid("a struct without fields"), "accepted schema");
-  if (depth > 40)
+  if (depth > kMaxNestingDepth)
     CheckOk(Status::Invalid("nested " + std::to_string(depth) + " deep"), "accepted schema");
   for (size_t i = 0; i < fields.size(); ++i) {
     const Field& f = fields[i];
@@ -157,6 +160,10 @@ bool FieldsToJsonCanWrite(const karrow::DataType& type) {
     case TypeId::kMap:
     case TypeId::kDenseUnion:
       return false;
+    case TypeId::kStruct:
+      // An Avro record without fields: the schema file has no empty struct.
+      if (type.children().empty()) return false;
+      [[fallthrough]];
     default:
       for (const karrow::Field& child : type.children()) {
         if (!FieldsToJsonCanWrite(*child.type)) return false;
@@ -178,12 +185,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // An Avro schema also declares JSON columns; its parser has a target of
-  // its own (avro_schema), and its types have no form in the schema file.
+  // its own (avro_schema), and its types have no form in the schema file
+  // (nor has a record without fields, which declares no columns).
+  if (parsed->empty()) return 0;
   for (const Field& f : *parsed) {
     if (!FieldsToJsonCanWrite(*f.type)) return 0;
   }
   const std::vector<Field>& fields = *parsed;
-  CheckFields(fields, 0);
+  CheckFields(fields, 1);
 
   const std::string again = "{\"fields\": " + FieldsToJson(fields) + "}";
   Result<std::vector<Field>> reparsed = ParseJsonSchema(again);

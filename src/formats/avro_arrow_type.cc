@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "formats/nesting_limit.h"
+
 namespace karrow {
 namespace {
 
@@ -9,20 +11,33 @@ class Mapper {
  public:
   explicit Mapper(const AvroSchema& schema) : schema_(schema) {}
 
-  // `path` names the place for error messages.
-  Result<Field> Map(int i, const std::string& name, const std::string& path) {
+  // `path` names the place for error messages; `depth` is the level of
+  // node `i` (the top is 1; records, arrays, maps and unions add one, as in
+  // the parser: a union costs the compiler's recursion a level's stack too).
+  // The parser bounds how deep a schema's text nests, but a named type used
+  // by reference brings its whole depth along, so a chain of references
+  // nests deeper than the text: the Arrow form (and the decoder built from
+  // it, which recurses as deep) is bounded here.
+  Result<Field> Map(int i, const std::string& name, const std::string& path, int depth) {
     const AvroNode& n = schema_.node(i);
+    bool nested = n.type == AvroType::kRecord || n.type == AvroType::kArray ||
+                  n.type == AvroType::kMap || n.type == AvroType::kUnion;
+    if (nested && depth > kMaxNestingDepth) {
+      return Status::Invalid("Avro schema, at " + (path.empty() ? std::string("the top") : path) +
+                             ": " + TooDeepMessage() +
+                             " (counting named types where they are used)");
+    }
     if (!n.name.empty() && !visiting_.insert(i).second) {
       return Status::Invalid("Avro schema, at " + path + ": " + n.name +
                              " contains itself; recursive types cannot be Arrow columns");
     }
-    Result<Field> out = MapNode(i, name, path);
+    Result<Field> out = MapNode(i, name, path, depth);
     visiting_.erase(i);
     return out;
   }
 
  private:
-  Result<Field> MapNode(int i, const std::string& name, const std::string& path) {
+  Result<Field> MapNode(int i, const std::string& name, const std::string& path, int depth) {
     const AvroNode& n = schema_.node(i);
     switch (n.type) {
       case AvroType::kNull:
@@ -65,22 +80,23 @@ class Mapper {
       case AvroType::kRecord: {
         std::vector<Field> children;
         for (const AvroField& f : n.fields) {
-          KARROW_ASSIGN_OR_RAISE(Field child,
-                                 Map(f.type, f.name, path.empty() ? f.name : path + "." + f.name));
+          KARROW_ASSIGN_OR_RAISE(
+              Field child,
+              Map(f.type, f.name, path.empty() ? f.name : path + "." + f.name, depth + 1));
           children.push_back(std::move(child));
         }
         return Field{name, struct_(std::move(children)), false};
       }
       case AvroType::kArray: {
-        KARROW_ASSIGN_OR_RAISE(Field item, Map(n.items, "item", path + "[]"));
+        KARROW_ASSIGN_OR_RAISE(Field item, Map(n.items, "item", path + "[]", depth + 1));
         return Field{name, list(std::move(item)), false};
       }
       case AvroType::kMap: {
-        KARROW_ASSIGN_OR_RAISE(Field value, Map(n.items, "value", path + "{}"));
+        KARROW_ASSIGN_OR_RAISE(Field value, Map(n.items, "value", path + "{}", depth + 1));
         return Field{name, map({"key", utf8(), false}, std::move(value)), false};
       }
       case AvroType::kUnion:
-        return Union(i, name, path);
+        return Union(i, name, path, depth);
     }
     return Status::Internal("unknown Avro type");
   }
@@ -116,15 +132,15 @@ class Mapper {
     return Field{name, decimal128(n.precision, n.scale), false};
   }
 
-  Result<Field> Union(int i, const std::string& name, const std::string& path) {
+  Result<Field> Union(int i, const std::string& name, const std::string& path, int depth) {
     const AvroNode& n = schema_.node(i);
     int value_branch;
     if (IsNullableUnion(schema_, i, &value_branch)) {
-      KARROW_ASSIGN_OR_RAISE(Field f, Map(value_branch, name, path));
+      KARROW_ASSIGN_OR_RAISE(Field f, Map(value_branch, name, path, depth + 1));
       f.nullable = true;
       return f;
     }
-    if (n.branches.size() == 1) return Map(n.branches[0], name, path);
+    if (n.branches.size() == 1) return Map(n.branches[0], name, path, depth + 1);
     if (n.branches.size() > 127) {
       return Status::Invalid("Avro schema, at " + path +
                              ": a union of more than 127 types has no Arrow form");
@@ -135,7 +151,7 @@ class Mapper {
       const AvroNode& branch = schema_.node(b);
       std::string member =
           branch.name.empty() ? schema_.Describe(b) : std::string(AvroShortName(branch.name));
-      KARROW_ASSIGN_OR_RAISE(Field f, Map(b, member, path + "<" + member + ">"));
+      KARROW_ASSIGN_OR_RAISE(Field f, Map(b, member, path + "<" + member + ">", depth + 1));
       members.push_back(std::move(f));
     }
     // A union has no validity of its own: its nulls live in the null member.
@@ -161,7 +177,7 @@ bool IsNullableUnion(const AvroSchema& schema, int i, int* value_branch) {
 }
 
 Result<Field> AvroToArrowField(const AvroSchema& schema, int i, const std::string& name) {
-  return Mapper(schema).Map(i, name, name);
+  return Mapper(schema).Map(i, name, name, 1);
 }
 
 Result<std::vector<Field>> AvroToArrowColumns(const AvroSchema& schema) {
@@ -171,7 +187,7 @@ Result<std::vector<Field>> AvroToArrowColumns(const AvroSchema& schema) {
     return std::vector<Field>{std::move(f)};
   }
   // The top record's fields are the columns, named without a prefix.
-  KARROW_ASSIGN_OR_RAISE(Field f, Mapper(schema).Map(schema.root(), "value", ""));
+  KARROW_ASSIGN_OR_RAISE(Field f, Mapper(schema).Map(schema.root(), "value", "", 1));
   return f.type->children();
 }
 

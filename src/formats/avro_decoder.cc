@@ -11,7 +11,6 @@
 namespace karrow {
 
 using avro_program::DefaultValue;
-using avro_program::kMaxSkipDepth;
 using avro_program::kMaxZeroSizeItems;
 using avro_program::MinSize;
 using avro_program::Op;
@@ -36,10 +35,16 @@ struct CompiledProgram {
     return c.Fail(std::move(why));
   }
 
+  // Skips a value of writer node `i` at level `depth` (the top is 1;
+  // records, arrays, maps and unions add one, as in the schema). The writer
+  // schema may be recursive, so the data decides how deep this recurses:
+  // bounded by kMaxNestingDepth.
   bool Skip(int i, AvroCursor& c, int depth) {
-    if (depth > kMaxSkipDepth)
-      return c.Fail("values nested deeper than " + std::to_string(kMaxSkipDepth) + " levels");
     const AvroNode& n = writer->node(i);
+    if (depth > kMaxNestingDepth && (n.type == AvroType::kRecord || n.type == AvroType::kArray ||
+                                     n.type == AvroType::kMap || n.type == AvroType::kUnion)) {
+      return c.Fail(TooDeepMessage());
+    }
     int64_t v;
     std::string_view bytes;
     const uint8_t* fixed;
@@ -67,7 +72,8 @@ struct CompiledProgram {
       case AvroType::kMap: {
         std::set<int> visiting;
         // Values that take no bytes need no skipping, however many there are.
-        bool empty_items = n.type == AvroType::kArray && MinSize(*writer, n.items, &visiting) == 0;
+        bool empty_items =
+            n.type == AvroType::kArray && MinSize(*writer, n.items, &visiting, depth + 1) == 0;
         while (true) {
           int64_t count, block_bytes;
           if (!c.ReadBlockCount(&count, &block_bytes)) return false;
@@ -326,7 +332,7 @@ struct CompiledProgram {
         static_cast<DenseUnionBuilder*>(s.out)->Append(s.member);
         return true;
       case Op::kSkip:
-        return Skip(s.node, c, 0) || Fail(s, c, "");
+        return Skip(s.node, c, s.depth) || Fail(s, c, "");
       case Op::kFail:
         return Fail(s, c,
                     "the writer's union branch " + writer->Describe(s.node) +

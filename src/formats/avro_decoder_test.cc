@@ -10,6 +10,9 @@
 
 #include "formats/avro_arrow_type.h"
 #include "formats/avro_long_encoding.h"
+#include "formats/avro_value_decoder.h"
+#include "formats/nesting_limit.h"
+#include "support/small_stack.h"
 
 namespace karrow {
 namespace {
@@ -179,9 +182,88 @@ TEST(AvroDecoder, RecursiveWriterDataIsSkippedWithADepthLimit) {
     for (int i = 0; i < n; ++i) out += Long(i) + Long(1);
     return out + Long(-1) + Long(0);
   };
-  ASSERT_TRUE(d.Read(chain(100)).ok());
-  ExpectBadData(d, chain(100000), "nested deeper than 256 levels");
+  // chain(n) is n + 1 records and n unions between them, one level each:
+  // 63 levels for chain(31), 65 for chain(32).
+  ASSERT_TRUE(d.Read(chain(31)).ok());
+  ExpectBadData(d, chain(32), "nesting deeper than 64 levels");
+  // 100,000 levels, on a thread's small stack: the 33rd record (level 65)
+  // starts at byte 64 (each level before is one byte of v and one of the
+  // union's branch).
+  RunOnSmallStack([&] {
+    ExpectBadData(d, chain(100000),
+                  "Avro value is invalid at byte 64 in field next: nesting deeper than 64 levels");
+  });
   EXPECT_EQ(d.Finish().column(0)->Value<int32_t>(0), 0);
+}
+
+// A record whose fields are records T0 ... Tn, each (but T0) holding the
+// one before it by reference: the text nests three levels, the types n + 2.
+std::string ReferenceChain(int n) {
+  std::string fields = R"({"name": "f0", "type": {"type": "record", "name": "T0", "fields": [
+      {"name": "x", "type": "int"}]}})";
+  for (int i = 1; i <= n; ++i) {
+    fields += R"(, {"name": "f)" + std::to_string(i) +
+              R"(", "type": {"type": "record", "name": "T)" + std::to_string(i) +
+              R"(", "fields": [{"name": "x", "type": "T)" + std::to_string(i - 1) + R"("}]}})";
+  }
+  return R"({"type": "record", "name": "R", "fields": [)" + fields + "]}";
+}
+
+TEST(AvroSchema, NamedReferencesNestNoDeeperThanTheLimit) {
+  // The top record is level 1, so T62 as its field reaches level 64.
+  ASSERT_TRUE(AvroToArrowColumns(AvroSchema::Parse(ReferenceChain(62)).ValueOrDie()).ok());
+  Status mapped;
+  RunOnSmallStack([&] {
+    auto schema = AvroSchema::Parse(ReferenceChain(3000));
+    ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+    mapped = AvroToArrowColumns(*schema).status();
+  });
+  EXPECT_EQ(mapped.code(), StatusCode::kInvalidArgument);
+  std::string path = "f63";
+  for (int i = 0; i < 63; ++i) path += ".x";
+  EXPECT_EQ(mapped.message(), "Avro schema, at " + path +
+                                  ": nesting deeper than 64 levels (counting named types where "
+                                  "they are used)");
+}
+
+// The deepest schemas the limit lets through build their decoder on the
+// small stack (the program compiler's frames are the largest per level).
+TEST(AvroSchema, TheDeepestSchemasBuildOnASmallStack) {
+  // Records holding the one before as a nullable field: a record and a
+  // union per step, 63 levels.
+  std::string fields = R"({"name": "f0", "type": {"type": "record", "name": "T0", "fields": [
+      {"name": "x", "type": "int"}]}})";
+  for (int i = 1; i <= 31; ++i) {
+    fields += R"(, {"name": "f)" + std::to_string(i) +
+              R"(", "type": {"type": "record", "name": "T)" + std::to_string(i) +
+              R"(", "fields": [{"name": "x", "type": ["null", "T)" + std::to_string(i - 1) +
+              R"("]}]}})";
+  }
+  std::string unions = R"({"type": "record", "name": "R", "fields": [)" + fields + "]}";
+  std::vector<Status> made;
+  RunOnSmallStack([&] {
+    for (const std::string& schema : {unions, ReferenceChain(62)})
+      made.push_back(MakeAvroDatumDecoder(schema).status());
+  });
+  ASSERT_EQ(made.size(), 2u);
+  for (const Status& st : made) EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+TEST(AvroDecoder, DeepWriterTypesAreSkippedWithTheLimit) {
+  // The writer's fields are all unknown to the reader (an empty record, so
+  // the whole value is skipped), and T3000 nests 3000 levels deep.
+  Status read;
+  RunOnSmallStack([&] {
+    Decoder d(R"({"type": "record", "name": "R", "fields": []})", ReferenceChain(3000));
+    std::string value;
+    for (int i = 0; i <= 3000; ++i) value += Long(i);  // the one int of each f<i>
+    read = d.Read(value);
+    EXPECT_EQ(d.rows(), 0);
+  });
+  EXPECT_EQ(read.code(), StatusCode::kBadData);
+  // f63's value is T63 at level 2 ... its x (T0) at level 65, after 63 bytes.
+  EXPECT_EQ(read.message(),
+            "Avro value is invalid at byte 63 in field f63: nesting deeper than 64 levels");
 }
 
 TEST(AvroDecoder, DecimalsAreExactOrBadData) {
@@ -216,11 +298,31 @@ TEST(AvroDecoder, DenseUnionRowsSurviveTruncation) {
 }
 
 TEST(AvroSchema, HostileSchemasAreRefused) {
-  std::string deep = R"("int")";
-  for (int i = 0; i < 100; ++i) deep = R"({"type": "array", "items": )" + deep + "}";
-  auto parsed = AvroSchema::Parse(deep);
+  // 64 arrays (levels 1 to 64) of int parse; 65 do not.
+  auto arrays = [](int n) {
+    std::string deep;
+    for (int i = 0; i < n; ++i) deep += R"({"type": "array", "items": )";
+    return deep + R"("int")" + std::string(static_cast<size_t>(n), '}');
+  };
+  auto parsed = AvroSchema::Parse(arrays(kMaxNestingDepth));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_TRUE(AvroToArrowColumns(*parsed).ok());
+  parsed = AvroSchema::Parse(arrays(kMaxNestingDepth + 1));
   ASSERT_FALSE(parsed.ok());
-  EXPECT_NE(parsed.status().message().find("nested deeper than 64 levels"), std::string::npos);
+  EXPECT_NE(parsed.status().message().find("nesting deeper than 64 levels"), std::string::npos)
+      << parsed.status().message();
+  // Deeper than simdjson's own limit of 1024, and unions in unions in
+  // wrapped types, on a small stack.
+  std::vector<Status> deep;
+  RunOnSmallStack([&] {
+    deep.push_back(AvroSchema::Parse(arrays(1000)).status());
+    deep.push_back(AvroSchema::Parse(arrays(60000)).status());
+    std::string wrapped;
+    for (int i = 0; i < 1000; ++i) wrapped += R"({"type": )";
+    deep.push_back(AvroSchema::Parse(wrapped + R"("int")" + std::string(1000, '}')).status());
+    deep.push_back(AvroSchema::Parse(std::string(60000, '[') + std::string(60000, ']')).status());
+  });
+  for (const Status& st : deep) EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
   EXPECT_FALSE(AvroSchema::Parse(R"({"type": "fixed", "name": "F", "size": -1})").ok());
   EXPECT_FALSE(AvroSchema::Parse(R"({"type": "fixed", "name": "F", "size": 4294967296})").ok());
   EXPECT_FALSE(AvroSchema::Parse(R"({"type": "record", "name": "int", "fields": []})").ok());
@@ -244,6 +346,44 @@ TEST(AvroSchema, IncompatiblePairsNameTheField) {
       made.status().message().find("at a: the writer's string cannot be read as the reader's long"),
       std::string::npos)
       << made.status().message();
+}
+
+// A record with no fields is valid Avro and takes no bytes. Found by
+// fuzz/avro_schema: the 40-byte schema below.
+TEST(AvroDecoder, RecordsWithoutFieldsCountTheirRows) {
+  // At the top: no value columns at all. The rows are the source's to count
+  // (its metadata and _timestamp columns); the decoder must accept each
+  // empty datum and refuse anything else.
+  Decoder top(R"({"type":"record","name":"R","fields":[]})");
+  EXPECT_TRUE(top.Read("").ok());
+  EXPECT_TRUE(top.Read("").ok());
+  ExpectBadData(top, std::string(1, '\0'), "1 bytes left over");
+  auto decoder = MakeAvroDatumDecoder(R"({"type":"record","name":"R","fields":[]})");
+  ASSERT_TRUE(decoder.ok()) << decoder.status().ToString();
+  EXPECT_TRUE((*decoder)->fields().empty());
+
+  // Nested as a field (twice, one nullable): a struct column with no
+  // children, as long as the others.
+  Decoder nested(R"({"type": "record", "name": "R", "fields": [
+      {"name": "e", "type": {"type": "record", "name": "E", "fields": []}},
+      {"name": "n", "type": ["null", "E"]},
+      {"name": "x", "type": "int"}]})");
+  ASSERT_TRUE(nested.Read(Long(1) + Long(7)).ok());
+  ASSERT_TRUE(nested.Read(Long(0) + Long(8)).ok());
+  ExpectBadData(nested, Long(2), "union branch");
+  ASSERT_TRUE(nested.Read(Long(1) + Long(9)).ok());
+  RecordBatch batch = nested.Finish();
+  ASSERT_EQ(batch.num_rows(), 3);
+  for (int c = 0; c < 2; ++c) {
+    const ArrayData& e = *batch.column(c);
+    EXPECT_EQ(e.type->id(), TypeId::kStruct);
+    EXPECT_TRUE(e.children.empty());
+    EXPECT_EQ(e.length, 3) << "column " << c;
+  }
+  EXPECT_EQ(batch.column(0)->null_count, 0);
+  EXPECT_EQ(batch.column(1)->null_count, 1);
+  EXPECT_FALSE(batch.column(1)->IsValid(1));
+  EXPECT_EQ(batch.column(2)->Value<int32_t>(2), 9);
 }
 
 }  // namespace

@@ -5,13 +5,12 @@
 #include <cstring>
 
 #include "formats/avro_long_encoding.h"
+#include "formats/nesting_limit.h"
 
 namespace karrow {
 namespace {
 
 using simdjson::dom::element;
-
-constexpr int kMaxDepth = 64;
 
 // Bytes and fixed defaults are JSON strings whose code points are the bytes.
 bool Latin1Bytes(std::string_view utf8, std::string* bytes) {
@@ -33,9 +32,10 @@ class DefaultEncoder {
  public:
   explicit DefaultEncoder(const AvroSchema& schema) : schema_(schema) {}
 
-  // Returns false when `v` is not a value of node `i`.
+  // Returns false when `v` is not a value of node `i`. Recursive, one call
+  // per level of `v` (unions count as one too): `depth` bounds it, 1 at the top.
   bool Encode(int i, element v, std::string* out, int depth) {
-    if (depth > kMaxDepth) return false;
+    if (depth > kMaxNestingDepth) return false;
     const AvroNode& n = schema_.node(i);
     switch (n.type) {
       case AvroType::kNull:
@@ -163,7 +163,7 @@ Status EncodeAvroDefault(const AvroSchema& schema, int i, std::string_view json,
   element v;
   if (parser.parse(json.data(), json.size()).get(v))
     return Status::Invalid("default is not valid JSON: " + std::string(json));
-  if (!DefaultEncoder(schema).Encode(i, v, out, 0)) {
+  if (!DefaultEncoder(schema).Encode(i, v, out, 1)) {
     return Status::Invalid("default " + std::string(json) + " is not a value of type " +
                            schema.Describe(i));
   }

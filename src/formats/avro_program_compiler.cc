@@ -42,13 +42,33 @@ bool Promotable(AvroType w, AvroType r) {
 
 class Compiler {
  public:
-  Compiler(const AvroSchema& writer, const AvroSchema& reader) : ws_(writer), rs_(reader) {}
+  Compiler(const AvroSchema& writer, const AvroSchema& reader, int level = 1)
+      : level_(level), ws_(writer), rs_(reader) {}
 
+  // Recursive, one call per level of the reader schema (and one more per
+  // writer union): level_ is the level of the values resolved (the top is
+  // 1; records, arrays, maps and unions add one, as in AvroToArrowColumns,
+  // which has bounded the reader).
   Result<Step> Resolve(int w, int r, ArrayBuilder* out, const std::string& path) {
     const AvroNode& W = ws_.node(w);
     const AvroNode& R = rs_.node(r);
-    if (W.type == AvroType::kUnion) return WriterUnion(w, r, out, path);
-    if (R.type == AvroType::kUnion) return ReaderUnion(w, r, out, path);
+    auto nested = [](AvroType t) {
+      return t == AvroType::kRecord || t == AvroType::kArray || t == AvroType::kMap ||
+             t == AvroType::kUnion;
+    };
+    if (level_ > kMaxNestingDepth && (nested(R.type) || nested(W.type)))
+      return Incompatible(path, TooDeepMessage());
+    if (W.type == AvroType::kUnion) {
+      // One level for a union, the writer's or the reader's: a reader union
+      // counts it when WriterUnion resolves each branch against it.
+      if (R.type == AvroType::kUnion) return WriterUnion(w, r, out, path);
+      Descend in(&level_);
+      return WriterUnion(w, r, out, path);
+    }
+    if (R.type == AvroType::kUnion) {
+      Descend in(&level_);
+      return ReaderUnion(w, r, out, path);
+    }
     Step s{.out = out, .node = w, .path = path};
     switch (R.type) {
       case AvroType::kNull:
@@ -101,10 +121,7 @@ class Compiler {
         return s;
       case AvroType::kFixed:
         if (W.type != AvroType::kFixed || !NamesMatch(W, R)) break;
-        if (W.size != R.size) {
-          return Incompatible(path, "fixed " + W.name + " has " + std::to_string(W.size) +
-                                        " bytes, the reader's " + std::to_string(R.size));
-        }
+        if (W.size != R.size) return FixedSizesDiffer(W, R, path);
         if (R.logical == AvroLogicalType::kDecimal)
           return Decimal(W, R, Op::kFixedToDecimal, std::move(s));
         s.op = Op::kFixed;
@@ -112,43 +129,73 @@ class Compiler {
       case AvroType::kEnum:
         if (W.type != AvroType::kEnum || !NamesMatch(W, R)) break;
         return Enum(W, R, std::move(s));
-      case AvroType::kArray: {
+      case AvroType::kArray:
         if (W.type != AvroType::kArray) break;
-        s.op = Op::kArray;
-        std::set<int> visiting;
-        s.zero_size_items = MinSize(ws_, W.items, &visiting) == 0;
-        auto* list = static_cast<ListBuilder*>(out);
-        KARROW_ASSIGN_OR_RAISE(Step item,
-                               Resolve(W.items, R.items, list->item_builder(), path + "[]"));
-        s.children.push_back(std::move(item));
-        return s;
-      }
-      case AvroType::kMap: {
+        return Items(W, R, std::move(s));
+      case AvroType::kMap:
         if (W.type != AvroType::kMap) break;
-        s.op = Op::kMap;
-        auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(out)->item_builder());
-        KARROW_ASSIGN_OR_RAISE(Step value,
-                               Resolve(W.items, R.items, entries->child(1), path + "{}"));
-        s.children.push_back(std::move(value));
-        return s;
-      }
+        return Items(W, R, std::move(s));
       case AvroType::kRecord:
         if (W.type != AvroType::kRecord || !NamesMatch(W, R)) break;
         return Record(W, R, std::move(s));
       case AvroType::kUnion:
         break;
     }
+    return CannotRead(w, r, path);
+  }
+
+ private:
+  // One level down for as long as it lives, also when Resolve fails (a
+  // writer union's branch may fail and the others still be resolved).
+  struct Descend {
+    explicit Descend(int* level) : level(level) { ++*level; }
+    ~Descend() { --*level; }
+    int* level;
+  };
+
+  // An array's items or a map's values. Out of line, as are the other
+  // helpers Resolve recurses through: inlined, their locals would all
+  // widen Resolve's frame, which every level of nesting pays.
+  [[gnu::noinline]] Result<Step> Items(const AvroNode& W, const AvroNode& R, Step s) {
+    ArrayBuilder* out;
+    std::string path;
+    if (R.type == AvroType::kArray) {
+      s.op = Op::kArray;
+      std::set<int> visiting;
+      s.zero_size_items = MinSize(ws_, W.items, &visiting, level_ + 1) == 0;
+      out = static_cast<ListBuilder*>(s.out)->item_builder();
+      path = s.path + "[]";
+    } else {
+      s.op = Op::kMap;
+      auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(s.out)->item_builder());
+      out = entries->child(1);
+      path = s.path + "{}";
+    }
+    Descend in(&level_);
+    Result<Step> item = Resolve(W.items, R.items, out, path);
+    if (!item.ok()) return item.status();
+    s.children.push_back(std::move(*item));  // no Step of its own on this frame
+    return s;
+  }
+
+  [[gnu::cold, gnu::noinline]] static Status FixedSizesDiffer(const AvroNode& W, const AvroNode& R,
+                                                              const std::string& path) {
+    return Incompatible(path, "fixed " + W.name + " has " + std::to_string(W.size) +
+                                  " bytes, the reader's " + std::to_string(R.size));
+  }
+  [[gnu::cold, gnu::noinline]] Status CannotRead(int w, int r, const std::string& path) const {
     return Incompatible(path, "the writer's " + ws_.Describe(w) +
                                   " cannot be read as the reader's " + rs_.Describe(r));
   }
 
- private:
-  static Status Incompatible(const std::string& path, const std::string& what) {
+  [[gnu::cold, gnu::noinline]] static Status Incompatible(const std::string& path,
+                                                          const std::string& what) {
     return Status::Invalid("Avro writer and reader schemas are incompatible at " +
                            (path.empty() ? "the top" : path) + ": " + what);
   }
 
-  Result<Step> WriterUnion(int w, int r, ArrayBuilder* out, const std::string& path) {
+  [[gnu::noinline]] Result<Step> WriterUnion(int w, int r, ArrayBuilder* out,
+                                             const std::string& path) {
     Step s{.op = Op::kWriterUnion, .out = out, .node = w, .path = path};
     bool any = false;
     std::string last_error;
@@ -183,7 +230,8 @@ class Compiler {
     return -1;
   }
 
-  Result<Step> ReaderUnion(int w, int r, ArrayBuilder* out, const std::string& path) {
+  [[gnu::noinline]] Result<Step> ReaderUnion(int w, int r, ArrayBuilder* out,
+                                             const std::string& path) {
     const AvroNode& R = rs_.node(r);
     int k = MatchBranch(ws_.node(w), R);
     if (k < 0) {
@@ -201,12 +249,13 @@ class Compiler {
            .node = w,
            .member = static_cast<int8_t>(k),
            .path = path};
-    KARROW_ASSIGN_OR_RAISE(Step value, Resolve(w, R.branches[k], u->member(k), path));
-    s.children.push_back(std::move(value));
+    Result<Step> value = Resolve(w, R.branches[k], u->member(k), path);
+    if (!value.ok()) return value.status();
+    s.children.push_back(std::move(*value));
     return s;
   }
 
-  Result<Step> Decimal(const AvroNode& W, const AvroNode& R, Op op, Step s) {
+  [[gnu::noinline]] Result<Step> Decimal(const AvroNode& W, const AvroNode& R, Op op, Step s) {
     if (W.logical == AvroLogicalType::kDecimal &&
         (W.precision != R.precision || W.scale != R.scale)) {
       return Incompatible(s.path,
@@ -219,7 +268,7 @@ class Compiler {
     return s;
   }
 
-  Result<Step> Enum(const AvroNode& W, const AvroNode& R, Step s) {
+  [[gnu::noinline]] Result<Step> Enum(const AvroNode& W, const AvroNode& R, Step s) {
     s.op = Op::kEnum;
     s.symbols = R.symbols;
     int32_t fallback = -1;
@@ -236,8 +285,9 @@ class Compiler {
     return s;
   }
 
-  Result<Step> Record(const AvroNode& W, const AvroNode& R, Step s) {
+  [[gnu::noinline]] Result<Step> Record(const AvroNode& W, const AvroNode& R, Step s) {
     s.op = Op::kRecord;
+    Descend in(&level_);
     auto* st = static_cast<StructBuilder*>(s.out);
     auto column = [&](size_t j) -> ArrayBuilder* {
       return st ? st->child(static_cast<int>(j)) : (*columns_)[j];
@@ -246,13 +296,17 @@ class Compiler {
     for (const AvroField& wf : W.fields) {
       int j = FindReaderField(R, wf.name);
       if (j < 0) {
-        s.children.push_back(Step{.op = Op::kSkip, .node = wf.type, .path = Join(s.path, wf.name)});
+        s.children.push_back(Step{.op = Op::kSkip,
+                                  .node = wf.type,
+                                  .depth = static_cast<int16_t>(level_),
+                                  .path = Join(s.path, wf.name)});
         continue;
       }
       filled[j] = true;
-      KARROW_ASSIGN_OR_RAISE(
-          Step f, Resolve(wf.type, R.fields[j].type, column(j), Join(s.path, R.fields[j].name)));
-      s.children.push_back(std::move(f));
+      Result<Step> f =
+          Resolve(wf.type, R.fields[j].type, column(j), Join(s.path, R.fields[j].name));
+      if (!f.ok()) return f.status();
+      s.children.push_back(std::move(*f));
     }
     for (size_t j = 0; j < R.fields.size(); ++j) {
       if (filled[j]) continue;
@@ -265,7 +319,7 @@ class Compiler {
       DefaultValue d;
       Status st2 = EncodeAvroDefault(rs_, rf.type, rf.default_json, &d.bytes);
       if (!st2.ok()) return Incompatible(path, st2.message());
-      Compiler self(rs_, rs_);
+      Compiler self(rs_, rs_, level_);
       KARROW_ASSIGN_OR_RAISE(d.program, self.Resolve(rf.type, rf.type, column(j), path));
       s.defaults.push_back(std::move(d));
     }
@@ -288,6 +342,7 @@ class Compiler {
   const std::vector<ArrayBuilder*>* columns_ = nullptr;
 
  private:
+  int level_;
   const AvroSchema& ws_;
   const AvroSchema& rs_;
 };

@@ -9,12 +9,14 @@
 
 #include "arrow/builder.h"
 #include "formats/avro_schema.h"
+#include "formats/nesting_limit.h"
 
 namespace karrow::avro_program {
 
 // Skipping a writer-only part follows the writer schema, which may be
-// recursive; data nested deeper than this is refused.
-constexpr int kMaxSkipDepth = 256;
+// recursive: data nested deeper than kMaxNestingDepth is refused there. The
+// steps that read into columns follow the reader schema, whose depth
+// AvroToArrowColumns and the compiler bound.
 // Items that take no bytes (null, empty records) are not bounded by the
 // input's size, so their total per value is bounded instead.
 constexpr int64_t kMaxZeroSizeItems = int64_t{1} << 20;
@@ -55,6 +57,7 @@ struct Step {
   int node = -1;                 // writer node (kSkip, kFixed*, kEnum, kArray, kMap)
   int8_t member = 0;             // kToUnionMember
   bool zero_size_items = false;  // kArray: items take no bytes
+  int16_t depth = 0;             // kSkip: the level of the skipped value (the top is 1)
   int32_t precision = 0;         // decimals
   std::vector<Step> children;
   std::vector<int32_t> enum_map;     // writer symbol -> reader symbol, -1 if none
@@ -70,8 +73,10 @@ struct DefaultValue {
 };
 
 // Smallest encoded size of a value of node `i`: 0 only for values that are
-// always empty (null, fixed(0), records of such).
-inline int MinSize(const AvroSchema& s, int i, std::set<int>* visiting) {
+// always empty (null, fixed(0), records of such). `depth` is the level of
+// node `i`; a record deeper than kMaxNestingDepth counts as taking bytes, so
+// that its values are read (and refused as too deep), never passed over.
+inline int MinSize(const AvroSchema& s, int i, std::set<int>* visiting, int depth) {
   const AvroNode& n = s.node(i);
   switch (n.type) {
     case AvroType::kNull:
@@ -79,9 +84,9 @@ inline int MinSize(const AvroSchema& s, int i, std::set<int>* visiting) {
     case AvroType::kFixed:
       return n.size > 0 ? 1 : 0;
     case AvroType::kRecord: {
-      if (!visiting->insert(i).second) return 1;
+      if (depth > kMaxNestingDepth || !visiting->insert(i).second) return 1;
       int total = 0;
-      for (const AvroField& f : n.fields) total += MinSize(s, f.type, visiting) > 0;
+      for (const AvroField& f : n.fields) total += MinSize(s, f.type, visiting, depth + 1) > 0;
       visiting->erase(i);
       return total > 0 ? 1 : 0;
     }

@@ -6,12 +6,15 @@
 #include <map>
 #include <set>
 
+#include "formats/nesting_limit.h"
+
 namespace karrow {
 namespace {
 
-// Bounds on hostile schemas: deeper nesting or more nodes than any real
-// schema has is refused before it can exhaust the stack or memory.
-constexpr int kMaxDepth = 64;
+// Bounds on hostile schemas: deeper nesting (kMaxNestingDepth, counted in
+// records, arrays, maps, unions and wrapped types: one ParseType call each)
+// or more nodes than any real schema has is refused before it can exhaust
+// the stack or memory.
 constexpr int kMaxNodes = 100000;
 
 using simdjson::dom::element;
@@ -63,7 +66,7 @@ class AvroSchemaParser {
       return Status::Invalid(std::string("Avro schema is not valid JSON: ") +
                              simdjson::error_message(error));
     }
-    KARROW_ASSIGN_OR_RAISE(schema_.root_, ParseType(doc, "", "schema", 0));
+    KARROW_ASSIGN_OR_RAISE(schema_.root_, ParseType(doc, "", "schema", 1));
     return std::move(schema_);
   }
 
@@ -98,9 +101,10 @@ class AvroSchemaParser {
                            "' (named types must be defined before they are used)");
   }
 
+  // `depth`: the level of the type `e` (the schema's own is 1). A name adds
+  // no recursion, so only a union or an object past the limit is refused.
   Result<int> ParseType(element e, std::string_view space, const std::string& path, int depth) {
-    if (depth > kMaxDepth)
-      return Error(path, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (depth > kMaxNestingDepth && !e.is_string()) return Error(path, TooDeepMessage());
     switch (e.type()) {
       case element_type::STRING: {
         std::string_view name = e.get_string().value_unsafe();

@@ -9,6 +9,7 @@
 
 #include "formats/json_field_reader_internal.h"
 #include "formats/json_syntax.h"
+#include "formats/nesting_limit.h"
 
 namespace karrow {
 namespace {
@@ -19,15 +20,29 @@ using json_reader::json_type;
 using json_reader::MakeScalarReader;
 namespace od = simdjson::ondemand;
 
+// What all readers of one decoder share: the text of the value being read,
+// from which the byte offsets in messages count.
+struct ReadContext {
+  const char* text = nullptr;
+};
+
+// Readers nest as the schema does, so their recursion is as deep as the
+// schema, which MakeJsonRecordDecoder bounds by kMaxNestingDepth. `depth`
+// is the level a value of `field` has when it is an array or object (the
+// message's object is level 1); keys not in the schema are checked from there.
 std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* builder,
-                                        const std::string& path, const JsonOptions& options);
+                                        const std::string& path, const JsonOptions& options,
+                                        const ReadContext* context, int depth);
 
 // The fields of one JSON object, into one builder each (a struct's children,
 // or the top-level columns).
 class ObjectFields {
  public:
+  // `depth`: the level of the objects read (1 for the message's own).
   ObjectFields(const std::vector<Field>& fields, const std::vector<ArrayBuilder*>& builders,
-               const std::string& prefix, const JsonOptions& options) {
+               const std::string& prefix, const JsonOptions& options, const ReadContext* context,
+               int depth)
+      : context_(context), depth_(depth) {
     for (size_t i = 0; i < fields.size(); ++i) {
       const std::string& name = fields[i].name;
       names_.push_back(name);
@@ -39,7 +54,8 @@ class ObjectFields {
         n.mask |= uint64_t{0xff} << (8 * k);
       }
       plain_names_.push_back(n);
-      readers_.push_back(MakeReader(fields[i], builders[i], prefix + name, options));
+      readers_.push_back(
+          MakeReader(fields[i], builders[i], prefix + name, options, context, depth + 1));
     }
     seen_.resize(fields.size());
   }
@@ -64,9 +80,9 @@ class ObjectFields {
       if (i == names_.size()) {
         // Not in the schema: skipped, but still checked, or a record that
         // is not JSON would pass as long as its known fields are fine.
-        if (auto error = CheckJsonValue(value)) {
+        if (JsonCheck check = CheckJsonValue(value, depth_ + 1); !check.ok()) {
           return Bad(path + "." + std::string(key),
-                     std::string("not valid JSON: ") + simdjson::error_message(error));
+                     "not valid JSON: " + check.Reason(context_->text));
         }
         continue;
       }
@@ -122,6 +138,8 @@ class ObjectFields {
     return names_.size();
   }
 
+  const ReadContext* context_;
+  int depth_;
   std::vector<std::string> names_;
   std::vector<Name> plain_names_;
   std::vector<std::unique_ptr<FieldReader>> readers_;
@@ -137,9 +155,11 @@ std::vector<ArrayBuilder*> Children(StructBuilder* b) {
 class StructReader final : public FieldReader {
  public:
   StructReader(std::string path, bool nullable, ArrayBuilder* builder,
-               const std::vector<Field>& fields, const JsonOptions& options)
+               const std::vector<Field>& fields, const JsonOptions& options,
+               const ReadContext* context, int depth)
       : FieldReader(path, nullable, builder),
-        fields_(fields, Children(static_cast<StructBuilder*>(builder)), path + ".", options) {}
+        fields_(fields, Children(static_cast<StructBuilder*>(builder)), path + ".", options,
+                context, depth) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
@@ -157,10 +177,10 @@ class StructReader final : public FieldReader {
 class ListReader final : public FieldReader {
  public:
   ListReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& item,
-             const JsonOptions& options)
+             const JsonOptions& options, const ReadContext* context, int depth)
       : FieldReader(path, nullable, builder),
         item_(MakeReader(item, static_cast<ListBuilder*>(builder)->item_builder(), path + "[]",
-                         options)) {}
+                         options, context, depth + 1)) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
@@ -182,10 +202,10 @@ class ListReader final : public FieldReader {
 class MapReader final : public FieldReader {
  public:
   MapReader(std::string path, bool nullable, ArrayBuilder* builder, const Field& value,
-            const JsonOptions& options)
+            const JsonOptions& options, const ReadContext* context, int depth)
       : FieldReader(path, nullable, builder),
         entries_(static_cast<StructBuilder*>(static_cast<ListBuilder*>(builder)->item_builder())),
-        value_(MakeReader(value, entries_->child(1), path + "{}", options)) {}
+        value_(MakeReader(value, entries_->child(1), path + "{}", options, context, depth + 1)) {}
 
  protected:
   Status ReadValue(od::value& v, json_type t) override {
@@ -211,17 +231,18 @@ class MapReader final : public FieldReader {
 };
 
 std::unique_ptr<FieldReader> MakeReader(const Field& field, ArrayBuilder* b,
-                                        const std::string& path, const JsonOptions& options) {
+                                        const std::string& path, const JsonOptions& options,
+                                        const ReadContext* context, int depth) {
   const DataType& type = *field.type;
   bool n = field.nullable;
   switch (type.id()) {
     case TypeId::kList:
-      return std::make_unique<ListReader>(path, n, b, type.children()[0], options);
+      return std::make_unique<ListReader>(path, n, b, type.children()[0], options, context, depth);
     case TypeId::kStruct:
-      return std::make_unique<StructReader>(path, n, b, type.children(), options);
+      return std::make_unique<StructReader>(path, n, b, type.children(), options, context, depth);
     case TypeId::kMap:
       return std::make_unique<MapReader>(path, n, b, type.children()[0].type->children()[1],
-                                         options);
+                                         options, context, depth);
     default:
       break;
   }
@@ -239,7 +260,7 @@ class JsonRecordDecoder final : public ValueDecoder {
     std::vector<ArrayBuilder*> columns;
     for (size_t i = 0; i < fields_.size(); ++i)
       columns.push_back(builder->column(static_cast<int>(i)));
-    root_ = std::make_unique<ObjectFields>(fields_, columns, "", options_);
+    root_ = std::make_unique<ObjectFields>(fields_, columns, "", options_, &context_, 1);
   }
   Status Append(const uint8_t* data, int64_t size) override {
     // simdjson reads past the end of its input: parse a padded copy. What
@@ -249,6 +270,7 @@ class JsonRecordDecoder final : public ValueDecoder {
     size_t capacity = static_cast<size_t>(size) + simdjson::SIMDJSON_PADDING;
     if (padded_.size() < capacity) padded_.resize(capacity);
     std::memcpy(padded_.data(), data, static_cast<size_t>(size));
+    context_.text = padded_.data();
     od::document doc;
     if (auto error =
             parser_.iterate(padded_.data(), static_cast<size_t>(size), capacity).get(doc)) {
@@ -271,21 +293,32 @@ class JsonRecordDecoder final : public ValueDecoder {
  private:
   std::vector<Field> fields_;
   JsonOptions options_;
+  ReadContext context_;
   std::unique_ptr<ObjectFields> root_;
   od::parser parser_;
   std::vector<char> padded_;
 };
 
 // JSON has no standard way to say which member of a union a value is, so a
-// union column (from an Avro schema) cannot be read from JSON.
-Status CheckJsonReadable(const Field& field, const std::string& path) {
+// union column (from an Avro schema) cannot be read from JSON. Fields nested
+// deeper than kMaxNestingDepth are refused too: the readers recurse as deep
+// as the schema. `depth` is the level of a value of `field` as an array or
+// object (the message's object is level 1).
+Status CheckJsonReadable(const Field& field, const std::string& path, int depth) {
   if (field.type->id() == TypeId::kDenseUnion) {
     return Status::Invalid("value_schema." + path +
                            ": a union of several non-null types has no JSON form karrow "
                            "reads; declare one type (or [\"null\", type])");
   }
-  for (const Field& child : field.type->children()) {
-    KARROW_RETURN_NOT_OK(CheckJsonReadable(child, path + "." + child.name));
+  TypeId id = field.type->id();
+  if (id != TypeId::kList && id != TypeId::kStruct && id != TypeId::kMap) return Status::OK();
+  if (depth > kMaxNestingDepth)
+    return Status::Invalid("value_schema." + path + ": " + TooDeepMessage());
+  // A map's entries struct is no level of its own in JSON: one object.
+  const std::vector<Field>& children =
+      id == TypeId::kMap ? field.type->children()[0].type->children() : field.type->children();
+  for (const Field& child : children) {
+    KARROW_RETURN_NOT_OK(CheckJsonReadable(child, path + "." + child.name, depth + 1));
   }
   return Status::OK();
 }
@@ -294,7 +327,7 @@ Status CheckJsonReadable(const Field& field, const std::string& path) {
 
 Result<std::unique_ptr<ValueDecoder>> MakeJsonRecordDecoder(std::vector<Field> fields,
                                                             JsonOptions options) {
-  for (const Field& f : fields) KARROW_RETURN_NOT_OK(CheckJsonReadable(f, f.name));
+  for (const Field& f : fields) KARROW_RETURN_NOT_OK(CheckJsonReadable(f, f.name, 2));
   return std::unique_ptr<ValueDecoder>(
       std::make_unique<JsonRecordDecoder>(std::move(fields), options));
 }

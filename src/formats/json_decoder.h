@@ -5,7 +5,9 @@
 // null when nullable, else bad data; a key not in the schema is skipped; a key
 // given twice in one object is bad data (which one was meant is unknowable); a
 // value of the wrong JSON type, an integer out of the column's range, a decimal
-// with more digits than its precision or scale, and invalid UTF-8 are bad data.
+// with more digits than its precision or non-zero digits past its scale, a
+// timestamp finer than its unit, invalid UTF-8 and nesting deeper than
+// kMaxNestingDepth (nesting_limit.h) are bad data.
 // Timestamps are RFC 3339 strings or whole numbers since the epoch, in
 // milliseconds unless JsonOptions says another unit (never guessed from the
 // size); dates are "YYYY-MM-DD"; decimals are JSON numbers or strings in plain

@@ -9,6 +9,10 @@
 
 #include <string>
 
+#include "formats/json_schema.h"
+#include "formats/nesting_limit.h"
+#include "support/small_stack.h"
+
 namespace karrow {
 namespace {
 
@@ -153,6 +157,128 @@ TEST(JsonDecoder, BadTextFormsNameTheUnescapedText) {
   for (const char* r : {R"({"day": "2024-05-17": 3]})", R"({"at": "2024-05-17T10:21:33Z": 1]})",
                         R"({"price": "1.5": 2]})"}) {
     EXPECT_EQ(d.Append(r).code(), StatusCode::kBadData) << r;
+  }
+}
+
+// What the README promises: a decimal or timestamp is bad data only when it
+// would need rounding. Zeros past the scale or past nanoseconds need none.
+TEST(JsonDecoder, ZerosPastTheScaleOrNanosecondsAreAccepted) {
+  Decoder d({{"price", decimal128(10, 2)},
+             {"whole", decimal128(5, 0)},
+             {"at", timestamp(TimeUnit::kNano, "UTC")}});
+  for (const char* r : {
+           R"({"price": "12.340", "whole": 5.0, "at": "2024-05-17T10:21:33.1234567890Z"})",
+           R"({"price": 12.340, "whole": "5.000", "at": "2024-05-17T10:21:33.123456789000000Z"})",
+           R"({"price": -0.100, "whole": -12345.0, "at": "2024-05-17T10:21:33.0000000000Z"})",
+       }) {
+    EXPECT_TRUE(d.Append(r).ok()) << r << ": " << d.Append(r).ToString();
+  }
+  // Anything that would need rounding (or a form the README does not
+  // promise: exponents) is still bad data.
+  for (const char* r : {R"({"price": "12.345"})", R"({"price": 12.3401})", R"({"whole": 5.5})",
+                        R"({"whole": "5.00001"})", R"({"whole": 1.0e1})", R"({"price": 1.230e1})",
+                        R"({"at": "2024-05-17T10:21:33.1234567891Z"})"}) {
+    EXPECT_EQ(d.Append(r).code(), StatusCode::kBadData) << r;
+  }
+  RecordBatch batch = d.Finish();
+  ASSERT_EQ(batch.num_rows(), 3);
+  EXPECT_TRUE(batch.column(0)->Value<__int128>(0) == 1234);
+  EXPECT_TRUE(batch.column(0)->Value<__int128>(1) == 1234);
+  EXPECT_TRUE(batch.column(0)->Value<__int128>(2) == -10);
+  EXPECT_TRUE(batch.column(1)->Value<__int128>(0) == 5);
+  EXPECT_TRUE(batch.column(1)->Value<__int128>(1) == 5);
+  EXPECT_TRUE(batch.column(1)->Value<__int128>(2) == -12345);
+  EXPECT_EQ(batch.column(2)->Value<int64_t>(0), 1715941293123456789);
+  EXPECT_EQ(batch.column(2)->Value<int64_t>(1), 1715941293123456789);
+  EXPECT_EQ(batch.column(2)->Value<int64_t>(2), 1715941293000000000);
+}
+
+// The value from the issue, which killed karrow with SIGSEGV: 60,000 '['
+// under a key, in a message of a few hundred kilobytes.
+std::string IssueNineValue() {
+  return "{\"id\":1,\"zz\":" + std::string(60000, '[') + std::string(60000, ']') + "}";
+}
+
+TEST(JsonDecoder, DeepNestingIsBadDataNotACrash) {
+  Status with_schema, without_schema, nested_struct;
+  RunOnSmallStack([&] {
+    Decoder d({{"id", int64()}});
+    with_schema = d.Append(IssueNineValue());
+    // Under a struct the schema knows, the unknown key is checked from the
+    // struct's level on: the byte counts from the value's start all the same.
+    Decoder s({{"s", struct_({{"x", int64()}})}});
+    nested_struct = s.Append("{\"s\": {\"x\": 1, \"zz\": " + std::string(100, '[') +
+                             std::string(100, ']') + "}}");
+    FormatOptions options;
+    options.format = Format::kJson;
+    auto text = MakeValueDecoder(options, "topic");
+    ASSERT_TRUE(text.ok());
+    auto builder =
+        std::make_unique<RecordBatchBuilder>(std::make_shared<Schema>((*text)->fields()));
+    (*text)->Bind(builder.get());
+    std::string value = IssueNineValue();
+    without_schema = (*text)->Append(reinterpret_cast<const uint8_t*>(value.data()),
+                                     static_cast<int64_t>(value.size()));
+  });
+  EXPECT_EQ(with_schema.code(), StatusCode::kBadData);
+  EXPECT_EQ(with_schema.message(),
+            "field value.zz: not valid JSON: nesting deeper than 64 levels at byte 76");
+  EXPECT_EQ(nested_struct.code(), StatusCode::kBadData);
+  // The first '[' is byte 21 and level 3: the 63rd, byte 83, is level 65.
+  EXPECT_EQ(nested_struct.message(),
+            "field s.zz: not valid JSON: nesting deeper than 64 levels at byte 83");
+  EXPECT_EQ(without_schema.code(), StatusCode::kBadData);
+  EXPECT_EQ(without_schema.message(),
+            "value is not valid JSON (format json): nesting deeper than 64 levels at byte 76");
+}
+
+// {"list": {"list": ... "int64" ...}} nested `lists` times.
+std::string ListSchema(int lists) {
+  std::string type;
+  for (int i = 0; i < lists; ++i) type += "{\"list\": ";
+  type += "\"int64\"" + std::string(static_cast<size_t>(lists), '}');
+  return "{\"fields\": [{\"name\": \"l\", \"type\": " + type + "}]}";
+}
+
+TEST(JsonDecoder, SchemasNestUpToTheLimit) {
+  // The message's object is level 1, so 63 lists reach level 64.
+  Result<std::vector<Field>> deepest = ParseJsonSchema(ListSchema(kMaxNestingDepth - 1));
+  ASSERT_TRUE(deepest.ok()) << deepest.status().ToString();
+  Decoder d(*deepest);
+  std::string value = "{\"l\": " + std::string(kMaxNestingDepth - 1, '[') + "7" +
+                      std::string(kMaxNestingDepth - 1, ']') + "}";
+  EXPECT_TRUE(d.Append(value).ok());
+  EXPECT_EQ(d.Finish().num_rows(), 1);
+
+  Result<std::vector<Field>> too_deep = ParseJsonSchema(ListSchema(kMaxNestingDepth));
+  EXPECT_EQ(too_deep.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(too_deep.status().message().find("nesting deeper than 64 levels"), std::string::npos)
+      << too_deep.status().message();
+  // Fields built some other way are bounded when the decoder is made.
+  Field field{"l", int64()};
+  for (int i = 0; i < kMaxNestingDepth; ++i) field = Field{"l", list({"item", field.type, true})};
+  auto decoder = MakeJsonRecordDecoder({field});
+  EXPECT_EQ(decoder.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(decoder.status().message().find("nesting deeper than 64 levels"), std::string::npos)
+      << decoder.status().message();
+}
+
+TEST(JsonDecoder, DeepSchemaTextIsAnErrorNotACrash) {
+  std::vector<Status> results;
+  RunOnSmallStack([&] {
+    for (int lists : {1000, 60000}) results.push_back(ParseJsonSchema(ListSchema(lists)).status());
+    // As an Avro schema (ParseJsonSchema takes those too): arrays of arrays.
+    std::string avro;
+    for (int i = 0; i < 1000; ++i) avro += "{\"type\": \"array\", \"items\": ";
+    avro += "\"long\"" + std::string(1000, '}');
+    results.push_back(ParseJsonSchema(avro).status());
+    results.push_back(ParseJsonSchema(std::string(60000, '[') + std::string(60000, ']')).status());
+  });
+  for (const Status& st : results) {
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+    EXPECT_TRUE(st.message().find("nesting deeper than 64 levels") != std::string::npos ||
+                st.message().find("too deep") != std::string::npos)
+        << st.message();
   }
 }
 

@@ -7,14 +7,17 @@
 
 #include "formats/avro_arrow_type.h"
 #include "formats/avro_schema.h"
+#include "formats/nesting_limit.h"
 
 namespace karrow {
 namespace {
 
 using simdjson::dom::element;
 
-constexpr int kMaxSchemaDepth = 32;
-
+// ParseType and ParseFields recurse once per level of the schema: bounded by
+// kMaxNestingDepth, the levels the decoder will read. `depth` is the level a
+// value of the type has as an array or object (the message's object, whose
+// fields ParseFields reads at depth 1, is level 1).
 Result<TypePtr> ParseType(element type, const std::string& path, int depth);
 
 Result<std::vector<Field>> ParseFields(element list, const std::string& path, int depth) {
@@ -92,10 +95,9 @@ Result<TypePtr> ParseNamedType(std::string_view name, const std::string& path) {
 }
 
 Result<TypePtr> ParseType(element type, const std::string& path, int depth) {
-  if (depth > kMaxSchemaDepth)
-    return Status::Invalid(path + ": nested deeper than " + std::to_string(kMaxSchemaDepth));
   std::string_view name;
   if (!type.get_string().get(name)) return ParseNamedType(name, path);
+  if (depth > kMaxNestingDepth) return Status::Invalid(path + ": " + TooDeepMessage());
   simdjson::dom::object obj;
   if (type.get_object().get(obj) || obj.size() != 1) {
     return Status::Invalid(path + ": a type is a name, {\"list\": T} or {\"struct\": [fields]}");
@@ -106,7 +108,7 @@ Result<TypePtr> ParseType(element type, const std::string& path, int depth) {
     return list({"item", item, true});
   }
   if (key == "struct") {
-    KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseFields(value, path, depth + 1));
+    KARROW_ASSIGN_OR_RAISE(std::vector<Field> fields, ParseFields(value, path, depth));
     return struct_(std::move(fields));
   }
   return Status::Invalid(path + ": unknown nested type '" + std::string(key) +
@@ -135,7 +137,7 @@ Result<std::vector<Field>> ParseJsonSchema(const std::string& text) {
   if (doc.get_object().get(obj) || obj.size() != 1 || obj["fields"].get(fields)) {
     return Status::Invalid("value_schema: expected {\"fields\": [...]}");
   }
-  return ParseFields(fields, "value_schema", 0);
+  return ParseFields(fields, "value_schema", 1);
 }
 
 }  // namespace karrow

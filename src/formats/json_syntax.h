@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace karrow {
@@ -16,13 +17,27 @@ namespace karrow {
 /// of any size.
 bool IsJsonNumber(std::string_view token);
 
+/// The outcome of a syntax check: SUCCESS or the first error. Arrays and
+/// objects nested deeper than kMaxNestingDepth (nesting_limit.h) are
+/// DEPTH_ERROR, with `deep_at` at the one that goes too deep.
+struct JsonCheck {
+  simdjson::error_code error = simdjson::SUCCESS;
+  const char* deep_at = nullptr;
+
+  bool ok() const { return error == simdjson::SUCCESS; }
+  /// Why the check failed, for a message: simdjson's words, or "nesting
+  /// deeper than 64 levels at byte N", N counted from `text`.
+  std::string Reason(const char* text) const;
+};
+
 /// Reads `value` to its end and checks the syntax of everything in it.
-/// Returns SUCCESS or the first simdjson error.
-simdjson::error_code CheckJsonValue(simdjson::ondemand::value& value);
+/// `depth` is the nesting level `value` would have as an array or object
+/// (1 for a document's root).
+JsonCheck CheckJsonValue(simdjson::ondemand::value& value, int depth);
 
 /// Checks that `data[0, size)` is one JSON text and nothing else. `data` must
 /// have at least size + SIMDJSON_PADDING readable bytes (`capacity`).
-simdjson::error_code CheckJsonText(simdjson::ondemand::parser& parser, const char* data,
-                                   size_t size, size_t capacity);
+JsonCheck CheckJsonText(simdjson::ondemand::parser& parser, const char* data, size_t size,
+                        size_t capacity);
 
 }  // namespace karrow

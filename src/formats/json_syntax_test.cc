@@ -4,14 +4,26 @@
 
 #include <string>
 
+#include "formats/nesting_limit.h"
+#include "support/small_stack.h"
+
 namespace karrow {
 namespace {
 
-simdjson::error_code Check(const std::string& text) {
+JsonCheck CheckText(const std::string& text, std::string* reason = nullptr) {
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(text);
-  return CheckJsonText(parser, padded.data(), padded.size(),
-                       padded.size() + simdjson::SIMDJSON_PADDING);
+  JsonCheck check = CheckJsonText(parser, padded.data(), padded.size(),
+                                  padded.size() + simdjson::SIMDJSON_PADDING);
+  if (reason) *reason = check.Reason(padded.data());
+  return check;
+}
+
+simdjson::error_code Check(const std::string& text) { return CheckText(text).error; }
+
+std::string Nested(int levels, const std::string& inner = "1") {
+  return std::string(static_cast<size_t>(levels), '[') + inner +
+         std::string(static_cast<size_t>(levels), ']');
 }
 
 TEST(IsJsonNumber, Grammar) {
@@ -63,6 +75,34 @@ TEST(CheckJsonText, RejectsInvalidJson) {
                           "NaN"}) {
     EXPECT_NE(Check(bad), simdjson::SUCCESS) << bad;
   }
+}
+
+// The message from the issue: one small value with 60,000 '[' crashed the
+// check, which recursed once per level. Run on a small stack, as a
+// librdkafka or Python thread may have.
+TEST(CheckJsonText, DeepNestingIsAnErrorNotACrash) {
+  std::string text = "{\"id\":1,\"zz\":" + Nested(60000, "") + "}";
+  std::string reason;
+  JsonCheck check;
+  RunOnSmallStack([&] { check = CheckText(text, &reason); });
+  EXPECT_EQ(check.error, simdjson::DEPTH_ERROR);
+  // The root object is level 1: the 64th '[' is level 65, at byte 13 + 63.
+  EXPECT_EQ(reason, "nesting deeper than 64 levels at byte 76");
+  RunOnSmallStack([&] { check = CheckText(Nested(60000), &reason); });
+  EXPECT_EQ(check.error, simdjson::DEPTH_ERROR);
+  EXPECT_EQ(reason, "nesting deeper than 64 levels at byte 64");
+}
+
+TEST(CheckJsonText, NestingUpToTheLimitIsFine) {
+  EXPECT_EQ(Check(Nested(kMaxNestingDepth)), simdjson::SUCCESS);
+  EXPECT_EQ(Check(Nested(kMaxNestingDepth + 1)), simdjson::DEPTH_ERROR);
+  std::string objects;
+  for (int i = 0; i < kMaxNestingDepth - 1; ++i) objects += "{\"a\":";
+  objects += "{}" + std::string(kMaxNestingDepth - 1, '}');
+  EXPECT_EQ(Check(objects), simdjson::SUCCESS);
+  EXPECT_EQ(Check("{\"b\":" + objects + "}"), simdjson::DEPTH_ERROR);
+  // Invalid JSON past the limit is still invalid, whichever error says so.
+  EXPECT_NE(Check(Nested(kMaxNestingDepth + 1, "x")), simdjson::SUCCESS);
 }
 
 }  // namespace

@@ -70,13 +70,18 @@ bool ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos, DateCach
     static constexpr int64_t kNanosPerDigit[] = {1000000000, 100000000, 10000000, 1000000, 100000,
                                                  10000,      1000,      100,      10,      1};
     size_t start = ++at;
+    int digits = 0;  // the first nine: nanoseconds
     while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
-      if (at - start >= 9) return false;  // finer than nanoseconds
-      fraction_ns = fraction_ns * 10 + (s[at] - '0');
+      if (digits < 9) {
+        fraction_ns = fraction_ns * 10 + (s[at] - '0');
+        ++digits;
+      } else if (s[at] != '0') {
+        return false;  // finer than nanoseconds: would need rounding
+      }
       ++at;
     }
     if (at == start) return false;
-    fraction_ns *= kNanosPerDigit[at - start];
+    fraction_ns *= kNanosPerDigit[digits];
   }
   int64_t offset_s = 0;
   if (at < s.size() && (s[at] == 'Z' || s[at] == 'z')) {
@@ -114,7 +119,13 @@ bool ParseDecimal(std::string_view s, int precision, int scale, __int128* out) {
     ++at;
     for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
       any = true;
-      if (++fraction_digits > scale) return false;
+      if (fraction_digits == scale) {
+        // Past the scale only zeros, which need no rounding ("12.340" as
+        // decimal(10, 2), "5.0" as decimal(5, 0): what json.dumps writes).
+        if (s[at] != '0') return false;
+        continue;
+      }
+      ++fraction_digits;
       v = v * 10 + (s[at] - '0');
     }
   }

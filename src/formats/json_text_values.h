@@ -20,14 +20,16 @@ struct DateCache {
 };
 
 /// An RFC 3339 timestamp, "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)"
-/// ('T', 't' or ' ' between date and time; at most 9 fraction digits), as
+/// ('T', 't' or ' ' between date and time; fraction digits past the ninth
+/// must be zeros, as anything finer than nanoseconds would need rounding), as
 /// seconds since the epoch and the nanoseconds after them (0 to 999999999).
 /// `cache`, when given, remembers the last valid date across calls.
 bool ParseRfc3339(std::string_view s, int64_t* seconds, int32_t* nanos, DateCache* cache = nullptr);
 
 /// Plain decimal notation ("-12.50") as an unscaled integer of `scale`
 /// fractional digits; false when malformed or when it needs more digits than
-/// precision and scale allow.
+/// precision and scale allow. Fraction digits past the scale must be zeros
+/// ("12.340" is decimal(4, 2)'s 1234): others would need rounding.
 bool ParseDecimal(std::string_view s, int precision, int scale, __int128* out);
 
 }  // namespace karrow

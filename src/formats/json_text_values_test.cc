@@ -53,7 +53,11 @@ TEST(ParseRfc3339, SecondsAndNanoseconds) {
         Case{"2024-05-17T12:21:33+02:00", 1715941293, 0},
         Case{"2024-05-17T05:51:33.000001-04:30", 1715941293, 1000},
         Case{"1969-12-31T23:59:59.999Z", -1, 999000000},
-        Case{"2016-12-31T23:59:60Z", 1483228800, 0}}) {  // a leap second
+        Case{"2016-12-31T23:59:60Z", 1483228800, 0},  // a leap second
+        // Zeros past the ninth digit need no rounding.
+        Case{"2024-05-17T10:21:33.1234567890Z", 1715941293, 123456789},
+        Case{"2024-05-17T10:21:33.000000000000+00:00", 1715941293, 0},
+        Case{"2024-05-17T10:21:33.1000000000000000000000Z", 1715941293, 100000000}}) {
     Timestamp t = Parse(c.text);
     ASSERT_TRUE(t.ok) << c.text;
     EXPECT_EQ(t.seconds, c.seconds) << c.text;
@@ -61,6 +65,7 @@ TEST(ParseRfc3339, SecondsAndNanoseconds) {
   }
   for (const char* bad :
        {"2024-05-17T10:21:33", "2024-05-17T10:21:33.Z", "2024-05-17T10:21:33.1234567891Z",
+        "2024-05-17T10:21:33.1234567890000001Z", "2024-05-17T10:21:33.0000000001Z",
         "2024-05-17T24:00:00Z", "2024-05-17T10:60:00Z", "2024-05-17T10:21:61Z",
         "2024-05-17T10:21:33+24:00", "2024-05-17T10:21:33+02:60", "2024-05-17T10:21:33+0200",
         "2024-05-17T10:21:33+02:0", "2024-05-17T10:21:33Zx", "2024-05-17X10:21:33Z",
@@ -96,9 +101,31 @@ TEST(ParseDecimal, UnscaledWithoutRounding) {
   EXPECT_TRUE(v == 9999999999);
   ASSERT_TRUE(ParseDecimal(".5", 3, 1, &v));
   EXPECT_TRUE(v == 5);
-  for (const char* bad : {"1.234", "123456789.00", "1e3", "1.2.3", "", "-", ".", "12a"}) {
+  for (const char* bad : {"1.234", "123456789.00", "1e3", "1.2.3", "", "-", ".", "12a",
+                          "1.2300000001", "12.345000", "123456789.000", "1.23e0"}) {
     EXPECT_FALSE(ParseDecimal(bad, 10, 2, &v)) << bad;
   }
+}
+
+// Zeros past the scale need no rounding: accepted, with the value they
+// write. Python's json.dumps(5.0) is "5.0".
+TEST(ParseDecimal, ZerosPastTheScale) {
+  struct Case {
+    const char* text;
+    int precision, scale;
+    int64_t unscaled;
+  };
+  for (const Case& c :
+       {Case{"12.340", 10, 2, 1234}, Case{"5.0", 5, 0, 5}, Case{"-5.000", 1, 0, -5},
+        Case{"0.10", 1, 1, 1}, Case{"99999.9900000000000000000000000000000000000", 7, 2, 9999999},
+        Case{"0.000", 1, 0, 0}}) {
+    __int128 v = -1;
+    ASSERT_TRUE(ParseDecimal(c.text, c.precision, c.scale, &v)) << c.text;
+    EXPECT_TRUE(v == c.unscaled) << c.text;
+  }
+  __int128 v = 0;
+  EXPECT_FALSE(ParseDecimal("5.01", 5, 0, &v));
+  EXPECT_FALSE(ParseDecimal("10.0", 1, 0, &v));  // too many integer digits, zeros or not
 }
 
 }  // namespace

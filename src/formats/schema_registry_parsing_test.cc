@@ -8,9 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include "formats/avro_schema.h"
 #include "formats/schema_registry_client.h"
 #include "karrow/format_options.h"
 #include "support/expect_error.h"
+#include "support/small_stack.h"
 
 namespace karrow {
 namespace {
@@ -106,6 +108,35 @@ TEST(ParseSchemaResponse, EveryTruncationAndByteFlipIsHandled) {
   }
   EXPECT_GT(accepted, 0);
   EXPECT_GT(refused, accepted);
+}
+
+// An answer is read from the network: however deep it nests, reading it
+// (and the schema in it) is an error, never a crash, on a small stack too.
+TEST(ParseSchemaResponse, DeepAnswersAreErrorsNotCrashes) {
+  std::vector<Status> results;
+  RunOnSmallStack([&] {
+    std::string deep_metadata = R"({"id": 1, "schema": "\"int\"", "metadata": )" +
+                                std::string(60000, '[') + std::string(60000, ']') + "}";
+    results.push_back(ParseSchemaResponse(deep_metadata).status());
+    // Nesting simdjson takes (the parser does not recurse) in parts karrow
+    // does not read is fine.
+    std::string some_metadata = R"({"id": 1, "schema": "\"int\"", "metadata": )" +
+                                std::string(500, '[') + std::string(500, ']') + "}";
+    EXPECT_TRUE(ParseSchemaResponse(some_metadata).ok());
+    // A deep schema comes back as text; the Avro parser refuses it.
+    std::string arrays;
+    for (int i = 0; i < 200; ++i) arrays += R"({\"type\": \"array\", \"items\": )";
+    arrays += R"(\"int\")" + std::string(200, '}');
+    auto answer = ParseSchemaResponse(R"({"id": 1, "schema": ")" + arrays + "\"}");
+    ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+    results.push_back(AvroSchema::Parse(answer->schema).status());
+  });
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(results[0].message().find("too deep"), std::string::npos) << results[0].message();
+  EXPECT_EQ(results[1].code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(results[1].message().find("nesting deeper than 64 levels"), std::string::npos)
+      << results[1].message();
 }
 
 TEST(SchemaRegistryConfig, Validate) {

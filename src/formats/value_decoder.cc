@@ -56,10 +56,10 @@ class JsonTextDecoder final : public ValueDecoder {
     std::memset(padded_.data() + size, 0, simdjson::SIMDJSON_PADDING);
     // Not the DOM parser: it rejects valid numbers beyond 64 bits, and the
     // text is kept as is, so any JSON number is fine.
-    auto error = CheckJsonText(parser_, padded_.data(), static_cast<size_t>(size), needed);
-    if (error) {
-      return Status::BadData(std::string("value is not valid JSON (format json): ") +
-                             simdjson::error_message(error));
+    JsonCheck check = CheckJsonText(parser_, padded_.data(), static_cast<size_t>(size), needed);
+    if (!check.ok()) {
+      return Status::BadData("value is not valid JSON (format json): " +
+                             check.Reason(padded_.data()));
     }
     return out_->Append(data, size);
   }
