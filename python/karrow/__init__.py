@@ -14,7 +14,7 @@ interrupts it. See docs/python.md.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, Literal, Mapping, Optional, Union
 
 from . import _karrow
 from ._karrow import Batch, KarrowError, __version__
@@ -191,6 +191,15 @@ class KafkaReader:
     def closed(self) -> bool:
         """True after :meth:`close`."""
         return self._native.closed
+
+    def stats(self) -> Dict[str, int]:
+        """The reader's counters so far, also after :meth:`close`: messages
+        (Kafka records read, tombstones and bad ones included), rows,
+        value_bytes, batches, tombstones, bad_records (dropped as bad data),
+        commits and commit_failures (offset commits to the group),
+        offset_gaps and skipped_offsets (out-of-range positions skipped),
+        fetch_wakeups."""
+        return self._native.stats()
 
     def close(self) -> None:
         """Stops reading and closes the Kafka consumer, also under a stream

@@ -117,6 +117,38 @@ PyObject* Close(PyObject* self, PyObject*) {
   Py_END_ALLOW_THREADS Py_RETURN_NONE;
 }
 
+PyObject* Stats(PyObject* self, PyObject*) {
+  std::shared_ptr<ReaderCore> core = AsReader(self)->core;
+  KafkaSourceStats stats;
+  // Waits for a Close() in flight, which may take a moment: not with the GIL.
+  Py_BEGIN_ALLOW_THREADS stats = core->stats();
+  Py_END_ALLOW_THREADS const std::pair<const char*, int64_t> fields[] = {
+      {"messages", stats.messages},
+      {"rows", stats.rows},
+      {"value_bytes", stats.value_bytes},
+      {"batches", stats.batches},
+      {"tombstones", stats.tombstones},
+      {"bad_records", stats.bad_records},
+      {"commits", stats.commits},
+      {"commit_failures", stats.commit_failures},
+      {"offset_gaps", stats.offset_gaps},
+      {"skipped_offsets", stats.skipped_offsets},
+      {"fetch_wakeups", stats.fetch_wakeups},
+  };
+  PyObject* dict = PyDict_New();
+  if (dict == nullptr) return nullptr;
+  for (const auto& [name, value] : fields) {
+    PyObject* number = PyLong_FromLongLong(value);
+    if (number == nullptr || PyDict_SetItemString(dict, name, number) != 0) {
+      Py_XDECREF(number);
+      Py_DECREF(dict);
+      return nullptr;
+    }
+    Py_DECREF(number);
+  }
+  return dict;
+}
+
 PyObject* Closed(PyObject* self, void*) { return PyBool_FromLong(AsReader(self)->core->closed()); }
 
 PyObject* KeepsDeadLetters(PyObject* self, void*) {
@@ -138,6 +170,8 @@ PyMethodDef kMethods[] = {
      "\"arrow_array_stream\" PyCapsule."},
     {"close", NoThrow<Close>, METH_NOARGS,
      "close()\n--\n\nStops reading and closes the consumer; idempotent."},
+    {"stats", NoThrow<Stats>, METH_NOARGS,
+     "stats()\n--\n\nThe source's counters as a dict of ints (also after close())."},
     {nullptr, nullptr, 0, nullptr},
 };
 

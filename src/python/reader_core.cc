@@ -61,8 +61,16 @@ void ReaderCore::Close() {
     std::lock_guard<std::mutex> lock(read_mu_);
     closing = std::move(source_);
   }
+  if (closing != nullptr) final_stats_ = closing->stats();
   // Closing the consumer may take a moment; no lock is needed for it.
   closing.reset();
+}
+
+KafkaSourceStats ReaderCore::stats() {
+  // close_mu_ keeps Close() from resetting source_ meanwhile; a poll in
+  // flight does not matter, as KafkaSource::stats() is safe from any thread.
+  std::lock_guard<std::mutex> lock(close_mu_);
+  return source_ != nullptr ? source_->stats() : final_stats_;
 }
 
 }  // namespace karrow::python

@@ -65,6 +65,10 @@ class ReaderCore {
   void Close();
   bool closed() const { return closed_.load(); }
 
+  /// The source's counters (messages, rows, bad records, ...): those of the
+  /// open source, or as they stood when Close() closed it. Any thread.
+  KafkaSourceStats stats();
+
  private:
   ReaderCore(std::unique_ptr<KafkaSource> source, bool keeps_dead_letters);
 
@@ -82,6 +86,7 @@ class ReaderCore {
   // only while polling, never while waiting for the GIL.
   std::mutex read_mu_;
   std::unique_ptr<KafkaSource> source_;
+  KafkaSourceStats final_stats_;  // set by Close(), under close_mu_
   bool ended_ = false;
 
   std::mutex dead_letters_mu_;

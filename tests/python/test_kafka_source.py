@@ -144,6 +144,20 @@ def test_s3_11_drop_skips_only_bad_records(kafka_bootstrap, new_topic):
     assert table.column("offset_id").to_pylist() == [0, 2, 4]
 
 
+def test_stats_count_what_was_read_also_after_close(kafka_bootstrap, new_topic):
+    topic = new_topic(1)
+    values = [b"ok-0", b"\xff", b"ok-22", None, b"ok-444"]
+    produce(kafka_bootstrap, topic, [{"value": v} for v in values])
+    reader = open_reader(topic, kafka_bootstrap, bad_data="drop")
+    assert reader.stats()["messages"] == 0
+    table = read_table(reader)
+    assert table.column("value").to_pylist() == ["ok-0", "ok-22", "ok-444"]
+    expected = {"messages": 5, "rows": 3, "value_bytes": 4 + 1 + 5 + 6, "tombstones": 1, "bad_records": 1}
+    assert {k: reader.stats()[k] for k in expected} == expected
+    reader.close()
+    assert {k: reader.stats()[k] for k in expected} == expected
+
+
 def test_s3_10_tombstones_are_skipped(kafka_bootstrap, new_topic):
     topic = new_topic(1)
     produce(kafka_bootstrap, topic, [{"value": b"a", "key": b"k"}, {"value": None, "key": b"k"},
