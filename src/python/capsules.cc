@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "karrow/c_export.h"
+#include "python/schema_match.h"
 #include "python/stream_lease.h"
 
 namespace karrow::python {
@@ -124,6 +125,23 @@ const ArrowSchema* SchemaInCapsule(PyObject* capsule) {
     return nullptr;
   }
   return static_cast<const ArrowSchema*>(PyCapsule_GetPointer(capsule, kSchemaName));
+}
+
+bool AcceptRequestedSchema(PyObject* requested, const Schema& produced) {
+  if (requested == Py_None) return true;
+  const ArrowSchema* wanted = SchemaInCapsule(requested);
+  if (wanted == nullptr) return false;
+  PyObject* own = SchemaCapsule(produced);
+  if (own == nullptr) return false;
+  std::string difference = SchemaDifference(
+      *wanted, *static_cast<const ArrowSchema*>(PyCapsule_GetPointer(own, "arrow_schema")));
+  Py_DECREF(own);
+  if (difference.empty()) return true;
+  PyErr_SetString(PyExc_NotImplementedError,
+                  ("karrow does not cast to a requested_schema: " + difference +
+                   "; pass requested_schema=None or the producer's own schema")
+                      .c_str());
+  return false;
 }
 
 }  // namespace karrow::python

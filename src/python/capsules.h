@@ -25,4 +25,10 @@ PyObject* BatchListStreamCapsule(SchemaPtr schema, std::vector<RecordBatch> batc
 /// with TypeError set.
 const ArrowSchema* SchemaInCapsule(PyObject* capsule);
 
+/// The requested_schema rule of __arrow_c_stream__ and __arrow_c_array__:
+/// true when `requested` is None or an "arrow_schema" capsule describing
+/// `produced` (schema_match.h); otherwise false with a Python exception set,
+/// NotImplementedError naming the difference, as karrow does not cast.
+bool AcceptRequestedSchema(PyObject* requested, const Schema& produced);
+
 }  // namespace karrow::python

@@ -55,23 +55,9 @@ PyObject* ArrowCArray(PyObject* self, PyObject* args, PyObject* kwargs) {
   }
   if (!CheckHasBatch(self)) return nullptr;
   const RecordBatch& batch = *AsBatch(self)->batch;
+  if (!AcceptRequestedSchema(requested, *batch.schema())) return nullptr;
   PyObject* schema = SchemaCapsule(*batch.schema());
   if (schema == nullptr) return nullptr;
-  if (requested != Py_None) {
-    const ArrowSchema* wanted = SchemaInCapsule(requested);
-    if (wanted == nullptr) {
-      Py_DECREF(schema);
-      return nullptr;
-    }
-    const auto* produced =
-        static_cast<const ArrowSchema*>(PyCapsule_GetPointer(schema, "arrow_schema"));
-    std::string difference = SchemaDifference(*wanted, *produced);
-    if (!difference.empty()) {
-      Py_DECREF(schema);
-      PyErr_SetString(PyExc_NotImplementedError, ("karrow does not cast: " + difference).c_str());
-      return nullptr;
-    }
-  }
   PyObject* array = ArrayCapsule(batch);
   if (array == nullptr) {
     Py_DECREF(schema);

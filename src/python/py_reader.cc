@@ -62,22 +62,7 @@ PyObject* ArrowCStream(PyObject* self, PyObject* args, PyObject* kwargs) {
     return nullptr;
   }
   const std::shared_ptr<ReaderCore>& core = AsReader(self)->core;
-  if (requested != Py_None) {
-    const ArrowSchema* wanted = SchemaInCapsule(requested);
-    if (wanted == nullptr) return nullptr;
-    PyObject* own = SchemaCapsule(*core->schema());
-    if (own == nullptr) return nullptr;
-    std::string difference = SchemaDifference(
-        *wanted, *static_cast<const ArrowSchema*>(PyCapsule_GetPointer(own, "arrow_schema")));
-    Py_DECREF(own);
-    if (!difference.empty()) {
-      PyErr_SetString(PyExc_NotImplementedError,
-                      ("karrow does not cast to a requested_schema: " + difference +
-                       "; pass requested_schema=None or the reader's own schema")
-                          .c_str());
-      return nullptr;
-    }
-  }
+  if (!AcceptRequestedSchema(requested, *core->schema())) return nullptr;
   if (core->closed()) return SetKarrowError("this KafkaReader is closed");
   return LentStreamCapsule(core);
 }
