@@ -17,26 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import sys
-import time
 
 import pyarrow as pa
 
 import karrow
 
-
-def cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def peak_rss_kib() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measurement import Clock, peak_rss_kib  # noqa: E402
 
 
 def main() -> None:
@@ -54,7 +44,7 @@ def main() -> None:
                 value = f.read()
         properties[key] = value
 
-    elapsed = cpu = 0.0
+    clock = Clock()
     handed: list[list] = []
     messages = value_bytes = rows = 0
     time_up = False
@@ -62,21 +52,19 @@ def main() -> None:
         # The clock runs from the reader's partitions being assigned (the
         # reader is open) to its last batch, as in karrow_e2e.
         with karrow.read_kafka(args.topic, args.bootstrap, stop_at_end=True, **properties) as reader:
-            started, started_cpu = time.monotonic(), cpu_seconds()
+            clock.resume()
             for batch in pa.RecordBatchReader.from_stream(reader):
-                now = elapsed + time.monotonic() - started
-                handed.append([round(now, 6), batch.num_rows])
+                handed.append([round(clock.now(), 6), batch.num_rows])
                 rows += batch.num_rows
-            elapsed += time.monotonic() - started
-            cpu += cpu_seconds() - started_cpu
+            clock.pause()
             stats = reader.stats()
         messages += stats["messages"]
         value_bytes += stats["value_bytes"]
         # A pass is never cut short (Python cannot stop a reader midway as
         # karrow_e2e does), so rows always match the messages read.
-        time_up = args.seconds <= 0 or elapsed >= args.seconds
+        time_up = args.seconds <= 0 or clock.elapsed >= args.seconds
     print(json.dumps({"contender": "karrow-python", "messages": messages, "value_bytes": value_bytes,
-                      "elapsed_s": elapsed, "cpu_s": cpu, "peak_rss_kib": peak_rss_kib(), "handed": handed,
+                      "elapsed_s": clock.elapsed, "cpu_s": clock.cpu, "peak_rss_kib": peak_rss_kib(), "handed": handed,
                       "rows": rows}), flush=True)
 
 

@@ -17,7 +17,6 @@ import argparse
 import io
 import json
 import os
-import resource
 import sys
 import time
 
@@ -28,6 +27,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workloads  # noqa: E402
+from measurement import Clock, peak_rss_kib  # noqa: E402
 
 BATCH_SIZE = 8192
 MAX_FETCH = 1024
@@ -76,41 +76,6 @@ def decoder_for(workload: str):
 
 
 # --- the consume loop ------------------------------------------------------------
-
-class Clock:
-    """Wall and CPU time (the whole process, librdkafka's threads included)
-    while reading only, as measurement.h keeps them."""
-
-    def __init__(self):
-        self.elapsed = 0.0
-        self.cpu = 0.0
-        self._since = None
-
-    @staticmethod
-    def _cpu() -> float:
-        r = resource.getrusage(resource.RUSAGE_SELF)
-        return r.ru_utime + r.ru_stime
-
-    def resume(self):
-        self._since = (time.monotonic(), self._cpu())
-
-    def pause(self):
-        self.elapsed = self.now()
-        self.cpu += self._cpu() - self._since[1]
-        self._since = None
-
-    def now(self) -> float:
-        return self.elapsed + (time.monotonic() - self._since[0] if self._since else 0.0)
-
-
-def peak_rss_kib() -> int:
-    """The process's resident memory at its highest so far (Linux's VmHWM)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
