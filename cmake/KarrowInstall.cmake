@@ -8,8 +8,8 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 # The soname carries the major version: a program linked against 0.1.0 asks
-# for libkarrow.so.0. (Set here, not beside the target, because the wheel
-# ships one plain libkarrow.so that Python loads by path.)
+# for libkarrow.so.0. (The wheel has no libkarrow.so: its extension links the
+# static layers.)
 set_target_properties(karrow_c PROPERTIES
   VERSION ${PROJECT_VERSION}
   SOVERSION ${PROJECT_VERSION_MAJOR}
