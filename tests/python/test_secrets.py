@@ -209,7 +209,7 @@ def test_registry_credentials_echoed_by_the_server_are_masked(kafka_bootstrap, n
     written.append(str(failed.value))
 
     text = everything_written(*written, dirs=[dead.parent, ckpt, sink, tmp_path / "ckpt2", tmp_path / "sink2"])
+    assert_no_secret(text, forms(password, user) + forms(kafka_secret) + forms(env_secret))
     # The echoes happened, masked: in stderr and in the dead letter's reason.
     assert "Authorization: Basic <redacted>" in text
     assert "Authorization: Basic <redacted>" in everything_written(dirs=[dead.parent])
-    assert_no_secret(text, forms(password, user) + forms(kafka_secret) + forms(env_secret))
