@@ -27,8 +27,9 @@ KARROW_EXPORT const char* StatusCodeName(StatusCode code);
 class [[nodiscard]] KARROW_EXPORT Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message)
-      : state_(std::make_unique<State>(State{code, std::move(message)})) {}
+  // Masks the secrets of every configuration seen so far (README,
+  // "Secrets"): a message can leave karrow by any route.
+  Status(StatusCode code, std::string message);
   Status(const Status& other)
       : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
   Status& operator=(const Status& other) {

@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/property_values.h"
 #include "common/malloc_tuning.h"
+#include "common/secrets.h"
 #include "karrow/version.h"
 
 namespace {
@@ -14,7 +16,7 @@ namespace {
 struct SourceFlags {
   std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata,
                               framing = "none", bad_data = "fail", schema_file, schema_registry;
-  std::vector<std::string> client_props, source_props;
+  std::vector<std::string> client_props, source_props, property_files;
   bool until_end = false;
   int64_t batch_size = 8192, linger_ms = 100;
   double rate = 0;
@@ -23,7 +25,12 @@ struct SourceFlags {
     c->add_option("-b,--brokers", brokers, "Bootstrap servers, host:port[,host:port...]")
         ->required();
     c->add_option("-t,--topic", topic, "Topic to read")->required();
-    c->add_option("-X", client_props, "librdkafka property key=value (repeatable)");
+    c->add_option("-X", client_props,
+                  "librdkafka property key=value (repeatable); a value @FILE is read from FILE, "
+                  "env:NAME from the environment");
+    c->add_option("-F", property_files,
+                  "Properties file of key=value lines (# comments): librdkafka properties, and "
+                  "schema_registry.* source properties; -X and -p override it (repeatable)");
     c->add_option("-f,--format", format, "raw_string | raw_bytes | json | avro")
         ->capture_default_str();
     c->add_option(
@@ -49,7 +56,8 @@ struct SourceFlags {
     c->add_option("--rate", rate, "Limit to this many messages per second");
     c->add_option("-p,--property", source_props,
                   "Any source property key=value (repeatable), e.g. start_timestamp_ms=..., "
-                  "stop_offsets=0:100,1:200, on_out_of_range=earliest, idle_timeout_ms=5000");
+                  "stop_offsets=0:100,1:200, on_out_of_range=earliest, idle_timeout_ms=5000; "
+                  "values as for -X");
   }
 
   // Returns false (after saying why) when a key=value is malformed.
@@ -77,13 +85,35 @@ struct SourceFlags {
       }
       props->emplace_back("value_schema", text.str());
     }
+    auto fail = [](const std::string& what) {
+      std::fprintf(stderr, "karrow: %s\n", what.c_str());
+      return false;
+    };
+    // Files go first, so that every flag overrides them (a later property wins).
+    karrow::cli::Properties from_files;
+    for (const std::string& file : property_files) {
+      std::vector<std::pair<std::string, std::string>> lines;
+      std::string error;
+      if (!karrow::cli::ReadPropertiesFile(file, &lines, &error)) return fail("-F " + error);
+      for (auto& [key, value] : lines) {
+        // librdkafka has no schema_registry.* property: those are karrow's.
+        const bool source = key.compare(0, 16, "schema_registry.") == 0;
+        from_files.emplace_back(source ? key : "client_configs." + key, std::move(value));
+      }
+    }
+    props->insert(props->begin(), from_files.begin(), from_files.end());
     auto split = [&](const std::string& flag, const std::string& kv, const std::string& prefix) {
       size_t eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) {
-        std::fprintf(stderr, "karrow: %s %s: expected key=value\n", flag.c_str(), kv.c_str());
-        return false;
+        // Not quoted when it may be a secret typed without its key.
+        return fail(flag + " " + (karrow::IsSensitiveKey(kv) ? karrow::kRedacted : kv) +
+                    ": expected key=value");
       }
-      props->emplace_back(prefix + kv.substr(0, eq), kv.substr(eq + 1));
+      std::string value, error;
+      if (!karrow::cli::ResolveValue(kv.substr(eq + 1), &value, &error)) {
+        return fail(flag + " " + kv.substr(0, eq) + ": " + error);
+      }
+      props->emplace_back(prefix + kv.substr(0, eq), std::move(value));
       return true;
     };
     for (const std::string& kv : client_props) {

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/secrets.h"
+
 namespace karrow {
 
 LogLevel MinLogLevel() {
@@ -21,8 +23,8 @@ LogLevel MinLogLevel() {
 void Log(LogLevel level, const std::string& message) {
   if (level < MinLogLevel()) return;
   static const char* kNames[] = {"debug", "info", "warning", "error"};
-  std::string line =
-      std::string("karrow: ") + kNames[static_cast<int>(level)] + ": " + message + "\n";
+  std::string line = std::string("karrow: ") + kNames[static_cast<int>(level)] + ": " +
+                     ScrubSecrets(message) + "\n";
   std::fwrite(line.data(), 1, line.size(),
               stderr);  // one write, so lines from threads do not interleave
 }

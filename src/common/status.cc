@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/secrets.h"
+
 namespace karrow {
 
 const char* StatusCodeName(StatusCode code) {
@@ -26,6 +28,9 @@ const char* StatusCodeName(StatusCode code) {
   }
   return "Unknown";
 }
+
+Status::Status(StatusCode code, std::string message)
+    : state_(std::make_unique<State>(State{code, ScrubSecrets(std::move(message))})) {}
 
 const std::string& Status::message() const {
   static const std::string kEmpty;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/secrets.h"
 
 namespace karrow {
 namespace {
@@ -299,21 +300,17 @@ struct SchemaRegistryClient::Impl {
   std::unordered_map<int32_t, std::shared_ptr<const RegisteredSchema>> by_id;
 
   // Messages are built without credentials; this is the second line of
-  // defence, for whatever a server or libcurl might echo back. Secrets
-  // shorter than 4 characters are left alone: masking them would mangle text.
+  // defence, for whatever a server or libcurl might echo back, plain or in
+  // base64 (a server that echoes the Authorization header). Every Status is
+  // scrubbed by the process's redactor as well; this one needs no
+  // registration and so also covers a client made on its own.
   std::string Redact(std::string text) const {
-    std::vector<std::string_view> secrets = {config.basic_auth_user_info, config.bearer_token,
-                                             config.ssl_key_password};
-    if (size_t colon = config.basic_auth_user_info.find(':'); colon != std::string::npos) {
-      secrets.push_back(std::string_view(config.basic_auth_user_info).substr(colon + 1));
-    }
-    for (std::string_view secret : secrets) {
-      if (secret.size() < 4) continue;
-      for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-        text.replace(at, secret.size(), "***");
-      }
-    }
-    return text;
+    Redactor redactor;
+    redactor.AddUserInfo(config.basic_auth_user_info);
+    redactor.Add(config.bearer_token);
+    redactor.Add(config.ssl_key_password);
+    redactor.AddProperty("url", config.url);
+    return redactor.Scrub(std::move(text));
   }
 
   Status Fail(StatusCode code, const std::string& message) const {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "kafka/kafka_source_config_internal.h"
 
 namespace karrow {
 namespace {
@@ -79,12 +80,13 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Connect(const KafkaSourceC
 }
 
 Status KafkaConsumer::Create() {
+  RegisterConfigSecrets(config_);
   ConfHandle conf(rd_kafka_conf_new());
   char err[512];
   auto set = [&](const std::string& key, const std::string& value) -> Status {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) !=
         RD_KAFKA_CONF_OK) {
-      return Status::Invalid("client property " + key + "=" + value + ": " + err);
+      return Status::Invalid(ClientPropertyError("client property ", key, value, err));
     }
     return Status::OK();
   };

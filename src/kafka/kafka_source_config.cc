@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/properties.h"
+#include "common/secrets.h"
 #include "formats/value_decoder.h"
 #include "kafka/kafka_source_config_internal.h"
 
@@ -141,7 +142,27 @@ std::string KafkaSourceConfig::EffectiveGroupId() const {
   return "karrow-" + topic;
 }
 
+void RegisterConfigSecrets(const KafkaSourceConfig& c) {
+  for (const auto& [key, value] : c.client_configs) RegisterSecretProperty(key, value);
+  const SchemaRegistryConfig& r = c.value_format.schema_registry;
+  RegisterSecretProperty("schema_registry.url", r.url);
+  RegisterUserInfo(r.basic_auth_user_info);
+  RegisterSecret(r.bearer_token);
+  RegisterSecret(r.ssl_key_password);
+  RegisterSecretProperty("bootstrap_servers", c.bootstrap_servers);
+}
+
+std::string ClientPropertyError(const std::string& label, const std::string& key,
+                                const std::string& value, const std::string& why) {
+  if (IsSensitiveKey(key)) {
+    return label + key + "=" + kRedacted +
+           ": librdkafka refused it (its reason is not shown: it may quote the value)";
+  }
+  return label + key + "=" + value + ": " + why;
+}
+
 Status CheckSourceOptions(const KafkaSourceConfig& c) {
+  RegisterConfigSecrets(c);
   if (c.topic.empty()) return Status::Invalid("topic: required; name the Kafka topic to read");
   if (!ValidTopicName(c.topic)) {
     return Status::Invalid("topic '" + c.topic +
@@ -187,7 +208,7 @@ Status CheckSourceOptions(const KafkaSourceConfig& c) {
     }
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) !=
         RD_KAFKA_CONF_OK) {
-      return Status::Invalid("client_configs." + key + "=" + value + ": " + err);
+      return Status::Invalid(ClientPropertyError("client_configs.", key, value, err));
     }
   }
   return Status::OK();
@@ -205,6 +226,8 @@ Status KafkaSourceConfig::Validate() const {
 Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
     const std::vector<std::pair<std::string, std::string>>& properties) {
   KafkaSourceConfig c;
+  // Before any parsing, so that no error below can carry a secret.
+  for (const auto& [key, value] : properties) RegisterSecretProperty(key, value);
   for (const auto& [key, value] : properties) {
     KARROW_ASSIGN_OR_RAISE(bool format_property, c.value_format.SetProperty(key, value));
     if (format_property) continue;

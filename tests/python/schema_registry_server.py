@@ -8,7 +8,7 @@ prefix) drives it from other processes:
 
     POST /register {"subject", "schema", "schemaType"?}  -> {"id": n}
     POST /fault    {"path", "times"?, "status"?, "message"?, "delay"?,
-                    "oversize"?, "declare_length"?, "body"?}
+                    "oversize"?, "declare_length"?, "body"?, "echo_auth"?}
     POST /auth     {"basic": "user:password" | null, "bearer": "token" | null}
     POST /reset    clears faults and counters (schemas stay)
     GET  /count?method=GET&path=/schemas/ids/1  -> {"count": n, "bytes_sent": n}
@@ -61,6 +61,7 @@ class Fault:
     declare_length: bool = True  # send Content-Length with the oversized body
     body: str | None = None  # answer 200 with this body, verbatim
     bytes_sent: int = 0  # of the oversized body, before the client went away
+    echo_auth: bool = False  # quote the request's Authorization header in the error (a leaky server)
 
 
 @dataclass
@@ -310,7 +311,10 @@ def _make_api_handler(registry: Registry, prefix: str):
             if fault is not None:
                 if fault.status is not None:
                     # Confluent's error codes are the status and a digit: 50001, 40301, ...
-                    self._send_error(fault.status, fault.status * 100 + 1, fault.message)
+                    message = fault.message
+                    if fault.echo_auth:
+                        message += f" (request had Authorization: {self.headers.get('Authorization')})"
+                    self._send_error(fault.status, fault.status * 100 + 1, message)
                     return
                 if fault.oversize:
                     self._send_oversized(fault)

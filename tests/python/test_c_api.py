@@ -4,8 +4,10 @@ its tests. Streams are imported by pyarrow and validated in full."""
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import errno
+import uuid
 
 import pyarrow as pa
 import pytest
@@ -90,3 +92,14 @@ def test_bad_configuration_is_einval_with_a_message(capi):
     assert rc == errno.EINVAL
     assert "batch_size=0" in message
     assert not stream.release  # left untouched
+
+
+def test_a_refused_secret_is_not_in_the_error(capi):
+    # README, "Secrets"; test_secrets.py plants sentinels through the CLI and Python.
+    secret = "S" + uuid.uuid4().hex
+    rc, message, _, _ = open_stream(capi, {"topic": "t", "bootstrap_servers": "127.0.0.1:1",
+                                           "client_configs.sasl.jaas.config": f"password={secret}"})
+    assert rc == errno.EINVAL
+    assert "client_configs.sasl.jaas.config=<redacted>" in message
+    assert secret not in message
+    assert base64.b64encode(secret.encode()).decode().rstrip("=") not in message
