@@ -78,6 +78,10 @@ struct KARROW_EXPORT KafkaSourceConfig {
   /// a tenth of a second's messages may come at once (the burst), as after
   /// a start or a stall.
   double messages_per_second = 0;
+  /// messages_per_second, when not 0, is from one message a day to a
+  /// billion a second (Validate says why).
+  static constexpr double kMinMessagesPerSecond = 1.0 / 86400;
+  static constexpr double kMaxMessagesPerSecond = 1e9;
   std::vector<MetadataField> metadata_fields;
   /// A batch is emitted at batch_size rows or linger_ms after its first row.
   int64_t batch_size = 8192;

@@ -42,6 +42,12 @@ struct RuntimeOptions {
   /// Where checkpoints are kept; running again with the same folder resumes.
   std::string checkpoint_dir;
   std::chrono::milliseconds checkpoint_interval{10000};
+  /// The most checkpoint_interval may be: long enough for "a checkpoint only
+  /// at the end" of any bounded read, short enough that the next checkpoint's
+  /// time point (steady clock, 64-bit nanoseconds) never overflows.
+  static constexpr std::chrono::milliseconds kMaxCheckpointInterval{30LL * 24 * 3600 * 1000};
+  /// The most tasks one run starts: each is a Kafka client with its threads.
+  static constexpr int32_t kMaxParallelism = 1024;
   /// Complete checkpoints kept; older ones are removed.
   int keep_checkpoints = 3;
   /// Where output files are published; dead letters go to its subfolder
@@ -71,6 +77,9 @@ using OperatorFactory = std::function<std::unique_ptr<SourceOperator>(int32_t ta
 /// Runs the job until its input ends (bounded runs: a final checkpoint, then
 /// kFinal), `*stop` becomes true (a final checkpoint, then kGraceful), or a
 /// task fails (no checkpoint after the failure; the error is returned).
+/// The error for a checkpoint interval out of range, `given` as the user wrote it.
+std::string CheckpointIntervalRange(const std::string& given);
+
 Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& make_operator,
                           const std::atomic<bool>* stop);
 

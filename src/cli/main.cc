@@ -1,5 +1,6 @@
 // karrow: read Kafka topics into Apache Arrow, from the command line.
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -7,10 +8,19 @@
 #include "cli/commands.h"
 #include "cli/property_values.h"
 #include "common/malloc_tuning.h"
+#include "common/properties.h"
 #include "common/secrets.h"
 #include "karrow/version.h"
 
 namespace {
+
+// std::to_string prints six decimals, so a rate of 1e-9 went through as
+// "0.000000", which means no limit; %.17g keeps every digit of the double.
+std::string ExactNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.17g", v);
+  return text;
+}
 
 // The source options `consume` and `run` share, kcat-like where kcat has one.
 struct SourceFlags {
@@ -71,7 +81,7 @@ struct SourceFlags {
               {"batch_size", std::to_string(batch_size)},
               {"linger_ms", std::to_string(linger_ms)},
               {"stop_at_end", until_end ? "true" : "false"},
-              {"messages_per_second", std::to_string(rate)}};
+              {"messages_per_second", ExactNumber(rate)}};
     if (!group.empty()) props->emplace_back("group_id", group);
     if (!metadata.empty()) props->emplace_back("metadata_fields", metadata);
     if (!schema_registry.empty()) props->emplace_back("schema_registry.url", schema_registry);
@@ -142,7 +152,10 @@ int main(int argc, char** argv) {
   c->add_option("--output", consume.output, "ndjson | arrow (an Arrow IPC stream)")
       ->check(CLI::IsMember({"ndjson", "arrow"}))
       ->capture_default_str();
-  c->add_option("-c,--count", consume.count, "Stop after this many rows");
+  // Taken as text: the int64 conversion would otherwise accept a count too
+  // large for it (99999999999999999999) without a word.
+  std::string count;
+  c->add_option("-c,--count", count, "Stop after this many rows");
   c->add_option("--dead-letter", consume.dead_letter_file,
                 "With --bad-data drop: write the dropped records (raw bytes, coordinates, reason) "
                 "to this file "
@@ -193,6 +206,17 @@ int main(int argc, char** argv) {
     return karrow::cli::RunJobCommand(run);
   }
   if (!consume_flags.Properties(&consume.properties)) return 2;
+  if (!count.empty()) {
+    karrow::Result<int64_t> n = karrow::ParseIntProperty("-c", count);
+    if (!n.ok() || *n < 0) {
+      std::fprintf(stderr,
+                   "karrow: -c %s: expected a whole number of rows from 0 to %lld; leave -c out "
+                   "to read without a limit\n",
+                   count.c_str(), static_cast<long long>(INT64_MAX));
+      return 2;
+    }
+    consume.count = *n;
+  }
   if (!consume.dead_letter_file.empty()) consume.properties.emplace_back("dead_letter", "true");
   if (std::sscanf(task.c_str(), "%d/%d", &consume.task_index, &consume.parallelism) != 2) {
     std::fprintf(stderr, "karrow: --task %s: expected i/n, e.g. 0/3\n", task.c_str());

@@ -1,9 +1,12 @@
 // `karrow run`: the runtime with Kafka source tasks and the file sink.
+#include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "cli/commands.h"
+#include "kafka/consumer.h"
 #include "karrow/kafka_source_operator.h"
 #include "karrow/runtime.h"
 
@@ -14,18 +17,25 @@ std::atomic<bool> g_stop{false};
 
 void OnSignal(int) { g_stop.store(true); }  // a last checkpoint, then exit
 
-// "500ms", "10s", "2m", or a bare number of milliseconds.
-bool ParseDuration(const std::string& text, std::chrono::milliseconds* out) {
+// "500ms", "10s", "2m", or a bare number of milliseconds. The range is
+// checked on the double: a huge value (1e30s) cast to int64 first wrapped to
+// a negative count and was refused as "at least 1 ms".
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
   std::string unit = end ? end : "";
   double ms = unit == "ms" || unit.empty() ? value
               : unit == "s"                ? value * 1e3
               : unit == "m"                ? value * 6e4
-                                           : -1;
-  if (text.empty() || end == text.c_str() || ms < 1) return false;
-  *out = std::chrono::milliseconds(static_cast<int64_t>(ms));
-  return true;
+                                           : std::nan("");
+  if (text.empty() || end == text.c_str() || std::isnan(ms)) {
+    return Status::Invalid("--checkpoint-interval " + text +
+                           ": expected a duration like 500ms, 10s or 1m");
+  }
+  if (!(ms >= 1 && ms <= static_cast<double>(RuntimeOptions::kMaxCheckpointInterval.count()))) {
+    return Status::Invalid(CheckpointIntervalRange(text));
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }
 
 }  // namespace
@@ -55,15 +65,39 @@ int RunJobCommand(const RunOptions& options) {
   // main.cc lets only "arrow" and "ndjson" through.
   runtime.sink_format =
       options.sink_format == "ndjson" ? SinkFormat::kNdjson : SinkFormat::kArrowIpc;
-  if (!ParseDuration(options.checkpoint_interval, &runtime.checkpoint_interval)) {
-    std::fprintf(stderr,
-                 "karrow: --checkpoint-interval %s: expected a duration like 500ms, 10s or 1m\n",
-                 options.checkpoint_interval.c_str());
+  Result<std::chrono::milliseconds> interval = ParseDuration(options.checkpoint_interval);
+  if (!interval.ok()) {
+    std::fprintf(stderr, "karrow: %s\n", interval.status().message().c_str());
     return 2;
   }
+  runtime.checkpoint_interval = *interval;
   if (Status st = runtime.Validate(); !st.ok()) {
     std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
     return 2;
+  }
+  // Tasks past the partition count read nothing (docs/semantics.md §1), yet
+  // each is a Kafka client of its own: 1024 of them connecting at once ran
+  // out the metadata timeout (connect_timeout_ms, 10 s) on a small machine
+  // instead of answering. A few idle tasks are harmless (a script may use one
+  // --parallelism for topics of several sizes), but more idle tasks than
+  // reading ones is taken for a mistake. One client asks the partition count.
+  if (runtime.parallelism > 1) {
+    Result<std::unique_ptr<KafkaConsumer>> probe = KafkaConsumer::Connect(*config);
+    if (!probe.ok()) {
+      std::fprintf(stderr, "karrow: %s\n", probe.status().message().c_str());
+      return probe.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+    }
+    const int32_t partitions = (*probe)->topic_partitions();
+    if (runtime.parallelism > 2 * partitions) {
+      std::fprintf(stderr,
+                   "karrow: --parallelism %d: topic '%s' has %d partition(s), so %d of the %d "
+                   "tasks would read nothing; use at most %d (twice the partitions), best %d "
+                   "(one task per partition)\n",
+                   runtime.parallelism, config->topic.c_str(), partitions,
+                   runtime.parallelism - partitions, runtime.parallelism, 2 * partitions,
+                   partitions);
+      return 2;
+    }
   }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

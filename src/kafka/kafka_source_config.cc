@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -183,8 +184,20 @@ Status CheckSourceOptions(const KafkaSourceConfig& c) {
         "dead_letter=true needs bad_data=drop: under bad_data=fail a bad record stops the "
         "task instead of going to the dead-letter output");
   }
-  if (!(c.messages_per_second >= 0) || std::isinf(c.messages_per_second)) {
-    return Status::Invalid("messages_per_second: must be a positive number, or 0 for no limit");
+  // The limiter spaces messages 1/rate apart in nanoseconds: below one message
+  // a day the wait is no longer a rate limit but a stall (and from about 1e-10
+  // on its 64-bit nanosecond wait overflows, which ended the limit); above 1e9
+  // the spacing rounds to nothing and the burst (rate/10) outgrows int64.
+  if (c.messages_per_second != 0 &&
+      !(c.messages_per_second >= KafkaSourceConfig::kMinMessagesPerSecond &&
+        c.messages_per_second <= KafkaSourceConfig::kMaxMessagesPerSecond)) {
+    char text[160];
+    std::snprintf(text, sizeof(text),
+                  "messages_per_second=%g: must be 0 (no limit) or from %g (one message a day) to "
+                  "%g",
+                  c.messages_per_second, KafkaSourceConfig::kMinMessagesPerSecond,
+                  KafkaSourceConfig::kMaxMessagesPerSecond);
+    return Status::Invalid(text);
   }
   if (c.offset_mode == OffsetMode::kTimestamp && c.start_timestamp_ms < 0) {
     return Status::Invalid(

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace karrow {
 namespace {
 
@@ -42,6 +44,25 @@ TEST(KafkaSourceConfig, ValidateNamesTheField) {
   c = Valid();
   c.metadata_fields = {{MetadataKind::kKey, "value"}};
   ExpectInvalid(c, "clashes");
+}
+
+// A rate so small that the limiter's wait overflowed (1e-9 and below) once
+// turned the limit off; now it is refused, with the range, before any read.
+TEST(KafkaSourceConfig, MessagesPerSecondOutsideItsRangeIsRefused) {
+  for (double rate : {1e-9, 1e-300, 1e-6, 1e10, 1e300, -1.0, std::nan(""), HUGE_VAL}) {
+    auto c = Valid();
+    c.messages_per_second = rate;
+    ExpectInvalid(c, "must be 0 (no limit) or from 1.15741e-05 (one message a day) to 1e+09");
+  }
+  for (double rate : {0.0, 1.0 / 86400, 0.5, 1e6, 1e9}) {
+    auto c = Valid();
+    c.messages_per_second = rate;
+    EXPECT_TRUE(c.Validate().ok()) << rate;
+  }
+  auto parsed = KafkaSourceConfig::FromProperties(
+      {{"topic", "t"}, {"bootstrap_servers", "b:1"}, {"messages_per_second", "1e-09"}});
+  ASSERT_TRUE(parsed.ok());
+  ExpectInvalid(*parsed, "messages_per_second=1e-09: must be 0 (no limit)");
 }
 
 TEST(KafkaSourceConfig, FromProperties) {

@@ -47,14 +47,25 @@ KafkaHandle NewProducer(const std::string& bootstrap) {
   return rk;
 }
 
-// Writes `values` to one partition, in order, waiting for every acknowledgement.
+// Event times of the test records: record i of partition p (its offset, as
+// the tests write them) is stamped kBaseMs + p * 100 s + i s, so every
+// expected watermark is an exact number, given as seconds past kBaseMs.
+constexpr int64_t kBaseMs = 1'700'000'000'000;
+int64_t EventTimeMs(int32_t partition, int64_t offset) {
+  return kBaseMs + partition * 100'000 + offset * 1000;
+}
+
+// Writes `values` to one partition, in order, waiting for every
+// acknowledgement; `first_offset` is the offset the first value gets.
 void ProduceTo(rd_kafka_t* rk, const std::string& topic, int32_t partition,
-               const std::vector<std::string>& values) {
+               const std::vector<std::string>& values, int64_t first_offset = 0) {
+  int64_t offset = first_offset;
   for (const std::string& value : values) {
     // A new topic's leader may not be known yet: librdkafka retries.
     rd_kafka_resp_err_t e =
         rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
                           RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                          RD_KAFKA_V_TIMESTAMP(EventTimeMs(partition, offset++)),
                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     EXPECT_EQ(e, RD_KAFKA_RESP_ERR_NO_ERROR);
   }
@@ -92,8 +103,11 @@ std::string MakeTopic(const std::string& bootstrap, const std::vector<int>& per_
   return topic;
 }
 
-// What the operator sent, in order: "rows N", "barrier E", "watermark",
-// "idle", "stop", "end"; and the offsets of the dead letters of each epoch.
+// What the operator sent, in order: "rows N", "barrier E", "watermark S"
+// (S: seconds past kBaseMs), "idle", "stop", "end"; and the offsets of the
+// dead letters of each epoch.
+bool IsWatermark(const std::string& e) { return e.rfind("watermark ", 0) == 0; }
+
 class RecordingCollector : public SourceCollector {
  public:
   Status Collect(RecordBatch batch) override {
@@ -149,9 +163,20 @@ class RecordingCollector : public SourceCollector {
       dead_letters_by_epoch_[b->epoch] = std::move(dead_letters_since_barrier_);
       dead_letters_since_barrier_.clear();
     } else if (const auto* wm = std::get_if<signal::Watermark>(&s)) {
-      // Consecutive watermarks fold into one entry, so orders stay readable.
-      std::string name = wm->idle ? "idle" : "watermark";
-      if (events_.empty() || events_.back() != name) events_.push_back(name);
+      // Consecutive watermarks fold into the newest: how far one poll reads
+      // (and so the steps a watermark takes) is up to the broker's pace,
+      // where it ends is not.
+      std::string name =
+          wm->idle
+              ? "idle"
+              : "watermark " + std::to_string((wm->event_time_ns / 1'000'000 - kBaseMs) / 1000);
+      bool folds =
+          !events_.empty() && (wm->idle ? events_.back() == "idle" : IsWatermark(events_.back()));
+      if (folds) {
+        events_.back() = name;
+      } else {
+        events_.push_back(name);
+      }
     } else if (std::holds_alternative<signal::Stop>(s)) {
       events_.push_back("stop");
     } else {
@@ -176,13 +201,34 @@ bool Has(const std::vector<std::string>& events, const std::string& e) {
   return std::find(events.begin(), events.end(), e) != events.end();
 }
 
-// The events without watermarks, whose timing depends on the broker's pace.
+// The events without watermarks; checked apart (Watermarks), since where
+// a watermark falls among the other events depends on the broker's pace.
 std::vector<std::string> WithoutWatermarks(const std::vector<std::string>& events) {
   std::vector<std::string> out;
   for (const std::string& e : events) {
-    if (e != "watermark" && e != "idle") out.push_back(e);
+    if (!IsWatermark(e) && e != "idle") out.push_back(e);
   }
   return out;
+}
+
+// Just the watermarks, in order.
+std::vector<std::string> Watermarks(const std::vector<std::string>& events) {
+  std::vector<std::string> out;
+  for (const std::string& e : events) {
+    if (IsWatermark(e) || e == "idle") out.push_back(e);
+  }
+  return out;
+}
+
+// True when `got` is one of `allowed`; for test output.
+::testing::AssertionResult OneOf(const std::vector<std::string>& got,
+                                 const std::vector<std::vector<std::string>>& allowed) {
+  for (const auto& a : allowed) {
+    if (got == a) return ::testing::AssertionSuccess();
+  }
+  std::string text;
+  for (const std::string& e : got) text += "[" + e + "] ";
+  return ::testing::AssertionFailure() << "watermarks " << text << "are none of the expected";
 }
 
 // Every owned partition was read to its end and went quiet.
@@ -257,6 +303,12 @@ TEST_F(KafkaSourceOperatorTest, Semantics3_BarrierFollowsItsRowsAndSavesEveryPar
       task.collector().WaitFor([](auto& events, int64_t) { return Has(events, "barrier 1"); }));
   EXPECT_EQ(WithoutWatermarks(task.collector().events()),
             (std::vector<std::string>{"rows 14", "barrier 1"}));
+  // Partition 1 has no records, so there is no watermark until it is idle;
+  // then the minimum of the others' newest (9 s in partition 0, 203 s in
+  // partition 2), or the newest of whichever is not idle yet, then idle.
+  const std::vector<std::vector<std::string>> kAllowed = {
+      {"idle"}, {"watermark 9", "idle"}, {"watermark 203", "idle"}};
+  EXPECT_TRUE(OneOf(Watermarks(task.collector().events()), kAllowed));
   // Partition 1 saw no data and is still saved (docs/semantics.md §3).
   EXPECT_EQ(task.Offsets(),
             (TableEntries{{topic + ":0", "10"}, {topic + ":1", "0"}, {topic + ":2", "4"}}));
@@ -268,6 +320,7 @@ TEST_F(KafkaSourceOperatorTest, Semantics3_BarrierFollowsItsRowsAndSavesEveryPar
   EXPECT_EQ(*finish, SourceFinishType::kGraceful);
   EXPECT_EQ(WithoutWatermarks(task.collector().events()),
             (std::vector<std::string>{"rows 14", "barrier 1", "stop"}));
+  EXPECT_TRUE(OneOf(Watermarks(task.collector().events()), kAllowed));
 }
 
 TEST_F(KafkaSourceOperatorTest, Semantics2_RestoredOffsetsDecideTheStart) {
@@ -286,6 +339,11 @@ TEST_F(KafkaSourceOperatorTest, Semantics2_RestoredOffsetsDecideTheStart) {
   // Offsets 5-7 of partition 0, end of data, then the last barrier.
   EXPECT_EQ(WithoutWatermarks(task.collector().events()),
             (std::vector<std::string>{"rows 3", "end", "barrier 1"}));
+  // Partition 1 starts at its end and holds the watermark back until it is
+  // idle (200 ms), which the end of the read may come before; partition 0's
+  // newest event time is 7 s (offset 7).
+  EXPECT_TRUE(OneOf(Watermarks(task.collector().events()),
+                    {{}, {"idle"}, {"watermark 7"}, {"watermark 7", "idle"}}));
   EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "8"}, {topic + ":1", "8"}}));
 }
 
@@ -314,8 +372,9 @@ TEST_F(KafkaSourceOperatorTest, ClosedControlChannelEndsTheTaskCleanly) {
   Result<SourceFinishType> finish = task.Finish();
   ASSERT_TRUE(finish.ok()) << finish.status().message();
   EXPECT_EQ(*finish, SourceFinishType::kImmediate);
-  // No barrier and no stop: rows read since the last checkpoint are not sent.
-  EXPECT_TRUE(WithoutWatermarks(task.collector().events()).empty());
+  // No barrier and no stop: rows read since the last checkpoint are not
+  // sent; the watermarks are: the newest event time (offset 2), then idle.
+  EXPECT_EQ(task.collector().events(), (std::vector<std::string>{"watermark 2", "idle"}));
 }
 
 TEST_F(KafkaSourceOperatorTest, CheckpointThenStopEndsGracefullyAfterItsCommit) {
@@ -331,8 +390,10 @@ TEST_F(KafkaSourceOperatorTest, CheckpointThenStopEndsGracefullyAfterItsCommit) 
   Result<SourceFinishType> finish = task.Finish();
   ASSERT_TRUE(finish.ok()) << finish.status().message();
   EXPECT_EQ(*finish, SourceFinishType::kGraceful);
-  EXPECT_EQ(WithoutWatermarks(task.collector().events()),
-            (std::vector<std::string>{"rows 5", "barrier 1"}));
+  // One partition: the watermark is its newest event time (offset 4), and
+  // it is idle before the checkpoint is asked for.
+  EXPECT_EQ(task.collector().events(),
+            (std::vector<std::string>{"watermark 4", "idle", "rows 5", "barrier 1"}));
 }
 
 TEST_F(KafkaSourceOperatorTest, Semantics11_BarrierCoversExactlyTheDeadLettersBeforeIt) {
@@ -351,7 +412,7 @@ TEST_F(KafkaSourceOperatorTest, Semantics11_BarrierCoversExactlyTheDeadLettersBe
   EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "3"}}));
 
   // Two are due as soon as both are read, before any barrier.
-  ProduceTo(NewProducer(Bootstrap()).get(), topic, 0, {"bad-3\xff", "bad-4\xff"});
+  ProduceTo(NewProducer(Bootstrap()).get(), topic, 0, {"bad-3\xff", "bad-4\xff"}, 3);
   ASSERT_TRUE(task.collector().WaitForDeadLetters(3));
   task.Send(control::Checkpoint{2, false});
   ASSERT_TRUE(
@@ -361,6 +422,21 @@ TEST_F(KafkaSourceOperatorTest, Semantics11_BarrierCoversExactlyTheDeadLettersBe
             (std::map<int64_t, std::vector<int64_t>>{{1, {1}}, {2, {3, 4}}}));
   EXPECT_EQ(WithoutWatermarks(task.collector().events()),
             (std::vector<std::string>{"rows 2", "barrier 1", "barrier 2"}));
+  // Dead letters count for the watermark too (their Kafka timestamps).
+  // Before barrier 1: perhaps a step or two as rows are cut, then the
+  // newest event time, 2 s, then idle. After it, records 3 and 4: 4 s,
+  // idle again if the barrier came 200 ms after them.
+  std::vector<std::string> events = task.collector().events();
+  auto barrier = std::find(events.begin(), events.end(), "barrier 1");
+  std::vector<std::string> before = Watermarks({events.begin(), barrier});
+  ASSERT_GE(before.size(), 2u);
+  EXPECT_EQ(std::vector<std::string>(before.end() - 2, before.end()),
+            (std::vector<std::string>{"watermark 2", "idle"}));
+  for (size_t i = 0; i + 2 < before.size(); ++i) {
+    EXPECT_TRUE(before[i] == "watermark 0" || before[i] == "watermark 1") << before[i];
+  }
+  EXPECT_TRUE(
+      OneOf(Watermarks({barrier, events.end()}), {{"watermark 4"}, {"watermark 4", "idle"}}));
 
   task.Send(control::Stop{control::StopMode::kImmediate});
   Result<SourceFinishType> finish = task.Finish();

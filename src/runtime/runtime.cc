@@ -164,16 +164,25 @@ Status ClaimSink(const std::string& dir, const JobIdentity& job) {
 
 }  // namespace
 
+std::string CheckpointIntervalRange(const std::string& given) {
+  return "checkpoint_interval " + given + ": must be from 1 ms to 30 days (" +
+         std::to_string(RuntimeOptions::kMaxCheckpointInterval.count()) +
+         " ms), e.g. 500ms, 10s or 1m";
+}
+
 Status RuntimeOptions::Validate() const {
   KARROW_RETURN_NOT_OK(job.Validate());
-  if (parallelism < 1 || parallelism > 1024)
-    return Status::Invalid("parallelism: must be 1 to 1024");
+  if (parallelism < 1 || parallelism > kMaxParallelism)
+    return Status::Invalid("parallelism " + std::to_string(parallelism) + ": must be 1 to " +
+                           std::to_string(kMaxParallelism));
   if (checkpoint_dir.empty())
     return Status::Invalid("checkpoint_dir: required (where checkpoints are kept)");
   if (sink_dir.empty())
     return Status::Invalid("sink_dir: required (where output files are published)");
-  if (checkpoint_interval.count() < 1)
-    return Status::Invalid("checkpoint_interval: must be at least 1 ms");
+  if (checkpoint_interval.count() < 1 || checkpoint_interval > kMaxCheckpointInterval) {
+    return Status::Invalid(
+        CheckpointIntervalRange(std::to_string(checkpoint_interval.count()) + " ms"));
+  }
   if (keep_checkpoints < 1) return Status::Invalid("keep_checkpoints: must be at least 1");
   return Status::OK();
 }

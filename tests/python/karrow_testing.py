@@ -3,7 +3,9 @@ validation before any value is looked at."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -79,3 +81,22 @@ def open_reader(topic: str, bootstrap: str, **options) -> "karrow.KafkaReader":
     # 10 s is the product's choice, not a bound tests should put on the broker.
     options.setdefault("connect_timeout_ms", 60000)
     return karrow.read_kafka(topic, bootstrap, **options)
+
+
+@contextlib.contextmanager
+def fails_after(seconds: float, what: str):
+    """Raises TimeoutError inside the block once `seconds` have passed, so a
+    wait that should end (a linger, a read bounded by stop offsets) fails the
+    test instead of hanging it. karrow's reads check for signals while they
+    wait (interruptible_read.cc), so the alarm gets through a blocked read."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"{what}: not done within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

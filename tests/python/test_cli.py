@@ -67,6 +67,63 @@ def test_errors_are_clear_and_exit_nonzero(kafka_bootstrap):
     assert "client_configs.fetch.wait.max.ms=banana" in r.stderr
 
 
+# No broker listens on port 1: a value that got past the checks would make
+# the CLI try to connect, and fail only after the 10 s metadata timeout
+# with "could not get metadata". Each of these must be refused before that,
+# with what is wrong, the allowed range and what to do.
+UNREACHABLE = "127.0.0.1:1"
+
+
+def assert_refused_up_front(r, *fragments):
+    assert r.returncode == 2, r.stderr
+    assert "could not get metadata" not in r.stderr
+    for fragment in fragments:
+        assert fragment in r.stderr
+
+
+def test_a_rate_too_small_for_the_limiter_is_refused():
+    # It used to reach the source as "0.000000" (std::to_string), which
+    # means no limit at all.
+    r = run("consume", "-b", UNREACHABLE, "-t", "t", "--rate", "1e-9")
+    assert_refused_up_front(r, "messages_per_second=1e-09: must be 0 (no limit) or from 1.15741e-05 "
+                               "(one message a day) to 1e+09")
+    r = run("consume", "-b", UNREACHABLE, "-t", "t", "--rate", "1e300")
+    assert_refused_up_front(r, "messages_per_second=1e+300: must be 0 (no limit)")
+
+
+def test_a_checkpoint_interval_past_its_range_is_refused(tmp_path):
+    common = ("run", "-b", UNREACHABLE, "-t", "t", "--checkpoint-dir", str(tmp_path / "c"),
+              "--sink-dir", str(tmp_path / "s"))
+    # 1e30 s in milliseconds wrapped to a negative int64: "at least 1 ms".
+    r = run(*common, "--checkpoint-interval", "1e30s")
+    assert_refused_up_front(r, "checkpoint_interval 1e30s: must be from 1 ms to 30 days (2592000000 ms)")
+    r = run(*common, "--checkpoint-interval", "0.5ms")
+    assert_refused_up_front(r, "checkpoint_interval 0.5ms: must be from 1 ms to 30 days")
+    r = run(*common, "--checkpoint-interval", "soon")
+    assert_refused_up_front(r, "--checkpoint-interval soon: expected a duration like 500ms, 10s or 1m")
+    assert not (tmp_path / "c").exists()  # refused before the run began
+
+
+def test_a_count_past_int64_is_refused():
+    r = run("consume", "-b", UNREACHABLE, "-t", "t", "-c", "99999999999999999999")
+    assert_refused_up_front(r, "-c 99999999999999999999: expected a whole number of rows from 0 to "
+                               "9223372036854775807")
+    r = run("consume", "-b", UNREACHABLE, "-t", "t", "-c", "-3")
+    assert_refused_up_front(r, "-c -3: expected a whole number of rows")
+
+
+def test_a_run_of_mostly_idle_tasks_is_refused_before_any_task_starts(kafka_bootstrap, new_topic, tmp_path):
+    # 1024 tasks, each a Kafka client, used to fail after the 10 s metadata
+    # timeout. Now one client asks for the partition count and the run is
+    # refused before RunJob makes its folders, let alone its 1024 clients.
+    topic = new_topic(2)
+    r = run("run", "-b", kafka_bootstrap, "-t", topic, "--parallelism", "1024",
+            "--checkpoint-dir", str(tmp_path / "c"), "--sink-dir", str(tmp_path / "s"), "-e")
+    assert_refused_up_front(r, f"--parallelism 1024: topic '{topic}' has 2 partition(s), so 1022 of the 1024 "
+                               "tasks would read nothing; use at most 4 (twice the partitions), best 2")
+    assert not (tmp_path / "c").exists() and not (tmp_path / "s").exists()
+
+
 def test_demo_runs_without_a_broker():
     r = run("demo", "-n", "600", "-p", "3")
     assert r.returncode == 0, r.stderr

@@ -39,11 +39,12 @@ def cluster():
     c.close()
 
 
-def run_through_fault(cluster, topic: str, work: Path, inject, *extra: str, fault_seen=None) -> dict[str, str]:
+def run_through_fault(cluster, topic: str, work: Path, inject, *extra: str, fault_seen=None,
+                      env: dict | None = None) -> dict[str, str]:
     """Produces while `karrow run` reads; `inject(cluster)` starts and ends
     the fault, once the run has checkpointed records of every partition.
     `fault_seen(log)`, if given, is true once the run's log shows that the
-    fault hit it. Then the run must recover: a later checkpoint has read on
+    fault hit it (`env` may turn on the log it needs). Then the run must recover: a later checkpoint has read on
     in every partition. Then it is stopped (SIGTERM: a last checkpoint), a
     bounded run reads what is left, and the ledger must hold. Returns the
     summary of the run that saw the fault."""
@@ -61,7 +62,7 @@ def run_through_fault(cluster, topic: str, work: Path, inject, *extra: str, faul
         return now is not None and len(now) == PARTITIONS and all(now[p] > offsets.get(p, 0) for p in now)
 
     with open(log, "w") as err:
-        proc = start_run(cluster.bootstrap, topic, work, *extra, stderr=err)
+        proc = start_run(cluster.bootstrap, topic, work, *extra, stderr=err, env=env)
         try:
             wait_for_run(lambda: read_past({}), "a checkpoint with records of every partition before the fault")
             inject(cluster)
@@ -100,19 +101,39 @@ def test_s3_6_broker_down_and_up(cluster, tmp_path):
         time.sleep(2.0)
         c.broker_up(2)
 
-    run_through_fault(cluster, topic, tmp_path, inject)
+    # The reader's client must have found broker 2 (the second bootstrap
+    # address) refusing connections; librdkafka logs that as an error.
+    broker_2 = cluster.bootstrap.split(",")[1]
+    run_through_fault(cluster, topic, tmp_path, inject,
+                      fault_seen=lambda log: f"Connect to ipv4#{broker_2} failed: Connection refused" in log)
 
 
 def test_s3_6_leaders_move(cluster, tmp_path):
     topic = cluster.create_topic("leaders", PARTITIONS)
+    # Leaders start at broker p % 3 + 1 and move twice, so each partition
+    # ends on a broker other than the one the reader started with.
+    for p in range(PARTITIONS):
+        cluster.set_leader(topic, p, p % cluster.brokers + 1)
 
     def inject(c):
-        for shift in (1, 2, 3):
+        for shift in (1, 2):
             for p in range(PARTITIONS):
                 c.set_leader(topic, p, (p + shift) % c.brokers + 1)
+            # A real broker answers a fetch for a partition it no longer
+            # leads with NOT_LEADER_OR_FOLLOWER, which sends the client to
+            # the new leader; librdkafka 2.0.2's mock keeps serving it, so
+            # without these the reader never noticed the moves.
+            c.fail_requests(mock.FETCH, [mock.ERR_NOT_LEADER_OR_FOLLOWER] * 4)
             time.sleep(0.5)
 
-    run_through_fault(cluster, topic, tmp_path, inject)
+    def moved(log):
+        # The reader's client sent each partition's fetches to more than one
+        # broker (debug=topic logs where it sends them).
+        return all(len(set(re.findall(rf"{topic} \[{p}\]: delegating to broker \S+/(\d+)", log))) >= 2
+                   for p in range(PARTITIONS))
+
+    run_through_fault(cluster, topic, tmp_path, inject, "-X", "debug=topic", env={"KARROW_LOG": "debug"},
+                      fault_seen=moved)
 
 
 def test_s3_6_fetch_errors_and_dropped_connections(cluster, tmp_path):
@@ -122,7 +143,13 @@ def test_s3_6_fetch_errors_and_dropped_connections(cluster, tmp_path):
         c.fail_requests(mock.FETCH, [mock.ERR_TRANSPORT, mock.ERR_NOT_LEADER_OR_FOLLOWER,
                                      mock.ERR_REQUEST_TIMED_OUT, mock.ERR_TRANSPORT] * 3)
 
-    run_through_fault(cluster, topic, tmp_path, inject)
+    # The reader saw the failed fetches: the timed-out ones as a retried
+    # client error, the dropped connections as librdkafka errors.
+    def seen(log):
+        return ("Kafka client (retrying): Fetch from broker" in log and "failed: Broker: Request timed out" in log
+                and "Disconnected" in log)
+
+    run_through_fault(cluster, topic, tmp_path, inject, fault_seen=seen)
 
 
 def test_s3_6_fetch_timeouts(cluster, tmp_path):

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from kafka_helpers import produce
-from karrow_testing import ALL_METADATA, karrow, open_reader, read_batches, read_table
+from karrow_testing import ALL_METADATA, fails_after, karrow, open_reader, read_batches, read_table
 
 BASE_TS = 1_700_000_000_000
 
@@ -213,21 +213,31 @@ def test_newline_framing_long_line_fails_under_fail(kafka_bootstrap, new_topic):
 def test_s3_8_linger_flushes_partial_batches(kafka_bootstrap, new_topic):
     topic = new_topic(1)
     produce(kafka_bootstrap, topic, [{"value": b"only"}])
-    start = time.monotonic()
     reader = open_reader(topic, kafka_bootstrap, stop_at_end=False, batch_size=1000, linger_ms=200)
     stream = pa.RecordBatchReader.from_stream(reader)
-    batch = stream.read_next_batch()
+    # Nothing but the linger ends this batch (no end to stop at, 999 rows
+    # short of full): a linger that never fires fails here instead of
+    # hanging. 30 s is generous for 200 ms on a loaded machine.
+    with fails_after(30, "a 200 ms linger flushing the partial batch"):
+        batch = stream.read_next_batch()
     batch.validate(full=True)
     assert batch.column("value").to_pylist() == ["only"]
-    assert time.monotonic() - start < 30
     stream.close()
 
 
 def test_latest_reads_only_new_records(kafka_bootstrap, new_topic):
     topic = new_topic(1)
     produce(kafka_bootstrap, topic, [{"value": b"old"}])
-    table = read_table(open_reader(topic, kafka_bootstrap, offset_mode="latest"))
-    assert table.num_rows == 0
+    # The start is fixed when the reader opens: records produced after that
+    # are the ones it must read, and a reader that reads nothing (or reads
+    # from the earliest) fails here. Stop offsets bound the read (offsets 1-3).
+    reader = open_reader(topic, kafka_bootstrap, offset_mode="latest", stop_at_end=False,
+                         stop_offsets="0:4", metadata_fields=["offset_id"])
+    produce(kafka_bootstrap, topic, [{"value": f"new{i}".encode()} for i in range(3)])
+    with fails_after(60, "reading the three records produced after opening"):
+        table = read_table(reader)
+    assert table.column("value").to_pylist() == ["new0", "new1", "new2"]
+    assert table.column("offset_id").to_pylist() == [1, 2, 3]
 
 
 def test_group_mode_without_commits_starts_at_earliest(kafka_bootstrap, new_topic):
@@ -240,6 +250,13 @@ def test_group_mode_without_commits_starts_at_earliest(kafka_bootstrap, new_topi
 def test_unknown_topic_is_a_clear_error(kafka_bootstrap):
     with pytest.raises(karrow.KarrowError, match="topic 'no-such-topic-xyz' does not exist"):
         open_reader("no-such-topic-xyz", kafka_bootstrap)
+
+
+def test_a_rate_too_small_for_the_limiter_is_refused_at_open():
+    # Refused before connecting: port 1 would fail with "could not get metadata".
+    with pytest.raises(karrow.KarrowError,
+                       match=r"messages_per_second=1e-09: must be 0 \(no limit\) or from 1.15741e-05"):
+        karrow.read_kafka("t", "127.0.0.1:1", messages_per_second=1e-9)
 
 
 def test_unreachable_bootstrap_fails_in_bounded_time():

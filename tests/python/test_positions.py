@@ -12,7 +12,7 @@ from confluent_kafka import TopicPartition
 
 from exactly_once import check_ledger, karrow_run_args, parse_summary, run_to_end
 from kafka_helpers import admin_client, produce
-from karrow_testing import karrow, open_reader, read_table
+from karrow_testing import fails_after, karrow, open_reader, read_table
 
 BASE_TS = 1_700_000_000_000
 
@@ -46,8 +46,19 @@ def test_start_at_timestamp(kafka_bootstrap, new_topic):
 def test_start_at_timestamp_after_every_record_reads_only_newer(kafka_bootstrap, new_topic):
     topic = new_topic(partitions=1)
     produce(kafka_bootstrap, topic, timed_records(5))
-    table = read(topic, kafka_bootstrap, offset_mode="timestamp", start_timestamp_ms=BASE_TS + 3_600_000)
-    assert table.num_rows == 0
+    start = BASE_TS + 3_600_000
+    # The start (the end, offset 5: no record is that new) is fixed when the
+    # reader opens; the records produced after it, at and past the start
+    # time, must be read, and only they. Stop offsets bound the read.
+    reader = open_reader(topic, kafka_bootstrap, metadata_fields=["partition", "offset_id"],
+                         offset_mode="timestamp", start_timestamp_ms=start, stop_at_end=False,
+                         stop_offsets="0:8")
+    produce(kafka_bootstrap, topic, [{"value": f"n{i}".encode(), "timestamp": start + 1000 * i}
+                                     for i in range(3)])
+    with fails_after(60, "reading the three records produced after opening"):
+        table = read_table(reader)
+    assert offsets_by_partition(table) == {0: [5, 6, 7]}
+    assert table.column("value").to_pylist() == ["n0", "n1", "n2"]
 
 
 def test_start_at_explicit_offsets_unlisted_partition_from_earliest(kafka_bootstrap, new_topic):
