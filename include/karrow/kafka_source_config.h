@@ -83,6 +83,10 @@ struct KARROW_EXPORT KafkaSourceConfig {
   static constexpr double kMinMessagesPerSecond = 1.0 / 86400;
   static constexpr double kMaxMessagesPerSecond = 1e9;
   std::vector<MetadataField> metadata_fields;
+  /// The last column: the record's event time, timestamp[ns, UTC]
+  /// (docs/semantics.md §9). Empty: no such column (watermarks still follow
+  /// the records' timestamps).
+  std::string event_time_column = "_timestamp";
   /// A batch is emitted at batch_size rows or linger_ms after its first row.
   int64_t batch_size = 8192;
   int64_t linger_ms = 100;

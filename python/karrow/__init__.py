@@ -230,6 +230,7 @@ def read_kafka(
     value_schema: Optional[Union[str, Mapping[str, Any]]] = None,
     framing: Optional[Literal["none", "newline"]] = None,
     metadata_fields: Optional[Iterable[str]] = None,
+    event_time_column: Optional[str] = None,
     offset_mode: Optional[OffsetMode] = None,
     start_timestamp_ms: Optional[int] = None,
     start_offsets: Optional[Mapping[int, int]] = None,
@@ -268,6 +269,9 @@ def read_kafka(
         metadata_fields: Kafka attributes to add as columns, each ``kind`` or
             ``column:kind``, kinds key, offset_id, partition, topic,
             timestamp, headers. Default none.
+        event_time_column: the name of the last column, the record's event
+            time as timestamp[ns, UTC] (default "_timestamp"); "" leaves the
+            column out.
         offset_mode: where to start: "earliest" (default), "latest", "group"
             (committed offsets of the consumer group, else earliest),
             "timestamp" (needs start_timestamp_ms), "offsets" (needs
@@ -310,6 +314,7 @@ def read_kafka(
     named = {
         "format": format, "value_schema": value_schema, "framing": framing,
         "metadata_fields": None if metadata_fields is None else list(metadata_fields),
+        "event_time_column": event_time_column,
         "offset_mode": offset_mode, "start_timestamp_ms": start_timestamp_ms,
         "start_offsets": start_offsets, "stop_at_end": stop_at_end,
         "stop_timestamp_ms": stop_timestamp_ms, "stop_offsets": stop_offsets,

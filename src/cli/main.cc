@@ -27,6 +27,8 @@ struct SourceFlags {
   std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata,
                               framing = "none", bad_data = "fail", schema_file, schema_registry;
   std::vector<std::string> client_props, source_props, property_files;
+  std::string event_time_column;
+  const CLI::Option* event_time_option = nullptr;  // to tell "" from not given
   bool until_end = false;
   int64_t batch_size = 8192, linger_ms = 100;
   double rate = 0;
@@ -50,6 +52,9 @@ struct SourceFlags {
     c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
     c->add_option("--metadata", metadata,
                   "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
+    event_time_option =
+        c->add_option("--event-time-column", event_time_column,
+                      "Name of the event time column (default _timestamp); '' leaves it out");
     c->add_option("--framing", framing, "none | newline")->capture_default_str();
     c->add_option(
         "--schema", schema_file,
@@ -84,6 +89,7 @@ struct SourceFlags {
               {"messages_per_second", ExactNumber(rate)}};
     if (!group.empty()) props->emplace_back("group_id", group);
     if (!metadata.empty()) props->emplace_back("metadata_fields", metadata);
+    if (event_time_option->count() > 0) props->emplace_back("event_time_column", event_time_column);
     if (!schema_registry.empty()) props->emplace_back("schema_registry.url", schema_registry);
     if (!schema_file.empty()) {
       std::ifstream in(schema_file);

@@ -121,17 +121,26 @@ const char* MetadataKindName(MetadataKind kind) {
 }
 
 Status KafkaSourceConfig::CheckColumnNames(const std::vector<Field>& value_columns) const {
-  std::set<std::string> columns = {"_timestamp"};
+  std::set<std::string> columns;
   for (const Field& f : value_columns) {
     if (!columns.insert(f.name).second) {
-      return Status::Invalid("value column '" + f.name + "' clashes with the event time column");
+      return Status::Invalid("the value has two fields named '" + f.name + "'");
     }
+  }
+  // A field of this name is a user's own data, not a mistake: say how to
+  // keep both rather than only that the name is taken.
+  if (!event_time_column.empty() && !columns.insert(event_time_column).second) {
+    return Status::Invalid("the value has a field '" + event_time_column +
+                           "', the name of the event time column; give that column another "
+                           "name (event_time_column=NAME) or leave it out (event_time_column= "
+                           "with no name)");
   }
   for (const MetadataField& f : metadata_fields) {
     if (f.column.empty()) return Status::Invalid("metadata_fields: a column name is empty");
     if (!columns.insert(f.column).second) {
       return Status::Invalid("metadata_fields: column '" + f.column +
-                             "' appears twice or clashes with a value column");
+                             "' appears twice or clashes with a value column or the event "
+                             "time column");
     }
   }
   return Status::OK();
@@ -291,6 +300,8 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       KARROW_ASSIGN_OR_RAISE(c.messages_per_second, ParseNumberProperty(key, value));
     } else if (key == "metadata_fields") {
       KARROW_ASSIGN_OR_RAISE(c.metadata_fields, ParseMetadataFields(value));
+    } else if (key == "event_time_column") {
+      c.event_time_column = value;
     } else if (key == "batch_size") {
       KARROW_ASSIGN_OR_RAISE(c.batch_size, ParseIntProperty(key, value));
     } else if (key == "linger_ms") {

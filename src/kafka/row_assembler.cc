@@ -58,7 +58,8 @@ Result<std::unique_ptr<RowAssembler>> RowAssembler::Make(const KafkaSourceConfig
   KARROW_RETURN_NOT_OK(config.CheckColumnNames(decoder->fields()));
   std::vector<Field> fields = decoder->fields();
   for (Field& f : MetadataColumns(config.metadata_fields)) fields.push_back(std::move(f));
-  fields.push_back({"_timestamp", timestamp(TimeUnit::kNano, "UTC"), false});
+  if (!config.event_time_column.empty())
+    fields.push_back({config.event_time_column, timestamp(TimeUnit::kNano, "UTC"), false});
   auto schema = std::make_shared<Schema>(std::move(fields));
   return std::unique_ptr<RowAssembler>(
       new RowAssembler(config, std::move(decoder), std::move(schema)));
@@ -68,7 +69,8 @@ RowAssembler::RowAssembler(const KafkaSourceConfig& config, std::unique_ptr<Valu
                            SchemaPtr schema)
     : config_(config), decoder_(std::move(decoder)), schema_(std::move(schema)) {
   first_metadata_column_ = static_cast<int>(decoder_->fields().size());
-  event_time_column_ = first_metadata_column_ + static_cast<int>(config.metadata_fields.size());
+  if (!config.event_time_column.empty())
+    event_time_column_ = first_metadata_column_ + static_cast<int>(config.metadata_fields.size());
   for (const MetadataField& f : config.metadata_fields)
     wants_headers_ |= f.kind == MetadataKind::kHeaders;
   builder_ = std::make_unique<RecordBatchBuilder>(schema_);
@@ -117,7 +119,8 @@ Status RowAssembler::AppendRow(const KafkaRecord& record, const uint8_t* data, i
     builder_->Truncate(before);
     return st;
   }
-  builder_->column_as<Int64Builder>(event_time_column_)->Append(event_time_ns_);
+  if (event_time_column_ >= 0)
+    builder_->column_as<Int64Builder>(event_time_column_)->Append(event_time_ns_);
   ++rows_;
   return Status::OK();
 }

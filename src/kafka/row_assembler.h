@@ -78,7 +78,7 @@ class RowAssembler {
   std::unique_ptr<DeadLetterBuilder> dead_letters_;  // only with dead_letter=true
   Clock::time_point dead_letter_deadline_;
   int first_metadata_column_ = 0;
-  int event_time_column_ = 0;
+  int event_time_column_ = -1;  // -1: the rows have none
   bool wants_headers_ = false;
   int64_t event_time_ns_ = 0;  // of the record being appended
   int64_t rows_ = 0;

@@ -128,5 +128,35 @@ TEST(RowAssembler, ColumnNamesMustNotClash) {
   EXPECT_NE(rows.status().message().find("clashes"), std::string::npos);
 }
 
+// The event time column takes the name the user gives it, or is left out;
+// a value field of its default name is then the user's own column.
+TEST(RowAssembler, Semantics9_EventTimeColumnIsNamedOrLeftOut) {
+  KafkaSourceConfig c = Config(Format::kJson);
+  c.value_format.schema = R"({"fields": [{"name": "_timestamp", "type": "utf8"}]})";
+  auto decoder = MakeValueDecoder(c.value_format, c.topic);
+  ASSERT_TRUE(decoder.ok()) << decoder.status().ToString();
+  auto refused = RowAssembler::Make(c, std::move(*decoder));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("event_time_column=NAME"), std::string::npos)
+      << refused.status().message();
+
+  const std::string value = R"({"_timestamp": "mine"})";
+  for (const std::string name : {"event_time", ""}) {
+    c.event_time_column = name;
+    auto rows = Make(c);
+    std::vector<std::string> names;
+    for (const Field& f : rows->schema()->fields()) names.push_back(f.name);
+    std::vector<std::string> expected = {"_timestamp"};
+    if (!name.empty()) expected.push_back(name);
+    EXPECT_EQ(names, expected);
+    ASSERT_TRUE(rows->Append(Record(value, 4)).ok());
+    auto batch = rows->FinishRows();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_EQ(batch->num_columns(), static_cast<int>(expected.size()));
+    EXPECT_EQ(batch->column(0)->View(0), "mine");
+    if (!name.empty()) EXPECT_EQ(batch->column(1)->Value<int64_t>(0), 1700000000004'000'000);
+  }
+}
+
 }  // namespace
 }  // namespace karrow

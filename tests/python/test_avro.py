@@ -260,3 +260,26 @@ def test_raw_datums_need_a_schema():
     with pytest.raises(karrow.KarrowError) as e:
         karrow.KafkaReader(dict(topic="t", bootstrap_servers="localhost:1", format="avro", confluent_framing=False))
     assert "needs value_schema" in str(e.value)
+
+
+def test_a_field_named_like_the_event_time_column_is_kept_under_another_name(kafka_bootstrap, new_topic):
+    schema = {"type": "record", "name": "Tick", "fields": [
+        {"name": "_timestamp", "type": "long"}, {"name": "n", "type": "int"}]}
+    topic = new_topic()
+    produce(kafka_bootstrap, topic, [{"value": datum(schema, {"_timestamp": -5, "n": 7}),
+                                      "timestamp": 1_700_000_000_321}])
+    with pytest.raises(karrow.KarrowError, match=r"field '_timestamp'.*event_time_column=NAME"):
+        open_reader(topic, kafka_bootstrap, format="avro", confluent_framing=False, value_schema=schema)
+
+    with open_reader(topic, kafka_bootstrap, format="avro", confluent_framing=False, value_schema=schema,
+                     event_time_column="event_time") as r:
+        table = read_table(r)
+    assert table.schema.names == ["_timestamp", "n", "event_time"]
+    assert table.schema.field("event_time").type == pa.timestamp("ns", tz="UTC")
+    assert table.column("_timestamp").to_pylist() == [-5]
+    assert table.column("event_time").cast(pa.int64()).to_pylist() == [1_700_000_000_321_000_000]
+
+    with open_reader(topic, kafka_bootstrap, format="avro", confluent_framing=False, value_schema=schema,
+                     event_time_column="") as r:
+        table = read_table(r)
+    assert table.to_pylist() == [{"_timestamp": -5, "n": 7}]

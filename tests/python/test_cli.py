@@ -150,3 +150,19 @@ def test_output_arrow_is_an_ipc_stream(kafka_bootstrap, new_topic):
     assert table.column("value").to_pylist() == [f"v{i}" for i in range(13)]
     assert table.column("offset_id").to_pylist() == list(range(13))
     assert table.column("headers").to_pylist() == [[{"key": "h", "value": b"x"}]] * 13
+
+
+def test_consume_names_the_event_time_column_or_leaves_it_out(kafka_bootstrap, new_topic):
+    topic = new_topic(1)
+    produce(kafka_bootstrap, topic, [{"value": b'{"_timestamp": "mine"}', "timestamp": 1_700_000_000_123}])
+    common = ("consume", "-b", kafka_bootstrap, "-t", topic, "-f", "json", "-e")
+    r = run(*common, "--event-time-column", "at")
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(line) for line in r.stdout.splitlines()] == [
+        {"value": {"_timestamp": "mine"}, "at": "2023-11-14T22:13:20.123000000Z"}]
+    r = run(*common, "--event-time-column", "")
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(line) for line in r.stdout.splitlines()] == [{"value": {"_timestamp": "mine"}}]
+    r = run(*common, "--event-time-column", "value")
+    assert r.returncode != 0
+    assert "the value has a field 'value', the name of the event time column" in r.stderr
