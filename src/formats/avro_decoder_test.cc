@@ -214,7 +214,7 @@ TEST(AvroSchema, NamedReferencesNestNoDeeperThanTheLimit) {
   ASSERT_TRUE(AvroToArrowColumns(AvroSchema::Parse(ReferenceChain(62)).ValueOrDie()).ok());
   Status mapped;
   RunOnSmallStack([&] {
-    auto schema = AvroSchema::Parse(ReferenceChain(3000));
+    auto schema = AvroSchema::Parse(ReferenceChain(300));
     ASSERT_TRUE(schema.ok()) << schema.status().ToString();
     mapped = AvroToArrowColumns(*schema).status();
   });
@@ -251,12 +251,13 @@ TEST(AvroSchema, TheDeepestSchemasBuildOnASmallStack) {
 
 TEST(AvroDecoder, DeepWriterTypesAreSkippedWithTheLimit) {
   // The writer's fields are all unknown to the reader (an empty record, so
-  // the whole value is skipped), and T3000 nests 3000 levels deep.
+  // the whole value is skipped), and T300 nests 300 levels deep (some 45,000
+  // nodes as a tree, within the bound on a schema's expanded size).
   Status read;
   RunOnSmallStack([&] {
-    Decoder d(R"({"type": "record", "name": "R", "fields": []})", ReferenceChain(3000));
+    Decoder d(R"({"type": "record", "name": "R", "fields": []})", ReferenceChain(300));
     std::string value;
-    for (int i = 0; i <= 3000; ++i) value += Long(i);  // the one int of each f<i>
+    for (int i = 0; i <= 300; ++i) value += Long(i);  // the one int of each f<i>
     read = d.Read(value);
     EXPECT_EQ(d.rows(), 0);
   });
@@ -328,6 +329,41 @@ TEST(AvroSchema, HostileSchemasAreRefused) {
   EXPECT_FALSE(AvroSchema::Parse(R"({"type": "record", "name": "int", "fields": []})").ok());
   EXPECT_FALSE(AvroSchema::Parse(R"([])").ok());
   EXPECT_FALSE(AvroSchema::Parse(R"([["int"]])").ok());
+}
+
+// D<i> holds D<i-1> twice: as a tree, 2^(levels+1)-ish nodes from a text
+// that grows by one line a level.
+std::string Diamond(int levels) {
+  std::string d = R"({"type": "record", "name": "D0", "fields": [{"name": "x", "type": "int"}]})";
+  for (int i = 1; i <= levels; ++i) {
+    std::string prev = "D" + std::to_string(i - 1);
+    d = R"({"type": "record", "name": "D)" + std::to_string(i) +
+        R"(", "fields": [{"name": "a", "type": )" + d + R"(}, {"name": "b", "type": ")" + prev +
+        R"("}]})";
+  }
+  return d;
+}
+
+TEST(AvroSchema, NamedTypesUsedTwiceAtEveryLevelAreBounded) {
+  // 15 levels: 98,303 nodes as a tree (3 * 2^15 - 1), within the bound.
+  auto fine = AvroSchema::Parse(Diamond(15));
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  auto columns = AvroToArrowColumns(*fine);
+  ASSERT_TRUE(columns.ok()) << columns.status().ToString();
+  EXPECT_EQ(columns->size(), 2u);
+  // 16 levels and 60 (which no memory would hold as a tree) are refused.
+  for (int levels : {16, 60}) {
+    auto parsed = AvroSchema::Parse(Diamond(levels));
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.status().message(),
+              "Avro schema, at schema: more than 100000 types when each named type is repeated "
+              "where it is used (" +
+                  std::to_string(levels + 2) + " written)");
+  }
+  // Recursion counts once per use: a linked list is small.
+  EXPECT_TRUE(AvroSchema::Parse(R"({"type": "record", "name": "L", "fields": [
+      {"name": "v", "type": "int"}, {"name": "next", "type": ["null", "L"]}]})")
+                  .ok());
 }
 
 TEST(AvroSchema, IncompatiblePairsNameTheField) {

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -16,6 +17,13 @@ namespace {
 // or more nodes than any real schema has is refused before it can exhaust
 // the stack or memory.
 constexpr int kMaxNodes = 100000;
+// A named type is one node however often it is used, but everything built
+// from a schema (the Arrow columns, the decoding steps, the walk that skips
+// a value) repeats it at each use. Types that use the one before twice
+// double at each level: 20 of them, a schema of 2 KB, expanded to a million
+// columns and took 6 GB and 50 s to map. So the expanded size is bounded too,
+// as generously as the node count.
+constexpr int64_t kMaxExpandedNodes = 100000;
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
@@ -67,6 +75,11 @@ class AvroSchemaParser {
                              simdjson::error_message(error));
     }
     KARROW_ASSIGN_OR_RAISE(schema_.root_, ParseType(doc, "", "schema", 1));
+    if (ExpandedSize() > kMaxExpandedNodes) {
+      return Error("schema", "more than " + std::to_string(kMaxExpandedNodes) +
+                                 " types when each named type is repeated where it is used (" +
+                                 std::to_string(schema_.num_nodes()) + " written)");
+    }
     return std::move(schema_);
   }
 
@@ -343,6 +356,53 @@ class AvroSchemaParser {
   }
 
   std::string Describe(int i) const { return schema_.Describe(i); }
+
+  // Node `i`'s k-th child (field type, item or value type, union branch),
+  // -1 past the last.
+  int Child(int i, size_t k) const {
+    const AvroNode& n = schema_.node(i);
+    switch (n.type) {
+      case AvroType::kRecord:
+        return k < n.fields.size() ? n.fields[k].type : -1;
+      case AvroType::kArray:
+      case AvroType::kMap:
+        return k == 0 ? n.items : -1;
+      case AvroType::kUnion:
+        return k < n.branches.size() ? n.branches[k] : -1;
+      default:
+        return -1;
+    }
+  }
+
+  // How many nodes the schema has as a tree, each use of a named type
+  // holding a copy of it; a use inside the type itself (recursion, which
+  // the data bounds) counts one. Saturates past kMaxExpandedNodes. A loop
+  // with its own stack: a chain of references may be kMaxNodes long.
+  int64_t ExpandedSize() const {
+    constexpr int64_t kOnPath = -2, kNotSeen = -1;
+    std::vector<int64_t> size(static_cast<size_t>(schema_.num_nodes()), kNotSeen);
+    std::vector<std::pair<int, size_t>> path = {{schema_.root_, 0}};  // node, next child
+    size[static_cast<size_t>(schema_.root_)] = kOnPath;
+    while (!path.empty()) {
+      const int i = path.back().first;
+      const int next = Child(i, path.back().second++);
+      if (next >= 0) {
+        if (size[static_cast<size_t>(next)] == kNotSeen) {
+          size[static_cast<size_t>(next)] = kOnPath;
+          path.push_back({next, 0});
+        }
+        continue;
+      }
+      int64_t total = 1;
+      for (size_t k = 0; Child(i, k) >= 0; ++k) {
+        const int64_t child = size[static_cast<size_t>(Child(i, k))];
+        total += child == kOnPath ? 1 : child;
+      }
+      size[static_cast<size_t>(i)] = std::min(total, kMaxExpandedNodes + 1);
+      path.pop_back();
+    }
+    return size[static_cast<size_t>(schema_.root_)];
+  }
 
   AvroSchema schema_;
   std::map<std::string, int> named_;
