@@ -81,9 +81,10 @@ def test_a_rate_limited_consume_stops_promptly_on_sigterm(kafka_bootstrap, new_t
     err = proc.stderr.read()
     assert proc.returncode == 0, err
     assert took < PROMPT_EXIT_S
-    # Exactly the messages the limit let through (the burst and the one
-    # charged): waiting in slices took nothing extra.
-    assert [json.loads(line)["value"] for line in lines] == ["v0", "v1"]
+    # Only the messages the limit let through (the burst, and the one charged
+    # 100 s, unless the signal came before it was fetched): waiting in slices
+    # took nothing extra.
+    assert [json.loads(line)["value"] for line in lines] in (["v0"], ["v0", "v1"])
 
 
 def test_a_rate_limited_run_checkpoints_on_time_and_stops_promptly(kafka_bootstrap, new_topic, tmp_path):
