@@ -48,6 +48,12 @@ struct RuntimeOptions {
   static constexpr std::chrono::milliseconds kMaxCheckpointInterval{30LL * 24 * 3600 * 1000};
   /// The most tasks one run starts: each is a Kafka client with its threads.
   static constexpr int32_t kMaxParallelism = 1024;
+  /// How long a stop (`*stop` set) may take: its final checkpoint and the
+  /// tasks' closing. Past it RunJob gives up on them and returns a kTimeout
+  /// error saying so; the newest complete checkpoint stands.
+  std::chrono::milliseconds stop_timeout{30000};
+  /// The most stop_timeout may be (the same bound as checkpoint_interval).
+  static constexpr std::chrono::milliseconds kMaxStopTimeout = kMaxCheckpointInterval;
   /// Complete checkpoints kept; older ones are removed.
   int keep_checkpoints = 3;
   /// Where output files are published; dead letters go to its subfolder
@@ -74,12 +80,18 @@ struct RunSummary {
 /// Makes the operator of one task; called once per task.
 using OperatorFactory = std::function<std::unique_ptr<SourceOperator>(int32_t task_index)>;
 
+/// The error for a checkpoint interval out of range, `given` as the user wrote it.
+std::string CheckpointIntervalRange(const std::string& given);
+/// The error for a stop timeout out of range, `given` as the user wrote it.
+std::string StopTimeoutRange(const std::string& given);
+
 /// Runs the job until its input ends (bounded runs: a final checkpoint, then
 /// kFinal), `*stop` becomes true (a final checkpoint, then kGraceful), or a
 /// task fails (no checkpoint after the failure; the error is returned).
-/// The error for a checkpoint interval out of range, `given` as the user wrote it.
-std::string CheckpointIntervalRange(const std::string& given);
-
+/// A stop that takes longer than `options.stop_timeout` ends with a
+/// kTimeout error; tasks that still have not ended a second after it are
+/// left running on their threads (their state is leaked and the folder locks
+/// stay held until the process exits), so the caller should exit soon.
 Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& make_operator,
                           const std::atomic<bool>* stop);
 

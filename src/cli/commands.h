@@ -24,6 +24,7 @@ struct RunOptions {
   int32_t parallelism = 1;
   std::string checkpoint_dir;
   std::string checkpoint_interval = "10s";
+  std::string stop_timeout = "30s";  // how long a stop's final checkpoint may take
   int keep_checkpoints = 3;
   std::string sink_dir;
   std::string sink_format = "arrow";

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -17,11 +18,22 @@
 namespace karrow::cli {
 namespace {
 
-KafkaSource* g_source = nullptr;
+std::atomic<KafkaSource*> g_source{nullptr};
+std::atomic<int> g_signals{0};
 
-void OnSignal(int) {
-  // Ends the run after the rows read so far are written, like kcat.
-  if (g_source) g_source->Stop();
+// The first SIGINT/SIGTERM ends the run after the rows read so far are
+// written, like kcat; a second one exits at once. Only async-signal-safe
+// calls.
+void OnSignal(int signal_number) {
+  if (g_signals.fetch_add(1) == 0) {
+    if (KafkaSource* source = g_source.load()) source->Stop();
+    return;
+  }
+  const char text[] =
+      "karrow: stopped at once by a second signal, without writing the rows read so far\n";
+  ssize_t ignored = write(STDERR_FILENO, text, sizeof(text) - 1);
+  (void)ignored;
+  _exit(128 + signal_number);
 }
 
 bool WriteAll(const std::string& data) {

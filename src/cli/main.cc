@@ -180,6 +180,10 @@ int main(int argc, char** argv) {
   r->add_option("--checkpoint-interval", run.checkpoint_interval,
                 "Time between checkpoints, e.g. 500ms, 10s, 1m")
       ->capture_default_str();
+  r->add_option("--stop-timeout", run.stop_timeout,
+                "How long SIGINT/SIGTERM's final checkpoint may take before karrow exits "
+                "without it (exit 1; the previous checkpoint stands), e.g. 10s, 1m")
+      ->capture_default_str();
   r->add_option("--keep-checkpoints", run.keep_checkpoints, "Complete checkpoints kept")
       ->capture_default_str();
   r->add_option("--sink-dir", run.sink_dir, "Where output files are published")->required();

@@ -1,8 +1,12 @@
 // `karrow run`: the runtime with Kafka source tasks and the file sink.
+#include <unistd.h>
+
+#include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "cli/commands.h"
@@ -14,13 +18,34 @@ namespace karrow::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signals{0};
 
-void OnSignal(int) { g_stop.store(true); }  // a last checkpoint, then exit
+void Say(const char* text) {
+  ssize_t ignored = write(STDERR_FILENO, text, std::strlen(text));
+  (void)ignored;
+}
 
-// "500ms", "10s", "2m", or a bare number of milliseconds. The range is
-// checked on the double: a huge value (1e30s) cast to int64 first wrapped to
-// a negative count and was refused as "at least 1 ms".
-Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+// The first SIGINT/SIGTERM asks for a last checkpoint, then exit (bounded by
+// --stop-timeout); a second one exits at once, without it: the user gave up
+// waiting, and the checkpoint before stands. Only async-signal-safe calls.
+void OnSignal(int signal_number) {
+  if (g_signals.fetch_add(1) == 0) {
+    g_stop.store(true);
+    Say("karrow: stopping after a final checkpoint; signal again to stop at once without it\n");
+    return;
+  }
+  Say("karrow: stopped at once by a second signal, without waiting for the final checkpoint "
+      "(the newest complete checkpoint stands; running the job again resumes from it)\n");
+  _exit(128 + signal_number);
+}
+
+// "500ms", "10s", "2m", or a bare number of milliseconds, for `flag`, from 1
+// ms to `max`; `range` words the error. The range is checked on the double:
+// a huge value (1e30s) cast to int64 first wrapped to a negative count and
+// was refused as "at least 1 ms".
+Result<std::chrono::milliseconds> ParseDuration(const char* flag, const std::string& text,
+                                                std::chrono::milliseconds max,
+                                                std::string (*range)(const std::string&)) {
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
   std::string unit = end ? end : "";
@@ -29,12 +54,10 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
               : unit == "m"                ? value * 6e4
                                            : std::nan("");
   if (text.empty() || end == text.c_str() || std::isnan(ms)) {
-    return Status::Invalid("--checkpoint-interval " + text +
+    return Status::Invalid(std::string(flag) + " " + text +
                            ": expected a duration like 500ms, 10s or 1m");
   }
-  if (!(ms >= 1 && ms <= static_cast<double>(RuntimeOptions::kMaxCheckpointInterval.count()))) {
-    return Status::Invalid(CheckpointIntervalRange(text));
-  }
+  if (!(ms >= 1 && ms <= static_cast<double>(max.count()))) return Status::Invalid(range(text));
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }
 
@@ -65,12 +88,21 @@ int RunJobCommand(const RunOptions& options) {
   // main.cc lets only "arrow" and "ndjson" through.
   runtime.sink_format =
       options.sink_format == "ndjson" ? SinkFormat::kNdjson : SinkFormat::kArrowIpc;
-  Result<std::chrono::milliseconds> interval = ParseDuration(options.checkpoint_interval);
+  Result<std::chrono::milliseconds> interval =
+      ParseDuration("--checkpoint-interval", options.checkpoint_interval,
+                    RuntimeOptions::kMaxCheckpointInterval, CheckpointIntervalRange);
   if (!interval.ok()) {
     std::fprintf(stderr, "karrow: %s\n", interval.status().message().c_str());
     return 2;
   }
   runtime.checkpoint_interval = *interval;
+  Result<std::chrono::milliseconds> stop_timeout = ParseDuration(
+      "--stop-timeout", options.stop_timeout, RuntimeOptions::kMaxStopTimeout, StopTimeoutRange);
+  if (!stop_timeout.ok()) {
+    std::fprintf(stderr, "karrow: %s\n", stop_timeout.status().message().c_str());
+    return 2;
+  }
+  runtime.stop_timeout = *stop_timeout;
   if (Status st = runtime.Validate(); !st.ok()) {
     std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
     return 2;
@@ -107,6 +139,13 @@ int RunJobCommand(const RunOptions& options) {
       runtime, [&](int32_t) { return std::make_unique<KafkaSourceOperator>(source); }, &g_stop);
   if (!result.ok()) {
     std::fprintf(stderr, "karrow: %s\n", result.status().message().c_str());
+    if (g_stop.load() && result.status().code() == StatusCode::kTimeout) {
+      // Past the stop timeout RunJob may have left tasks running (stuck in
+      // the Kafka client); exiting now skips the static destructors they
+      // could still be using.
+      std::fflush(nullptr);
+      std::_Exit(1);
+    }
     return result.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
   // One line a script can parse: key=value pairs.

@@ -22,20 +22,28 @@ void LogFromLibrdkafka(const rd_kafka_t*, int level, const char* facility, const
 }
 
 // librdkafka 2.0.2 can block forever in rd_kafka_destroy once a partition's
-// topic was deleted under it (its broker thread never exits). A reader must
-// not hang its caller for that, so the handle is destroyed on a helper thread
-// and abandoned, with a warning, if that takes longer than `limit`.
-void DestroyWithDeadline(rd_kafka_t* rk, std::chrono::seconds limit) {
+// topic was deleted under it (its broker thread never exits), and
+// rd_kafka_consumer_close waits for an offset commit in flight, which a
+// broker that stopped answering holds for minutes (two request timeouts, 121
+// s when probed). A reader must not hang its caller for either, so the handle
+// is unassigned, closed and destroyed on a helper thread, and abandoned, with
+// a warning, if that takes longer than `limit`.
+void CloseWithDeadline(rd_kafka_t* rk, std::chrono::seconds limit) {
   auto done = std::make_shared<std::promise<void>>();
   std::future<void> finished = done->get_future();
   std::thread([rk, done] {
+    // Unassign first: librdkafka 2.0.2 can hang in rd_kafka_destroy while a
+    // partition of a deleted topic is still assigned.
+    rd_kafka_assign(rk, nullptr);
+    rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     done->set_value();
   }).detach();
   if (finished.wait_for(limit) != std::future_status::ready) {
-    Log(LogLevel::kWarn,
-        "the Kafka client did not shut down within " + std::to_string(limit.count()) +
-            " s (librdkafka 2.0.2 can hang after a topic is deleted); leaving it behind");
+    Log(LogLevel::kWarn, "the Kafka client did not shut down within " +
+                             std::to_string(limit.count()) +
+                             " s (a broker that does not answer, or librdkafka 2.0.2 hanging "
+                             "after a topic is deleted); leaving it behind");
   }
 }
 
@@ -159,11 +167,7 @@ Status KafkaConsumer::ReadMetadata() {
 KafkaConsumer::~KafkaConsumer() {
   if (!rk_) return;
   queue_.reset();
-  // Unassign first: librdkafka 2.0.2 can hang in rd_kafka_destroy while a
-  // partition of a deleted topic is still assigned.
-  rd_kafka_assign(rk_.get(), nullptr);
-  rd_kafka_consumer_close(rk_.get());
-  DestroyWithDeadline(rk_.release(), std::chrono::seconds(5));
+  CloseWithDeadline(rk_.release(), std::chrono::seconds(5));
 }
 
 // Asks the partition leaders, in one round, for an offset per partition.

@@ -3,6 +3,7 @@
 // prefetch queue (FetchWaker does the waking).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,10 @@ class FetchPacer {
   /// The fetcher counts as stopped when the prefetch queue has not grown for
   /// this long; also the least time between two wake-ups.
   static constexpr std::chrono::milliseconds kFetchQuiet{10};
+  /// The longest one wait for the rate limit may block the reader: at 0.05
+  /// messages a second a single wait was 20 s, during which neither a
+  /// checkpoint barrier nor a stop request was answered.
+  static constexpr std::chrono::milliseconds kMaxWait{100};
 
   /// `messages_per_second` 0 is unlimited. `queue_max_messages` and
   /// `queue_max_bytes` are the prefetch queue's thresholds as configured;
@@ -47,8 +52,23 @@ class FetchPacer {
     ++records_;
     record_bytes_ += bytes;
   }
-  /// Charges `messages` to the rate limit; returns how long to wait.
-  std::chrono::nanoseconds Charge(int64_t messages) { return limiter_.Charge(messages); }
+  /// Charges `messages` to the rate limit; returns how long to wait before
+  /// the next consume call. The reader need not wait it out in one go:
+  /// WaitBeforeConsume hands it out in slices.
+  std::chrono::nanoseconds Charge(int64_t messages, Clock::time_point now = Clock::now()) {
+    std::chrono::nanoseconds wait = limiter_.Charge(messages, now);
+    resume_at_ = std::max(resume_at_, now + wait);
+    return wait;
+  }
+  /// How long to wait at `now` before the next consume call: the rest of the
+  /// rate limit's wait, but at most kMaxWait. Zero once consuming is allowed.
+  /// A reader that sleeps this and then returns to its caller answers
+  /// barriers and stop requests within kMaxWait however slow the rate, and
+  /// takes no message earlier than one long sleep would have.
+  std::chrono::nanoseconds WaitBeforeConsume(Clock::time_point now) const {
+    if (now >= resume_at_) return std::chrono::nanoseconds(0);
+    return std::min<std::chrono::nanoseconds>(resume_at_ - now, kMaxWait);
+  }
 
   int64_t wakeups() const { return wakeups_; }
 
@@ -65,6 +85,7 @@ class FetchPacer {
   Clock::time_point last_delivery_;  // when records last arrived in the queue
   Clock::time_point last_wakeup_;
   int64_t wakeups_ = 0;
+  Clock::time_point resume_at_;  // no consume call before this (the rate limit)
 };
 
 }  // namespace karrow

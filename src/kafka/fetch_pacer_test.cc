@@ -69,5 +69,41 @@ TEST(FetchPacer, RateLimitBurstIsATenthOfASecond) {
   EXPECT_EQ(slow.max_batch(), 1);
 }
 
+// docs/semantics.md §7: however slow the rate, the reader never waits more
+// than kMaxWait at once (so it answers barriers and stop requests), and the
+// slices add up to exactly the limiter's wait: no message is taken earlier.
+TEST(FetchPacer, RateLimitWaitComesInSlicesThatAddUpToTheWholeWait) {
+  FetchPacer pacer(0.05, 1, 1, {});  // one message every 20 s, a burst of 1
+  Clock::time_point t = Clock::now();
+  EXPECT_EQ(pacer.Charge(1, t).count(), 0);  // within the burst
+  EXPECT_EQ(pacer.WaitBeforeConsume(t).count(), 0);
+  const std::chrono::nanoseconds whole = pacer.Charge(1, t);
+  EXPECT_NEAR(std::chrono::duration<double>(whole).count(), 20.0, 1e-6);
+  Clock::time_point now = t;
+  int slices = 0;
+  while (true) {
+    const std::chrono::nanoseconds slice = pacer.WaitBeforeConsume(now);
+    if (slice.count() == 0) break;
+    EXPECT_LE(slice, FetchPacer::kMaxWait);
+    now += slice;
+    ++slices;
+  }
+  EXPECT_EQ(now - t, whole);  // not a nanosecond earlier: the limit is exact
+  EXPECT_GE(slices, 200);     // 20 s in slices of 100 ms at most
+  EXPECT_LE(slices, 201);
+  // The next message again costs 20 s, counted from where the last wait ended.
+  const std::chrono::nanoseconds next = pacer.Charge(1, now);
+  EXPECT_NEAR(std::chrono::duration<double>(next).count(), 20.0, 1e-6);
+  EXPECT_EQ(pacer.WaitBeforeConsume(now), FetchPacer::kMaxWait);
+  EXPECT_EQ(pacer.WaitBeforeConsume(now + next).count(), 0);
+}
+
+TEST(FetchPacer, UnlimitedNeverWaits) {
+  FetchPacer pacer(0, 1, 1, {});
+  Clock::time_point t = Clock::now();
+  pacer.Charge(1000000, t);
+  EXPECT_EQ(pacer.WaitBeforeConsume(t).count(), 0);
+}
+
 }  // namespace
 }  // namespace karrow

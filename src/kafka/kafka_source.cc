@@ -78,7 +78,19 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   void Advance(PartitionPosition& pos, int64_t next_offset);
   void ServeCommits(milliseconds max_wait);
   void Publish();
+  /// Sleeps one slice (at most FetchPacer::kMaxWait) of the rate limit's
+  /// wait, if there is one; true when it slept.
+  bool PaceOnce();
 };
+
+// Never the whole wait at once: at a slow rate it lasts seconds, and a
+// barrier or a stop request must not wait for it (docs/semantics.md §7).
+bool KafkaSource::Impl::PaceOnce() {
+  auto wait = pacer->WaitBeforeConsume(Clock::now());
+  if (wait.count() <= 0) return false;
+  std::this_thread::sleep_for(wait);
+  return true;
+}
 
 // Moves a partition's position forward, and stops fetching a partition a
 // bounded run has read to its end.
@@ -257,6 +269,12 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
     std::this_thread::sleep_for(milliseconds(kIdlePollMs));
     return SourceOutput{};
   }
+  if (PaceOnce()) {
+    // Still waiting for the rate limit: back to the caller, which answers
+    // barriers and stop requests, and then comes back to wait on.
+    KARROW_ASSIGN_OR_RAISE(ready, Take(due(), with_dead_letters, stopping()));
+    return ready;
+  }
   const int64_t buffered = rows->num_rows();
   int timeout_ms = kIdlePollMs;
   if (buffered > 0) {
@@ -289,8 +307,8 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
   if (buffered == 0 && rows->num_rows() > 0)
     batch_deadline = Clock::now() + milliseconds(config.linger_ms);
   if (data_messages > 0) {
-    auto wait = pacer->Charge(data_messages);
-    if (wait.count() > 0) std::this_thread::sleep_for(wait);
+    pacer->Charge(data_messages);
+    PaceOnce();
   }
   KARROW_ASSIGN_OR_RAISE(ready, Take(due(), with_dead_letters, stopping()));
   if (!ready.empty()) return ready;

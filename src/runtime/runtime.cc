@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -109,6 +110,18 @@ struct Task {
   bool done = false;
 };
 
+// What the task threads use: on the heap, so that a stop past its timeout can
+// leave tasks that do not end behind (leaked, with their threads detached)
+// instead of waiting for them.
+struct TaskGroup {
+  Channel<TaskEvent> events;
+  std::vector<std::unique_ptr<Task>> tasks;
+};
+
+// How long tasks told to stop at once, after the stop timeout, get to end
+// before they are left behind.
+constexpr milliseconds kAbandonGrace{1000};
+
 void RunTask(Task* t, Channel<TaskEvent>* events) {
   Status st = t->op->OnStart(t->ctx);
   SourceFinishType finish = SourceFinishType::kImmediate;
@@ -162,12 +175,39 @@ Status ClaimSink(const std::string& dir, const JobIdentity& job) {
                          ": use another --sink-dir, or another --job");
 }
 
+// The error of a stop that did not finish within the stop timeout: whether
+// its final checkpoint completed, and where a new run resumes.
+Status StopTimedOut(milliseconds timeout, int64_t final_epoch, int64_t last_complete) {
+  std::string within = " within the stop timeout (" + std::to_string(timeout.count()) + " ms)";
+  std::string resume = last_complete > 0
+                           ? "checkpoint " + std::to_string(last_complete) +
+                                 " stands, and running the job again resumes from it"
+                           : "no checkpoint completed yet, so running the job again starts "
+                             "where this run started";
+  if (final_epoch > 0 && last_complete >= final_epoch) {
+    return Status::Timeout("the final checkpoint (" + std::to_string(final_epoch) +
+                           ") completed, but the tasks did not finish closing" + within +
+                           " (a Kafka broker that does not answer?); stopped without waiting "
+                           "for them. Nothing is lost: " +
+                           resume);
+  }
+  std::string which = final_epoch > 0 ? "the final checkpoint (" + std::to_string(final_epoch) + ")"
+                                      : "the final checkpoint";
+  return Status::Timeout(which + " did not complete" + within +
+                         "; stopped without it. Nothing is lost: " + resume);
+}
+
 }  // namespace
 
 std::string CheckpointIntervalRange(const std::string& given) {
   return "checkpoint_interval " + given + ": must be from 1 ms to 30 days (" +
          std::to_string(RuntimeOptions::kMaxCheckpointInterval.count()) +
          " ms), e.g. 500ms, 10s or 1m";
+}
+
+std::string StopTimeoutRange(const std::string& given) {
+  return "stop_timeout " + given + ": must be from 1 ms to 30 days (" +
+         std::to_string(RuntimeOptions::kMaxStopTimeout.count()) + " ms), e.g. 10s or 1m";
 }
 
 Status RuntimeOptions::Validate() const {
@@ -183,6 +223,8 @@ Status RuntimeOptions::Validate() const {
     return Status::Invalid(
         CheckpointIntervalRange(std::to_string(checkpoint_interval.count()) + " ms"));
   }
+  if (stop_timeout.count() < 1 || stop_timeout > kMaxStopTimeout)
+    return Status::Invalid(StopTimeoutRange(std::to_string(stop_timeout.count()) + " ms"));
   if (keep_checkpoints < 1) return Status::Invalid("keep_checkpoints: must be at least 1");
   return Status::OK();
 }
@@ -239,8 +281,9 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   }
 
   const int32_t n = options.parallelism;
-  Channel<TaskEvent> events;
-  std::vector<std::unique_ptr<Task>> tasks;
+  auto group = std::make_unique<TaskGroup>();
+  Channel<TaskEvent>& events = group->events;
+  std::vector<std::unique_ptr<Task>>& tasks = group->tasks;
   for (int32_t i = 0; i < n; ++i) {
     auto t = std::make_unique<Task>();
     t->op = make_operator(i);
@@ -259,8 +302,11 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   for (auto& t : tasks) t->thread = std::thread(RunTask, t.get(), &events);
 
   int64_t epoch = first_epoch_after;
-  int64_t in_flight = 0;  // epoch of the checkpoint being taken; 0 for none
-  bool stopping = false;  // a then_stop checkpoint was requested
+  int64_t in_flight = 0;    // epoch of the checkpoint being taken; 0 for none
+  bool stopping = false;    // a then_stop checkpoint was requested
+  int64_t final_epoch = 0;  // the then_stop checkpoint's epoch, once requested
+  std::optional<Clock::time_point> stop_deadline;  // set when *stop is first seen
+  bool stop_timed_out = false;
   std::vector<TaskCheckpoint> acks;
   std::set<int32_t> out_of_data;
   int32_t running = n;
@@ -271,6 +317,7 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   auto trigger = [&](bool then_stop) {
     in_flight = ++epoch;
     stopping |= then_stop;
+    if (then_stop) final_epoch = in_flight;
     started_at = Clock::now();
     acks.clear();
     for (auto& t : tasks) t->control.Send(control::Checkpoint{in_flight, then_stop});
@@ -299,6 +346,13 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   };
 
   while (running > 0 && failure.ok()) {
+    if (!stop_deadline && stop != nullptr && stop->load())
+      stop_deadline = Clock::now() + options.stop_timeout;
+    if (stop_deadline && Clock::now() >= *stop_deadline) {
+      failure = StopTimedOut(options.stop_timeout, final_epoch, summary.last_epoch);
+      stop_timed_out = true;
+      break;
+    }
     if (in_flight == 0 && !stopping) {
       if ((stop != nullptr && stop->load()) || static_cast<int32_t>(out_of_data.size()) == n) {
         trigger(true);  // last checkpoint, then the tasks stop
@@ -310,6 +364,10 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     if (in_flight == 0 && !stopping) {
       wait = std::clamp(std::chrono::duration_cast<milliseconds>(next_checkpoint - Clock::now()),
                         milliseconds(0), milliseconds(100));
+    }
+    if (stop_deadline) {
+      wait = std::clamp(std::chrono::duration_cast<milliseconds>(*stop_deadline - Clock::now()),
+                        milliseconds(0), wait);
     }
     std::optional<TaskEvent> event = events.Receive(wait);
     if (!event) continue;
@@ -342,6 +400,37 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   for (auto& t : tasks) {
     if (!t->done) t->control.Send(control::Stop{control::StopMode::kImmediate});
     t->control.Close();
+  }
+  if (stop_timed_out) {
+    // Told to stop at once, a task answers within a read (100 ms); one that
+    // does not is stuck in a call that may not return for minutes (opening
+    // its Kafka client against a broker that does not answer, say).
+    Clock::time_point give_up = Clock::now() + kAbandonGrace;
+    while (running > 0 && Clock::now() < give_up) {
+      std::optional<TaskEvent> event =
+          events.Receive(std::chrono::duration_cast<milliseconds>(give_up - Clock::now()));
+      if (auto* done = event ? std::get_if<TaskDone>(&*event) : nullptr) {
+        --running;
+        tasks[done->task]->done = true;
+      }
+    }
+    if (running > 0) {
+      Log(LogLevel::kWarn, std::to_string(running) +
+                               " task(s) did not end after the stop timeout; leaving them behind");
+      for (auto& t : tasks) {
+        if (t->done) {
+          t->thread.join();
+        } else {
+          t->thread.detach();
+        }
+      }
+      // Their threads still use the group; and the folders stay locked, so
+      // that no other run takes them while those threads may still write.
+      (void)group.release();
+      (void)new DirLock(std::move(checkpoint_lock));
+      (void)new DirLock(std::move(sink_lock));
+      return failure;
+    }
   }
   for (auto& t : tasks) t->thread.join();
   for (auto& t : tasks) {

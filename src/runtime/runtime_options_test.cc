@@ -38,6 +38,22 @@ TEST(RuntimeOptions, CheckpointIntervalIsOneMillisecondToThirtyDays) {
   }
 }
 
+// The stop deadline is now + the timeout on the steady clock, like the
+// next checkpoint's time: the same range.
+TEST(RuntimeOptions, StopTimeoutIsOneMillisecondToThirtyDays) {
+  auto o = Valid();
+  EXPECT_EQ(o.stop_timeout, std::chrono::seconds(30));  // the default
+  o.stop_timeout = RuntimeOptions::kMaxStopTimeout;
+  EXPECT_TRUE(o.Validate().ok());
+  o.stop_timeout = std::chrono::milliseconds(1);
+  EXPECT_TRUE(o.Validate().ok());
+  for (int64_t ms : {int64_t{0}, int64_t{-5}, int64_t{2'592'000'001}, INT64_MAX}) {
+    o.stop_timeout = std::chrono::milliseconds(ms);
+    ExpectInvalid(o, "stop_timeout " + std::to_string(ms) +
+                         " ms: must be from 1 ms to 30 days (2592000000 ms)");
+  }
+}
+
 TEST(RuntimeOptions, ParallelismIsOneTo1024) {
   auto o = Valid();
   o.parallelism = 0;

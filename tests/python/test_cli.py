@@ -104,6 +104,20 @@ def test_a_checkpoint_interval_past_its_range_is_refused(tmp_path):
     assert not (tmp_path / "c").exists()  # refused before the run began
 
 
+def test_a_stop_timeout_past_its_range_is_refused(tmp_path):
+    common = ("run", "-b", UNREACHABLE, "-t", "t", "--checkpoint-dir", str(tmp_path / "c"),
+              "--sink-dir", str(tmp_path / "s"))
+    r = run(*common, "--stop-timeout", "1e30s")
+    assert_refused_up_front(r, "stop_timeout 1e30s: must be from 1 ms to 30 days (2592000000 ms)")
+    r = run(*common, "--stop-timeout", "0")
+    assert_refused_up_front(r, "stop_timeout 0: must be from 1 ms to 30 days")
+    r = run(*common, "--stop-timeout=-3s")
+    assert_refused_up_front(r, "stop_timeout -3s: must be from 1 ms to 30 days")
+    r = run(*common, "--stop-timeout", "later")
+    assert_refused_up_front(r, "--stop-timeout later: expected a duration like 500ms, 10s or 1m")
+    assert not (tmp_path / "c").exists()  # refused before the run began
+
+
 def test_a_count_past_int64_is_refused():
     r = run("consume", "-b", UNREACHABLE, "-t", "t", "-c", "99999999999999999999")
     assert_refused_up_front(r, "-c 99999999999999999999: expected a whole number of rows from 0 to "
