@@ -112,8 +112,9 @@ Status KafkaConsumer::Create() {
   // over for values above ~160 bytes. The thresholds are checked before a
   // fetch, and a whole response is queued at once, so a response adds up to
   // fetch.max.bytes on top: librdkafka would make that the byte bound, 16
-  // MiB, or some 800000 small records (bench/MEMORY.md: 156 MiB for 11-byte
-  // values); 4 MiB keeps that a quarter as large at the same speed. With
+  // MiB, or some 800000 small records (with 100000 and 8 partitions of
+  // 11-byte values behind a slow reader, as bench/memory reads them: 156 MiB
+  // peak; with 4 MiB: 92 MiB, and as fast: bench/MEMORY.md). With
   // the waker, a 16 MiB queue reads as fast as librdkafka's 64 MiB default
   // (bench/RESULTS.md) in a quarter of the memory.
   KARROW_RETURN_NOT_OK(set("queued.min.messages", std::to_string(kQueueMaxMessages)));
