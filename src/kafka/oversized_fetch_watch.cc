@@ -35,7 +35,8 @@ std::vector<PartitionPosition> OversizedFetchWatch::Stuck(
   }
   for (const PartitionPosition& pos : positions) {
     auto [it, added] = seen_.try_emplace(pos.partition, Seen{pos.next_offset, now});
-    if (!added && it->second.next_offset != pos.next_offset) it->second = Seen{pos.next_offset, now};
+    if (!added && it->second.next_offset != pos.next_offset)
+      it->second = Seen{pos.next_offset, now};
     if (now - first_report_ >= kGiveUpAfter && Behind(pos) &&
         now - it->second.since >= kGiveUpAfter) {
       stuck.push_back(pos);

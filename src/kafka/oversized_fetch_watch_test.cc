@@ -43,7 +43,8 @@ TEST(OversizedFetchWatch, NamesThePartitionThatStoppedAfterTheGracePeriod) {
   EXPECT_EQ(watch.client_error(), kRefused);
   // Records fetched before the refused response are still being handed out.
   EXPECT_TRUE(watch.Stuck({At(0, 5, 100), At(1, 10, 100), idle, done}, t).empty());
-  EXPECT_TRUE(watch.Stuck({At(0, 7, 100), At(1, 20, 100), idle, done}, t + milliseconds(100)).empty());
+  EXPECT_TRUE(
+      watch.Stuck({At(0, 7, 100), At(1, 20, 100), idle, done}, t + milliseconds(100)).empty());
   // A later report (librdkafka repeats it every 30 s) does not restart the clock.
   watch.Reported("another", t + milliseconds(4000));
   EXPECT_EQ(watch.client_error(), kRefused);
