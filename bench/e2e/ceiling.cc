@@ -92,10 +92,11 @@ KafkaHandle Connect(const Options& o) {
   set("enable.partition.eof", "true");
   set("isolation.level", "read_committed");
   set("queued.min.messages", "10000000");
-  // karrow also sets queued.max.messages.kbytes=16384, which it can afford
-  // because its FetchWaker restarts a fetcher stopped at a full queue. The
-  // ceiling has no waker, so it keeps librdkafka's 64 MiB: a larger queue
-  // can only help it.
+  // karrow bounds its queue tighter, at queued.max.messages.kbytes=16384 and
+  // queued.min.messages=100000, which it can afford because its FetchWaker
+  // restarts a fetcher stopped at a full queue. The ceiling has no waker, so
+  // it keeps librdkafka's 64 MiB and no message bound: a larger queue can
+  // only help it.
   rd_kafka_conf_set_log_cb(conf.get(), LogErrors);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
   if (rk == nullptr) Fail(std::string("cannot create the consumer: ") + err);

@@ -5,6 +5,7 @@
 #include <future>
 #include <map>
 #include <thread>
+#include <utility>
 
 #include "common/log.h"
 #include "kafka/kafka_source_config_internal.h"
@@ -111,12 +112,22 @@ Status KafkaConsumer::Create() {
   // Prefetch sizing, overridable through client_configs. librdkafka 2.0.2
   // stops fetching once the prefetch queue (one queue here: every partition
   // forwards into it) passes either threshold, and FetchWaker gets it going
-  // again. The message-count threshold (100000 by default) is set out of
-  // the way, so that the byte bound is what bounds memory whatever the
-  // message size. With the waker, 16 MiB reads as fast as librdkafka's 64
-  // MiB default (bench/RESULTS.md) in a quarter of the memory.
-  KARROW_RETURN_NOT_OK(set("queued.min.messages", "10000000"));
+  // again. Both bound memory: the byte bound counts only keys and values,
+  // and each queued message costs librdkafka a few hundred bytes more (its
+  // message and op structures), so with 11-byte values a queue bounded by
+  // bytes alone held 1.5 million messages and over 500 MB. 100000 messages
+  // (librdkafka's own default) is some 40 MB of that; the byte bound takes
+  // over for values above ~160 bytes. The thresholds are checked before a
+  // fetch, and a whole response is queued at once, so a response adds up to
+  // fetch.max.bytes on top: librdkafka would make that the byte bound, 16
+  // MiB, or some 800000 small records (with 100000 and 8 partitions of
+  // 11-byte values behind a slow reader, as bench/memory reads them: 156 MiB
+  // peak; with 4 MiB: 92 MiB, and as fast: bench/MEMORY.md). With
+  // the waker, a 16 MiB queue reads as fast as librdkafka's 64 MiB default
+  // (bench/RESULTS.md) in a quarter of the memory.
+  KARROW_RETURN_NOT_OK(set("queued.min.messages", std::to_string(kQueueMaxMessages)));
   KARROW_RETURN_NOT_OK(set("queued.max.messages.kbytes", "16384"));
+  KARROW_RETURN_NOT_OK(set("fetch.max.bytes", std::to_string(kFetchMaxBytes)));
   for (const auto& [key, value] : config_.client_configs) KARROW_RETURN_NOT_OK(set(key, value));
   auto get = [&](const char* key) -> int64_t {
     char value[64];
@@ -127,6 +138,10 @@ Status KafkaConsumer::Create() {
   queue_max_messages_ = get("queued.min.messages");
   queue_max_bytes_ = get("queued.max.messages.kbytes") * 1024;
   rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
+  // Client errors (a broker down, a response too large) come here instead
+  // of to librdkafka's own log line, so that the source can act on them.
+  rd_kafka_conf_set_error_cb(conf.get(), OnClientError);
+  rd_kafka_conf_set_opaque(conf.get(), this);
 
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
   if (handle == nullptr)
@@ -162,6 +177,22 @@ Status KafkaConsumer::ReadMetadata() {
   }
   topic_partitions_ = t.partition_cnt;
   return Status::OK();
+}
+
+void KafkaConsumer::OnClientError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaConsumer*>(opaque);
+  std::string what =
+      std::string(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
+  Log(LogLevel::kError, "librdkafka error: " + what);
+  std::lock_guard<std::mutex> lock(self->client_errors_mu_);
+  // Bounded, should nobody take them: only the latest matter.
+  if (self->client_errors_.size() >= 64) self->client_errors_.erase(self->client_errors_.begin());
+  self->client_errors_.push_back(reason);
+}
+
+std::vector<std::string> KafkaConsumer::TakeClientErrors() {
+  std::lock_guard<std::mutex> lock(client_errors_mu_);
+  return std::exchange(client_errors_, {});
 }
 
 KafkaConsumer::~KafkaConsumer() {

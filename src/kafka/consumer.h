@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ bool IsFatalConsumerError(rd_kafka_resp_err_t err);
 
 class KafkaConsumer final : public OffsetLookup {
  public:
+  /// The prefetch queue's message bound and the most one fetch response
+  /// brings, unless client_configs sets queued.min.messages or
+  /// fetch.max.bytes (consumer.cc says why).
+  static constexpr int64_t kQueueMaxMessages = 100000;
+  static constexpr int64_t kFetchMaxBytes = 4 * 1024 * 1024;
+
   /// Creates the consumer and reads the topic's metadata; fails within about
   /// config.connect_timeout_ms when the cluster does not answer, and when
   /// the topic does not exist. `config` must outlive the consumer.
@@ -58,11 +65,17 @@ class KafkaConsumer final : public OffsetLookup {
   Status QueryRange(int32_t partition, int64_t* low, int64_t* high);
   /// The newest high watermark seen in fetch responses; -1 if none yet.
   int64_t CachedHighWatermark(int32_t partition) const;
+  /// The errors librdkafka reported to its error callback (each also
+  /// logged) since the last call, oldest first. They come while a consume
+  /// call serves the queue, before the records it returns are handled;
+  /// take them after handling those.
+  std::vector<std::string> TakeClientErrors();
 
  private:
   explicit KafkaConsumer(const KafkaSourceConfig& config) : config_(config) {}
   Status Create();
   Status ReadMetadata();
+  static void OnClientError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
 
   const KafkaSourceConfig& config_;
   KafkaHandle rk_;
@@ -70,6 +83,8 @@ class KafkaConsumer final : public OffsetLookup {
   int32_t topic_partitions_ = 0;
   int64_t queue_max_messages_ = 0;
   int64_t queue_max_bytes_ = 0;
+  std::mutex client_errors_mu_;
+  std::vector<std::string> client_errors_;
 };
 
 }  // namespace karrow

@@ -13,6 +13,7 @@
 #include "kafka/fetch_waker.h"
 #include "kafka/kafka_source_config_internal.h"
 #include "kafka/offset_committer.h"
+#include "kafka/oversized_fetch_watch.h"
 #include "kafka/partition_plan.h"
 #include "kafka/row_assembler.h"
 #include "operator/watermark_tracker.h"
@@ -47,6 +48,7 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   std::unique_ptr<FetchPacer> pacer;
   std::unique_ptr<WatermarkTracker> watermarks;
 
+  OversizedFetchWatch oversized_fetch;
   LogRateLimiter transient_log{milliseconds(5000)};
   Status failure;  // sticky: once failed, Poll() keeps returning it
   Clock::time_point batch_deadline;
@@ -75,6 +77,8 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   Status HandleMessage(const rd_kafka_message_t* m);
   Status HandleError(const rd_kafka_message_t* m);
   Status SkipOutOfRange(int32_t partition);
+  std::vector<PartitionPosition> PositionsWithWatermarks() const;
+  Status CheckOversizedFetch();
   void Advance(PartitionPosition& pos, int64_t next_offset);
   void ServeCommits(milliseconds max_wait);
   void Publish();
@@ -213,12 +217,48 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
   return Status::OK();
 }
 
-void KafkaSource::Impl::Publish() {
+std::vector<PartitionPosition> KafkaSource::Impl::PositionsWithWatermarks() const {
   std::vector<PartitionPosition> positions = plan->positions();
   for (PartitionPosition& pos : positions) {
     if (int64_t high = consumer->CachedHighWatermark(pos.partition); high >= 0)
       pos.high_watermark = high;
   }
+  return positions;
+}
+
+// See OversizedFetchWatch: once the partitions that stopped at a response
+// librdkafka cannot receive are known, the task fails naming them.
+Status KafkaSource::Impl::CheckOversizedFetch() {
+  if (!oversized_fetch.watching()) return Status::OK();
+  std::vector<PartitionPosition> stuck =
+      oversized_fetch.Stuck(PositionsWithWatermarks(), Clock::now());
+  if (stuck.empty()) return Status::OK();
+  std::string where;
+  for (const PartitionPosition& pos : stuck) {
+    int64_t offset = pos.next_offset;
+    if (offset < 0) {  // stopped before its first record: that is its oldest
+      int64_t low = -1, high = -1;
+      if (consumer->QueryRange(pos.partition, &low, &high).ok()) offset = low;
+    }
+    if (!where.empty()) where += ", or ";
+    where += offset >= 0 ? RecordWhere(config.topic, pos.partition, offset)
+                         : "topic '" + config.topic + "' partition " +
+                               std::to_string(pos.partition) + " at its oldest offset";
+  }
+  return Status::Kafka(
+      where +
+      ": the fetch response holding this record is larger than the Kafka client "
+      "accepts, so it can never be read with these settings (librdkafka refused it "
+      "and fetched it again for " +
+      std::to_string(OversizedFetchWatch::kGiveUpAfter.count()) +
+      " s, about five attempts: " + oversized_fetch.client_error() +
+      "). Increase receive.message.max.bytes above the response size it names: "
+      "-X receive.message.max.bytes=N on the command line, client_configs in Python "
+      "(at most 2147483647)");
+}
+
+void KafkaSource::Impl::Publish() {
+  std::vector<PartitionPosition> positions = PositionsWithWatermarks();
   stats.rows = rows->rows();
   stats.bad_records = rows->bad_records();
   stats.commits = committer->commits();
@@ -304,6 +344,13 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
     }
     rd_kafka_message_destroy(m);
   }
+  // After this call's records: the errors came while it gathered them.
+  for (std::string& error : consumer->TakeClientErrors()) {
+    // Retried forever by librdkafka; CheckOversizedFetch ends it.
+    if (OversizedFetchWatch::IsOversizedResponse(error))
+      oversized_fetch.Reported(std::move(error), Clock::now());
+  }
+  if (failure.ok()) failure = CheckOversizedFetch();
   if (buffered == 0 && rows->num_rows() > 0)
     batch_deadline = Clock::now() + milliseconds(config.linger_ms);
   if (data_messages > 0) {
