@@ -1,0 +1,256 @@
+"""karrow.ray.read_kafka on a real 3-node Ray cluster (a head and two worker
+nodes started here by ray.cluster_utils.Cluster, one CPU each): every
+(partition, offset) exactly once with the values an independent
+confluent-kafka read gives, tasks on more than one node, the snapshot and
+incremental guarantees, and a worker node killed in the middle of a read.
+
+Its own ctest entry (ray_test): a cluster and a few hundred thousand records
+take most of a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import ray
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from ray.cluster_utils import Cluster
+
+from kafka_helpers import create_topic, delete_topics, produce
+from karrow_testing import package_dir
+
+import karrow  # noqa: F401  (from package_dir(), put on sys.path by karrow_testing)
+import karrow.ray as kray
+
+PARTITIONS = 6
+TRANSACTIONS = 120
+RECORDS_PER_TRANSACTION = 2_500  # 300,000 records, a third of them aborted
+ROWS_PER_TASK = 12_500  # 50,000 offsets per partition: 4 tasks each, 24 in all
+SCHEMA = {"fields": [
+    {"name": "id", "type": "int64", "nullable": False},
+    {"name": "name", "type": "utf8", "nullable": False},
+    {"name": "amount", "type": "float64", "nullable": False},
+]}
+NODE_OBJECT_STORE = 200 * 1024 * 1024
+
+
+def value(i: int) -> dict:
+    return {"id": i, "name": f"n{i}", "amount": i * 0.25}
+
+
+def aborted(transaction: int) -> bool:
+    return transaction % 3 == 2
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A head and two worker nodes, one CPU and a small object store each.
+    Their workers import karrow from package_dir(), and this module (the
+    functions passed to map_batches) from its folder: PYTHONPATH, inherited
+    by the node processes the cluster starts."""
+    saved = os.environ.get("PYTHONPATH")
+    here = str(Path(__file__).resolve().parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (package_dir(), here, saved) if p)
+    c = None
+    try:
+        c = Cluster(initialize_head=True,
+                    head_node_args={"num_cpus": 1, "object_store_memory": NODE_OBJECT_STORE,
+                                    "include_dashboard": False})
+        for _ in range(2):
+            c.add_node(num_cpus=1, object_store_memory=NODE_OBJECT_STORE)
+        c.wait_for_nodes()
+        ray.init(address=c.address, log_to_driver=False)
+        yield c
+    finally:
+        ray.shutdown()
+        if c is not None:
+            c.shutdown()
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+
+
+@pytest.fixture(scope="module")
+def topic(kafka_bootstrap):
+    """6 partitions of 300,000 JSON records written in transactions, every
+    third one aborted, so the task ranges start and end among transaction
+    markers and aborted records."""
+    name = f"ray-{uuid.uuid4().hex[:10]}"
+    create_topic(kafka_bootstrap, name, PARTITIONS)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "transactional.id": f"tx-{name}",
+                         "linger.ms": 20, "batch.size": 1_000_000})
+    producer.init_transactions(60)
+    i = 0
+    for t in range(TRANSACTIONS):
+        producer.begin_transaction()
+        for _ in range(RECORDS_PER_TRANSACTION):
+            while True:
+                try:
+                    producer.produce(name, json.dumps(value(i)).encode(), key=f"k{i}".encode(),
+                                     partition=i % PARTITIONS)
+                    break
+                except BufferError:
+                    producer.poll(0.1)
+            i += 1
+        producer.flush(60)
+        if aborted(t):
+            producer.abort_transaction(60)
+        else:
+            producer.commit_transaction(60)
+    yield name
+    delete_topics(kafka_bootstrap, [name])
+
+
+def independent_read(bootstrap: str, topic: str, ends: dict[int, int]) -> list[tuple]:
+    """(partition, offset, key, id, name, amount) of every committed record
+    below `ends`, read with confluent-kafka."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"check-{uuid.uuid4().hex}",
+                         "isolation.level": "read_committed", "enable.auto.commit": False,
+                         "enable.partition.eof": True})
+    try:
+        consumer.assign([TopicPartition(topic, p, 0) for p in range(PARTITIONS)])
+        done = {p for p, end in ends.items() if end == 0}
+        rows = []
+        while len(done) < PARTITIONS:
+            for m in consumer.consume(10_000, timeout=1.0):
+                if m.error():
+                    if m.error().code() != KafkaError._PARTITION_EOF:
+                        raise RuntimeError(m.error())
+                    if m.offset() >= ends[m.partition()]:
+                        done.add(m.partition())
+                    continue
+                if m.offset() >= ends[m.partition()]:
+                    done.add(m.partition())
+                    continue
+                v = json.loads(m.value())
+                rows.append((m.partition(), m.offset(), m.key(), v["id"], v["name"], v["amount"]))
+        return sorted(rows)
+    finally:
+        consumer.close()
+
+
+def tag_node(batch: pa.Table) -> pa.Table:
+    """Adds the node that ran the (fused) read task as a column."""
+    node = ray.get_runtime_context().get_node_id()
+    return batch.append_column("node", pa.array([node] * batch.num_rows, pa.string()))
+
+
+def read_dataset(bootstrap: str, topic: str, **kwargs):
+    return kray.read_kafka(topic, bootstrap, format="json", value_schema=SCHEMA,
+                           metadata_fields=["partition", "offset_id", "key"],
+                           target_rows_per_task=ROWS_PER_TASK, **kwargs)
+
+
+def rows_of(tables: list[pa.Table]) -> tuple[list[tuple], set[str]]:
+    """The rows of every table (each validated in full) and the nodes they came from."""
+    rows, nodes = [], set()
+    for table in tables:
+        for batch in table.to_batches():
+            batch.validate(full=True)
+        d = table.to_pydict()
+        rows.extend(zip(d["partition"], d["offset_id"], d["key"], d["id"], d["name"], d["amount"]))
+        nodes.update(d["node"])
+    return sorted(rows), nodes
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "ends"})
+    try:
+        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30)[1]
+                for p in range(PARTITIONS)}
+    finally:
+        consumer.close()
+
+
+def test_three_nodes_read_every_offset_once_with_exact_values(cluster, kafka_bootstrap, topic):
+    ends = end_offsets(kafka_bootstrap, topic)
+    ds = read_dataset(kafka_bootstrap, topic)
+    # The plan fixed the snapshot: the partitions' ends as they were.
+    assert ds.end_offsets == {topic: ends}
+    assert ds.start_offsets == {topic: {p: 0 for p in range(PARTITIONS)}}
+    expected = independent_read(kafka_bootstrap, topic, ends)
+    assert len(expected) == TRANSACTIONS * RECORDS_PER_TRANSACTION * 2 // 3
+
+    # Records produced after planning are not in the dataset.
+    produce(kafka_bootstrap, topic, [{"value": json.dumps(value(-1 - i)).encode(), "partition": i % 6}
+                                     for i in range(60)])
+    tables = ray.get(ds.map_batches(tag_node, batch_format="pyarrow").to_arrow_refs())
+    rows, nodes = rows_of(tables)
+    assert len(rows) == len(expected)
+    assert rows == expected
+    assert len(nodes) > 1, f"every read task ran on one node: {nodes}"
+
+    # Executing the dataset again reads the same rows.
+    rows_again, _ = rows_of(ray.get(ds.map_batches(tag_node, batch_format="pyarrow").to_arrow_refs()))
+    assert rows_again == expected
+
+    # Incremental: the next run starts where this one ended and reads only the new records.
+    after = read_dataset(kafka_bootstrap, topic, start=ds.end_offsets)
+    new_rows, _ = rows_of(ray.get(after.map_batches(tag_node, batch_format="pyarrow").to_arrow_refs()))
+    assert sorted(r[3] for r in new_rows) == sorted(-1 - i for i in range(60))
+    assert all(r[1] >= ends[r[0]] for r in new_rows)
+
+
+def test_bad_record_fails_the_read_with_karrows_message(cluster, kafka_bootstrap, new_topic):
+    name = new_topic(partitions=2)
+    produce(kafka_bootstrap, name, [{"value": json.dumps(value(i)).encode(), "partition": 0}
+                                    for i in range(5)] + [{"value": b"{not json", "partition": 1}])
+    ds = kray.read_kafka(name, kafka_bootstrap, format="json", value_schema=SCHEMA)
+    with pytest.raises(Exception) as failure:
+        ds.materialize()
+    message = str(failure.value)
+    assert f"topic '{name}'" in message and "partition 1" in message and "offset 0" in message, message
+
+
+def test_plan_refuses_offsets_outside_the_partitions(kafka_bootstrap, new_topic):
+    name = new_topic(partitions=2)
+    produce(kafka_bootstrap, name, [{"value": b"{}", "partition": p} for p in (0, 1)])
+    with pytest.raises(ValueError, match=r"end offset 5 of partition 1 of topic '.*' is past its end 1"):
+        kray.read_kafka(name, kafka_bootstrap, end={1: 5})
+    with pytest.raises(ValueError, match=r"start offset 1 of partition 0 .* is past its end offset 0"):
+        kray.read_kafka(name, kafka_bootstrap, start={0: 1}, end={0: 0})
+    with pytest.raises(ValueError, match=r"names partition 7 of topic"):
+        kray.read_kafka(name, kafka_bootstrap, start={7: 0})
+    with pytest.raises(ValueError, match=r"topic 'no-such-topic-.*' cannot be read"):
+        kray.read_kafka(f"no-such-topic-{uuid.uuid4().hex}", kafka_bootstrap)
+    with pytest.raises(ValueError, match=r"stop_offsets: karrow.ray.read_kafka plans the offsets"):
+        kray.read_kafka(name, kafka_bootstrap, stop_offsets={0: 1})
+
+
+def test_split_ranges_cover_each_range_exactly():
+    ranges = [kray.OffsetRange("t", 0, 10, 10), kray.OffsetRange("t", 1, 3, 14),
+              kray.OffsetRange("t", 2, 0, 4)]
+    pieces = kray.split_ranges(ranges, 4)
+    assert [(r.partition, r.start, r.stop) for r in pieces] == [
+        (1, 3, 6), (1, 6, 10), (1, 10, 14), (2, 0, 4)]
+
+
+def test_worker_node_killed_mid_read_still_reads_exactly(cluster, kafka_bootstrap, topic):
+    """Runs last in this module: it takes a node away from the cluster."""
+    ends = end_offsets(kafka_bootstrap, topic)
+    ds = read_dataset(kafka_bootstrap, topic, end={p: ends[p] for p in range(PARTITIONS)})
+    expected = independent_read(kafka_bootstrap, topic, ends)
+
+    tables, killed = [], None
+    for table in ds.map_batches(tag_node, batch_format="pyarrow").iter_batches(
+            batch_size=None, batch_format="pyarrow"):
+        tables.append(table)
+        if killed is None:
+            # The node that just ran a read task: it has more of them, running or queued.
+            ran_on = set(table.column("node").to_pylist())
+            victims = [n for n in cluster.worker_nodes if n.node_id in ran_on]
+            if victims:
+                killed = victims[0].node_id
+                read_before_kill = sum(t.num_rows for t in tables)
+                cluster.remove_node(victims[0], allow_graceful=False)
+    assert killed is not None, "no read task ran on a worker node"
+    assert read_before_kill < len(expected), "the read had ended before the node was killed"
+    rows, nodes = rows_of(tables)
+    assert len(rows) == len(expected)
+    assert rows == expected
