@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -29,8 +31,15 @@ import karrow.ray as kray
 
 PARTITIONS = 6
 TRANSACTIONS = 120
-RECORDS_PER_TRANSACTION = 2_500  # 300,000 records, a third of them aborted
-ROWS_PER_TASK = 12_500  # 50,000 offsets per partition: 4 tasks each, 24 in all
+
+
+def transaction_size(t: int) -> int:
+    """Irregular sizes (1,500 to 3,499 records), so that the task ranges'
+    ends fall anywhere: on records, in aborted transactions, on markers."""
+    return 1_500 + (t * 977) % 2_000
+
+
+ROWS_PER_TASK = 12_500  # about 50,000 offsets per partition: 5 tasks each, 30 in all
 SCHEMA = {"fields": [
     {"name": "id", "type": "int64", "nullable": False},
     {"name": "name", "type": "utf8", "nullable": False},
@@ -78,7 +87,7 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def topic(kafka_bootstrap):
-    """6 partitions of 300,000 JSON records written in transactions, every
+    """6 partitions of 301,780 JSON records written in transactions, every
     third one aborted, so the task ranges start and end among transaction
     markers and aborted records."""
     name = f"ray-{uuid.uuid4().hex[:10]}"
@@ -89,7 +98,7 @@ def topic(kafka_bootstrap):
     i = 0
     for t in range(TRANSACTIONS):
         producer.begin_transaction()
-        for _ in range(RECORDS_PER_TRANSACTION):
+        for _ in range(transaction_size(t)):
             while True:
                 try:
                     producer.produce(name, json.dumps(value(i)).encode(), key=f"k{i}".encode(),
@@ -175,7 +184,14 @@ def test_three_nodes_read_every_offset_once_with_exact_values(cluster, kafka_boo
     assert ds.end_offsets == {topic: ends}
     assert ds.start_offsets == {topic: {p: 0 for p in range(PARTITIONS)}}
     expected = independent_read(kafka_bootstrap, topic, ends)
-    assert len(expected) == TRANSACTIONS * RECORDS_PER_TRANSACTION * 2 // 3
+    assert len(expected) == sum(transaction_size(t) for t in range(TRANSACTIONS) if not aborted(t))
+    # The tasks' ranges end both on records and on offsets without a row.
+    visible = {(r[0], r[1]) for r in expected}
+    pieces = kray.split_ranges([kray.OffsetRange(topic, p, 0, e) for p, e in ends.items()],
+                               ROWS_PER_TASK)
+    assert len(pieces) > 2 * PARTITIONS
+    last_offsets = [(r.partition, r.stop - 1) in visible for r in pieces]
+    assert any(last_offsets) and not all(last_offsets), last_offsets
 
     # Records produced after planning are not in the dataset.
     produce(kafka_bootstrap, topic, [{"value": json.dumps(value(-1 - i)).encode(), "partition": i % 6}
@@ -231,26 +247,58 @@ def test_split_ranges_cover_each_range_exactly():
         (1, 3, 6), (1, 6, 10), (1, 10, 14), (2, 0, 4)]
 
 
-def test_worker_node_killed_mid_read_still_reads_exactly(cluster, kafka_bootstrap, topic):
-    """Runs last in this module: it takes a node away from the cluster."""
+def hold_until_released(batch: pa.Table, gate: str) -> pa.Table:
+    """Fused into the read task: tags the rows with the node, says that a
+    task runs on this node, and holds the task until the test releases it."""
+    node = ray.get_runtime_context().get_node_id()
+    Path(gate, f"running-{node}").touch()
+    wait_for(lambda: Path(gate, "release").exists(), "the test to release the read tasks")
+    return batch.append_column("node", pa.array([node] * batch.num_rows, pa.string()))
+
+
+def wait_for(condition, what: str, bound_s: float = 120.0) -> None:
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {bound_s} s for {what}")
+        time.sleep(0.05)
+
+
+def test_worker_node_killed_mid_read_still_reads_exactly(cluster, kafka_bootstrap, topic, tmp_path):
+    """Runs last in this module: it takes a node away from the cluster.
+
+    Every read task is held (after reading its range, before handing over
+    its rows) until a worker node runs one; that node is killed then, so
+    Ray must run its task again elsewhere, and the result must still be exact."""
     ends = end_offsets(kafka_bootstrap, topic)
     ds = read_dataset(kafka_bootstrap, topic, end={p: ends[p] for p in range(PARTITIONS)})
     expected = independent_read(kafka_bootstrap, topic, ends)
+    gate = str(tmp_path)
+    held = ds.map_batches(hold_until_released, fn_kwargs={"gate": gate}, batch_format="pyarrow")
 
-    tables, killed = [], None
-    for table in ds.map_batches(tag_node, batch_format="pyarrow").iter_batches(
-            batch_size=None, batch_format="pyarrow"):
-        tables.append(table)
-        if killed is None:
-            # The node that just ran a read task: it has more of them, running or queued.
-            ran_on = set(table.column("node").to_pylist())
-            victims = [n for n in cluster.worker_nodes if n.node_id in ran_on]
-            if victims:
-                killed = victims[0].node_id
-                read_before_kill = sum(t.num_rows for t in tables)
-                cluster.remove_node(victims[0], allow_graceful=False)
-    assert killed is not None, "no read task ran on a worker node"
-    assert read_before_kill < len(expected), "the read had ended before the node was killed"
-    rows, nodes = rows_of(tables)
+    result: dict = {}
+
+    def execute() -> None:
+        try:
+            result["tables"] = ray.get(held.to_arrow_refs())
+        except BaseException as e:  # handed to the test thread
+            result["error"] = e
+
+    reader = threading.Thread(target=execute)
+    reader.start()
+    try:
+        workers = {n.node_id: n for n in cluster.worker_nodes}
+        wait_for(lambda: any(Path(gate, f"running-{n}").exists() for n in workers),
+                 "a read task on a worker node")
+        victim = next(n for n in workers if Path(gate, f"running-{n}").exists())
+        cluster.remove_node(workers[victim], allow_graceful=False)
+    finally:
+        Path(gate, "release").touch()
+        reader.join(timeout=600)
+    assert not reader.is_alive(), "the read did not end after the node was killed"
+    if "error" in result:
+        raise result["error"]
+    rows, nodes = rows_of(result["tables"])
+    assert victim not in nodes  # its task's rows came from a retry on another node
     assert len(rows) == len(expected)
     assert rows == expected
