@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """ray.data.read_kafka against karrow.ray.read_kafka on the same local Ray
 cluster: rows/s and CPU per row, raw bytes and JSON decoded to typed columns,
-and the rows of both compared for equality. Writes bench/RESULTS-ray.md
-(bench/run's report includes it in bench/RESULTS.md).
+and the rows of both compared for equality. Writes its section of
+bench/RESULTS.md (between the RAY_SECTION markers, which bench/run's report
+keeps when it rewrites the rest).
 
 Usage: bench/ray/ray_vs_anchor.py --bootstrap HOST:PORT [--messages N] [--rounds R]
 Needs the built package (KARROW_PYTHONPATH, default build/release/python).
@@ -42,6 +43,9 @@ SCHEMA = {"fields": [
     {"name": "amount", "type": "float64", "nullable": False},
 ]}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# bench/e2e/report.py keeps what lies between these when it rewrites RESULTS.md.
+RAY_SECTION_BEGIN = "<!-- RAY_SECTION: written by bench/ray/ray_vs_anchor.py -->"
+RAY_SECTION_END = "<!-- /RAY_SECTION -->"
 
 
 def value(i: int) -> bytes:
@@ -141,7 +145,8 @@ def main() -> int:
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--messages", type=int, default=600_000)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--out", default=str(REPO / "bench" / "RESULTS-ray.md"))
+    ap.add_argument("--out", default=str(REPO / "bench" / "RESULTS.md"),
+                    help="the results file whose Ray section is (re)written")
     args = ap.parse_args()
 
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -187,7 +192,8 @@ def main() -> int:
         AdminClient({"bootstrap.servers": args.bootstrap}).delete_topics([topic])
 
     lines = [
-        "# ray.data.read_kafka vs karrow.ray.read_kafka",
+        RAY_SECTION_BEGIN,
+        "## On Ray: ray.data.read_kafka vs karrow.ray.read_kafka",
         "",
         f"Written by `bench/ray/ray_vs_anchor.py --messages {args.messages} --rounds {args.rounds}` "
         f"on {datetime.now(timezone.utc).isoformat(timespec='seconds')} in "
@@ -223,7 +229,12 @@ def main() -> int:
         aw, ac, _ = results[(workload, "ray.data.read_kafka")]
         kw, kc, _ = results[(workload, "karrow.ray.read_kafka")]
         lines.append(f"| {workload} | {aw / kw:.1f}× | {ac / kc:.1f}× |")
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    lines.append(RAY_SECTION_END)
+    out = Path(args.out)
+    old = out.read_text() if out.exists() else ""
+    if RAY_SECTION_BEGIN in old:
+        old = old[:old.index(RAY_SECTION_BEGIN)] + old[old.index(RAY_SECTION_END) + len(RAY_SECTION_END):]
+    out.write_text(old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
     print(f"wrote {args.out}")
     return 0 if all(r[2] for r in results.values()) else 1
 
