@@ -288,7 +288,7 @@ def read_kafka(
         bootstrap_servers: comma-separated host:port list of brokers.
         format, value_schema, metadata_fields: as in :func:`karrow.read_kafka`.
         start: "earliest" (default), "latest", a datetime (the first record at
-            or after it), one offset for every partition, or per-partition
+            or after it; a naive datetime is local time), one offset for every partition, or per-partition
             offsets, ``{partition: offset}`` for one topic or ``{topic:
             {partition: offset}}`` (e.g. a previous dataset's
             ``end_offsets``); unlisted partitions start at their earliest.

@@ -202,6 +202,11 @@ def test_three_nodes_read_every_offset_once_with_exact_values(cluster, kafka_boo
     assert rows == expected
     assert len(nodes) > 1, f"every read task ran on one node: {nodes}"
 
+    assert {f.name: f.type for f in tables[0].schema} == {
+        "id": pa.int64(), "name": pa.string(), "amount": pa.float64(), "partition": pa.int32(),
+        "offset_id": pa.int64(), "key": pa.binary(), "_timestamp": pa.timestamp("ns", tz="UTC"),
+        "node": pa.string()}
+
     # Executing the dataset again reads the same rows.
     rows_again, _ = rows_of(ray.get(ds.map_batches(tag_node, batch_format="pyarrow").to_arrow_refs()))
     assert rows_again == expected
@@ -211,6 +216,9 @@ def test_three_nodes_read_every_offset_once_with_exact_values(cluster, kafka_boo
     new_rows, _ = rows_of(ray.get(after.map_batches(tag_node, batch_format="pyarrow").to_arrow_refs()))
     assert sorted(r[3] for r in new_rows) == sorted(-1 - i for i in range(60))
     assert all(r[1] >= ends[r[0]] for r in new_rows)
+
+    # A snapshot that starts where it ends is empty.
+    assert read_dataset(kafka_bootstrap, topic, start=ds.end_offsets, end=ds.end_offsets).count() == 0
 
 
 def test_bad_record_fails_the_read_with_karrows_message(cluster, kafka_bootstrap, new_topic):
