@@ -15,6 +15,7 @@ import os
 import threading
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -219,6 +220,32 @@ def test_three_nodes_read_every_offset_once_with_exact_values(cluster, kafka_boo
 
     # A snapshot that starts where it ends is empty.
     assert read_dataset(kafka_bootstrap, topic, start=ds.end_offsets, end=ds.end_offsets).count() == 0
+
+
+def test_two_topics_and_time_bounds(cluster, kafka_bootstrap, new_topic):
+    a, b = new_topic(partitions=2), new_topic(partitions=1)
+    t0 = 1_700_000_000_000
+    produce(kafka_bootstrap, a, [{"value": json.dumps(value(i)).encode(), "partition": i % 2,
+                                  "timestamp": t0 + 1000 * i} for i in range(40)])
+    produce(kafka_bootstrap, b, [{"value": json.dumps(value(100 + i)).encode(), "timestamp": t0}
+                                 for i in range(5)])
+
+    both = kray.read_kafka([a, b], kafka_bootstrap, format="json", value_schema=SCHEMA,
+                           metadata_fields=["topic", "partition", "offset_id"],
+                           start={a: {1: 5}}, target_rows_per_task=7)
+    assert both.end_offsets == {a: {0: 20, 1: 20}, b: {0: 5}}
+    table = pa.concat_tables(ray.get(both.to_arrow_refs()))
+    table.validate(full=True)
+    got = sorted(zip(*(table.column(c).to_pylist() for c in ("topic", "partition", "offset_id", "id"))))
+    assert got == sorted([(a, i % 2, i // 2, i) for i in range(40) if not (i % 2 == 1 and i // 2 < 5)]
+                         + [(b, 0, i, 100 + i) for i in range(5)])
+
+    # Records whose timestamps lie in [t0 + 10 s, t0 + 20 s).
+    at = lambda ms: datetime.fromtimestamp(ms / 1000, timezone.utc)  # noqa: E731
+    window = kray.read_kafka(a, kafka_bootstrap, format="json", value_schema=SCHEMA,
+                             start=at(t0 + 10_000), end=at(t0 + 20_000))
+    assert window.start_offsets == {a: {0: 5, 1: 5}} and window.end_offsets == {a: {0: 10, 1: 10}}
+    assert sorted(window.to_pandas()["id"]) == list(range(10, 20))
 
 
 def test_bad_record_fails_the_read_with_karrows_message(cluster, kafka_bootstrap, new_topic):
