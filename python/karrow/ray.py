@@ -193,12 +193,7 @@ def _read_range(r: OffsetRange, bootstrap_servers: str, reader_options: Dict[str
     as Arrow tables of about max_block_bytes. Runs on a Ray worker."""
     import pyarrow as pa
 
-    import karrow
-
-    with karrow.read_kafka(r.topic, bootstrap_servers, offset_mode="offsets",
-                           start_offsets={r.partition: r.start},
-                           stop_offsets={r.partition: r.stop}, task_index=r.partition,
-                           parallelism=_ONE_PARTITION_PARALLELISM, **reader_options) as reader:
+    with _open_range(r, bootstrap_servers, reader_options) as reader:
         pending: list = []
         pending_bytes = 0
         produced = False
@@ -214,13 +209,37 @@ def _read_range(r: OffsetRange, bootstrap_servers: str, reader_options: Dict[str
             yield pa.Table.from_batches(pending, schema=reader.schema)
 
 
+def _open_range(r: OffsetRange, bootstrap_servers: str, reader_options: Mapping[str, Any]) -> Any:
+    import karrow
+
+    return karrow.read_kafka(r.topic, bootstrap_servers, offset_mode="offsets",
+                             start_offsets={r.partition: r.start},
+                             stop_offsets={r.partition: r.stop}, task_index=r.partition,
+                             parallelism=_ONE_PARTITION_PARALLELISM, **reader_options)
+
+
+def _check_options(topics: Sequence[str], earliest: TopicOffsets, bootstrap_servers: str,
+                   reader_options: Mapping[str, Any]) -> Any:
+    """Opens a reader on an empty range of each topic, on the driver: a bad
+    option, value schema or registry fails here with karrow's message, before
+    any task runs. Returns the rows' schema (that of the first topic)."""
+    schema = None
+    for topic in topics:
+        p, offset = min(earliest[topic].items())
+        empty = OffsetRange(topic, p, offset, offset)
+        with _open_range(empty, bootstrap_servers, reader_options) as reader:
+            schema = schema if schema is not None else reader.schema
+    return schema
+
+
 class KafkaDatasource(Datasource):
     """A planned snapshot of Kafka topics: fixed offset ranges, read by karrow."""
 
     def __init__(self, ranges: Sequence[OffsetRange], bootstrap_servers: str,
                  reader_options: Mapping[str, Any], target_rows_per_task: int,
-                 start_offsets: TopicOffsets, end_offsets: TopicOffsets):
+                 start_offsets: TopicOffsets, end_offsets: TopicOffsets, schema: Any = None):
         super().__init__()
+        self.schema = schema
         self.ranges = list(ranges)
         self.bootstrap_servers = bootstrap_servers
         self.reader_options = dict(reader_options)
@@ -253,7 +272,8 @@ class KafkaDatasource(Datasource):
             metadata = BlockMetadata(num_rows=None, size_bytes=None, exec_stats=None,
                                      input_files=(f"kafka://{r.topic}/{r.partition}/"
                                                   f"{r.start}-{r.stop}",))
-            tasks.append(ReadTask(read, metadata, per_task_row_limit=per_task_row_limit))
+            tasks.append(ReadTask(read, metadata, schema=self.schema,
+                                  per_task_row_limit=per_task_row_limit))
         return tasks
 
 
@@ -312,6 +332,8 @@ def read_kafka(
     Raises:
         ValueError: a topic or partition does not exist, or an offset lies
             outside what the partition holds.
+        karrow.KarrowError: an option, the value schema or the schema
+            registry is wrong (a reader is opened on the driver to check).
     """
     topic_list = [topics] if isinstance(topics, str) else list(topics)
     if not topic_list:
@@ -336,8 +358,9 @@ def read_kafka(
     if client_configs:
         reader_options["client_configs"] = client_configs
 
+    schema = _check_options(topic_list, planner.earliest, bootstrap_servers, reader_options)
     source = KafkaDatasource(ranges, bootstrap_servers, reader_options, target_rows_per_task,
-                             start_offsets, end_offsets)
+                             start_offsets, end_offsets, schema)
     # One block per planned task: Ray would otherwise cut each task's output
     # into several small blocks to reach its default parallelism, which also
     # keeps the next map from running in the read task.

@@ -272,6 +272,9 @@ def test_plan_refuses_offsets_outside_the_partitions(kafka_bootstrap, new_topic)
         kray.read_kafka(f"no-such-topic-{uuid.uuid4().hex}", kafka_bootstrap)
     with pytest.raises(ValueError, match=r"stop_offsets: karrow.ray.read_kafka plans the offsets"):
         kray.read_kafka(name, kafka_bootstrap, stop_offsets={0: 1})
+    # Options are checked on the driver by karrow itself, before any task runs.
+    with pytest.raises(karrow.KarrowError, match=r"value_schema"):
+        kray.read_kafka(name, kafka_bootstrap, format="json", value_schema={"fields": [{"name": "x"}]})
 
 
 def test_split_ranges_cover_each_range_exactly():
