@@ -262,7 +262,11 @@ class KafkaDatasource(Datasource):
             max_block_bytes = data_context.target_max_block_size
         tasks = []
         bootstrap_servers, reader_options = self.bootstrap_servers, self.reader_options
-        for r in split_ranges(self.ranges, self.target_rows_per_task):
+        # An empty snapshot still has one task, of an empty range: it gives
+        # an empty block, so the dataset has its columns.
+        pieces = split_ranges(self.ranges, self.target_rows_per_task) or [
+            OffsetRange(r.topic, r.partition, r.stop, r.stop) for r in self.ranges[:1]]
+        for r in pieces:
             # Binds this task's values only, so a task ships its range, not the plan.
             def read(r: OffsetRange = r) -> Iterator[Any]:
                 return _read_range(r, bootstrap_servers, reader_options, max_block_bytes)
