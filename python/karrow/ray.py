@@ -210,6 +210,7 @@ def _read_range(r: OffsetRange, bootstrap_servers: str, reader_options: Dict[str
 
 
 def _open_range(r: OffsetRange, bootstrap_servers: str, reader_options: Mapping[str, Any]) -> Any:
+    """A karrow reader of exactly [r.start, r.stop) of partition r.partition."""
     import karrow
 
     return karrow.read_kafka(r.topic, bootstrap_servers, offset_mode="offsets",
