@@ -54,5 +54,5 @@ endif()
 
 # The Python tests import the package laid out above.
 if(BUILD_TESTING)
-  set_property(TEST python_tests APPEND PROPERTY ENVIRONMENT "KARROW_PYTHONPATH=${CMAKE_BINARY_DIR}/python")
+  set_property(TEST python_tests ray_test APPEND PROPERTY ENVIRONMENT "KARROW_PYTHONPATH=${CMAKE_BINARY_DIR}/python")
 endif()

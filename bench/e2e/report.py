@@ -431,9 +431,19 @@ def chart(results: dict, b: dict, path: Path) -> None:
     plt.close(fig)
 
 
+# The section bench/ray/ray_vs_anchor.py writes into RESULTS.md; kept as it is.
+RAY_SECTION_BEGIN = "<!-- RAY_SECTION: written by bench/ray/ray_vs_anchor.py -->"
+RAY_SECTION_END = "<!-- /RAY_SECTION -->"
+
+
 def write(results: dict, out: Path) -> None:
     b = build(results)
-    (out / "RESULTS.md").write_text(markdown(results, b))
+    old = (out / "RESULTS.md").read_text() if (out / "RESULTS.md").exists() else ""
+    text = markdown(results, b)
+    if RAY_SECTION_BEGIN in old and RAY_SECTION_END in old:
+        kept = old[old.index(RAY_SECTION_BEGIN):old.index(RAY_SECTION_END) + len(RAY_SECTION_END)]
+        text = text.rstrip("\n") + "\n\n" + kept + "\n"
+    (out / "RESULTS.md").write_text(text)
     chart(results, b, out / "results.png")
 
 

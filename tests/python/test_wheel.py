@@ -70,6 +70,7 @@ def test_wheel_is_manylinux_and_holds_the_cli(wheel: Path):
     import zipfile
     names = zipfile.ZipFile(wheel).namelist()
     assert "karrow/bin/karrow" in names
+    assert "karrow/ray.py" in names  # karrow.ray.read_kafka: Ray's workers import it from the wheel
     assert any(re.fullmatch(r"karrow\.libs/librdkafka-[0-9a-f]+\.so\.1", n) for n in names), names
 
 
