@@ -55,9 +55,6 @@ std::vector<int64_t> InRequestOrder(const std::vector<int32_t>& partitions,
 bool IsFatalConsumerError(rd_kafka_resp_err_t err) {
   switch (err) {
     case RD_KAFKA_RESP_ERR__FATAL:
-    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
@@ -69,6 +66,33 @@ bool IsFatalConsumerError(rd_kafka_resp_err_t err) {
       return true;
     default:
       return false;
+  }
+}
+
+bool IsMissingTopicError(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+         err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+}
+
+std::string DescribeAccessError(rd_kafka_resp_err_t err, const std::string& topic,
+                                const std::string& group, const std::string& detail) {
+  const std::string code = std::string(" (") + rd_kafka_err2name(err) + ": " + detail + ")";
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+      return "not authorized to read topic '" + topic + "'" + code +
+             "; grant this client's principal READ and DESCRIBE on the topic";
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+      return "not authorized to use consumer group '" + group + "' for topic '" + topic + "'" +
+             code + "; grant this client's principal READ on the group, or set group_id";
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+      return "not authorized by the cluster to read topic '" + topic + "'" + code +
+             "; check the ACLs of this client's principal";
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+      return "SASL authentication failed: " + detail +
+             "; check sasl.mechanism, sasl.username and the password or token";
+    default:
+      return "";
   }
 }
 
@@ -149,6 +173,11 @@ Status KafkaConsumer::ReadMetadata() {
     return Status::NotFound("topic '" + config_.topic + "' does not exist on " +
                             config_.bootstrap_servers + "; create it or check the name");
   }
+  if (std::string access = DescribeAccessError(t.err, config_.topic, config_.EffectiveGroupId(),
+                                               rd_kafka_err2str(t.err));
+      !access.empty()) {
+    return Status::Kafka(access);
+  }
   if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Kafka("topic '" + config_.topic + "': " + rd_kafka_err2str(t.err));
   }
@@ -219,6 +248,19 @@ Status KafkaConsumer::Assign(const std::vector<PartitionPosition>& positions) {
     return Status::Kafka(std::string("could not assign partitions: ") + rd_kafka_err2str(e));
   }
   queue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
+  return Status::OK();
+}
+
+Status KafkaConsumer::AssignAdded(const std::vector<int32_t>& partitions) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (ErrorHandle error(rd_kafka_incremental_assign(rk_.get(), list.get())); error) {
+    return Status::Kafka("could not start reading the partitions added to topic '" + config_.topic +
+                         "': " + rd_kafka_error_string(error.get()));
+  }
   return Status::OK();
 }
 

@@ -17,9 +17,20 @@
 
 namespace karrow {
 
-/// True for consumer errors that end the task (docs/semantics.md §6); the
-/// client retries the others itself.
+/// True for consumer errors that end the task at once (docs/semantics.md
+/// §6); the client retries the others itself. An unknown topic or partition
+/// is not among them: right after a topic is created or grown the cluster
+/// may not know it everywhere yet, so only a topic missing for longer than
+/// topic_missing_timeout_ms ends the task (IsMissingTopicError).
 bool IsFatalConsumerError(rd_kafka_resp_err_t err);
+/// True for errors that say the topic or a partition of it does not exist.
+bool IsMissingTopicError(rd_kafka_resp_err_t err);
+/// For an authorization or authentication failure, the message a task
+/// fails with: what was refused and what to check ("not authorized to read
+/// topic 'x' ...", "SASL authentication failed: ..."); `detail` is the
+/// client's own text. Empty for other errors.
+std::string DescribeAccessError(rd_kafka_resp_err_t err, const std::string& topic,
+                                const std::string& group, const std::string& detail);
 
 class KafkaConsumer final : public OffsetLookup {
  public:
@@ -50,6 +61,9 @@ class KafkaConsumer final : public OffsetLookup {
   Status Assign(const std::vector<PartitionPosition>& positions);
   /// Where records, errors and end-of-partition events arrive; not owned.
   rd_kafka_queue_t* queue() const { return queue_.get(); }
+  /// Starts fetching `partitions` (added to the topic while reading) at
+  /// their beginning, beside those already assigned.
+  Status AssignAdded(const std::vector<int32_t>& partitions);
   /// Stops fetching `partition` (a bounded run read it to its stop offset).
   void Pause(int32_t partition);
   /// Restarts fetching `partition` at `offset`, after an out-of-range error.
