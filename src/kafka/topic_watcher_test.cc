@@ -52,7 +52,7 @@ TEST(TopicWatcher, Semantics6_MissingTopicIsNotFatalAtOnceButAccessFailuresAre) 
     EXPECT_TRUE(IsFatalConsumerError(err)) << rd_kafka_err2name(err);
   }
   EXPECT_FALSE(IsFatalConsumerError(RD_KAFKA_RESP_ERR__TRANSPORT));
-  EXPECT_FALSE(IsFatalConsumerError(RD_KAFKA_RESP_ERR_NOT_LEADER_OR_FOLLOWER));
+  EXPECT_FALSE(IsFatalConsumerError(RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION));
 
   std::string topic =
       DescribeAccessError(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, "orders", "g", "denied");

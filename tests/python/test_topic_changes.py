@@ -6,6 +6,7 @@ once."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -36,6 +37,10 @@ EXIT_BOUND = 120
 def consume_args(bootstrap: str, topic: str, *extra: str) -> list[str]:
     return [built_file("karrow", "KARROW_CLI"), "consume", "-b", bootstrap, "-t", topic,
             "--metadata", "partition,offset_id", "-p", "connect_timeout_ms=60000", *extra]
+
+
+# The discovery and "topic is back" lines are info lines.
+INFO_LOG = {**os.environ, "KARROW_LOG": "info"}
 
 
 def lines_in(path) -> int:
@@ -134,8 +139,10 @@ def test_s6_topic_authorization_failure_is_fatal(cluster, tmp_path, request_type
         try:
             wait_for(lambda: proc.poll() is not None or lines_in(out) == 40, lambda: f"40 rows read: {err.read_text()}")
             assert proc.poll() is None, err.read_text()
-            api = mock.FETCH if request_type == "fetch" else mock.METADATA
-            cluster.fail_requests(api, [mock.ERR_TOPIC_AUTHORIZATION_FAILED] * 1000)
+            if request_type == "fetch":
+                cluster.fail_requests(mock.FETCH, [mock.ERR_TOPIC_AUTHORIZATION_FAILED] * 1000)
+            else:
+                cluster.set_topic_error(topic, mock.ERR_TOPIC_AUTHORIZATION_FAILED)
             proc.wait(timeout=EXIT_BOUND)
         finally:
             if proc.poll() is None:
@@ -148,7 +155,8 @@ def test_s6_topic_authorization_failure_is_fatal(cluster, tmp_path, request_type
 def test_s16_partitions_added_while_running_are_read_exactly_once(kafka_bootstrap, new_topic, tmp_path):
     topic = new_topic(partitions=2)
     first = LedgerProducer(kafka_bootstrap, topic, 2, per_second=500).start()
-    proc = start_run(kafka_bootstrap, topic, tmp_path, "-p", "partition_discovery_interval_ms=1000")
+    proc = start_run(kafka_bootstrap, topic, tmp_path, "-p", "partition_discovery_interval_ms=1000",
+                     env={"KARROW_LOG": "info"})
     checkpoints = tmp_path / "checkpoints"
     try:
         wait_for(lambda: proc.poll() is not None or len(completed_checkpoint_offsets(checkpoints) or {}) == 2,
@@ -184,3 +192,50 @@ def test_s16_partitions_added_while_running_are_read_exactly_once(kafka_bootstra
     assert stderr.count("discovered partitions") == 2, stderr
     assert check_ledger(produced, tmp_path / "out") == len(produced)
     assert sorted(checkpoint_offsets(checkpoints)[1]) == [0, 1, 2, 3, 4]
+
+
+def test_s6_topic_missing_shorter_than_the_bound_is_waited_out(cluster, tmp_path):
+    # The mock's metadata says the topic is unknown until told otherwise:
+    # a topic missing for a moment, well within topic_missing_timeout_ms.
+    topic = cluster.create_topic("flaky", 2)
+    produce(cluster.bootstrap, topic, [{"value": f"{i}".encode(), "partition": i % 2} for i in range(20)])
+    out, err = tmp_path / "out.ndjson", tmp_path / "err.log"
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-p", "partition_discovery_interval_ms=200",
+                                             "-p", "topic_missing_timeout_ms=20000"),
+                                stdout=stdout, stderr=stderr, env=INFO_LOG)
+        try:
+            wait_for(lambda: proc.poll() is not None or lines_in(out) == 20, lambda: f"20 rows read: {err.read_text()}")
+            cluster.set_topic_error(topic, mock.ERR_UNKNOWN_TOPIC_OR_PART)
+            wait_for(lambda: proc.poll() is not None or f"topic '{topic}' is missing from the cluster's metadata"
+                     in err.read_text(), lambda: f"the run seeing the topic missing: {err.read_text()}")
+            cluster.set_topic_error(topic, 0)
+            wait_for(lambda: proc.poll() is not None or f"topic '{topic}' is back" in err.read_text(),
+                     lambda: f"the run seeing the topic back: {err.read_text()}")
+            produce(cluster.bootstrap, topic, [{"value": f"{i}".encode(), "partition": i % 2} for i in range(20, 40)])
+            wait_for(lambda: proc.poll() is not None or lines_in(out) == 40, lambda: f"40 rows read: {err.read_text()}")
+            assert proc.poll() is None, err.read_text()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+    assert proc.returncode == 0, err.read_text()
+    assert "was deleted" not in err.read_text()
+
+
+def test_s6_topic_missing_longer_than_the_bound_fails(cluster, tmp_path):
+    topic = cluster.create_topic("gone", 2)
+    produce(cluster.bootstrap, topic, [{"value": f"{i}".encode(), "partition": i % 2} for i in range(20)])
+    out, err = tmp_path / "out.ndjson", tmp_path / "err.log"
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-p", f"topic_missing_timeout_ms={MISSING_MS}"),
+                                stdout=stdout, stderr=stderr)
+        try:
+            wait_for(lambda: proc.poll() is not None or lines_in(out) == 20, lambda: f"20 rows read: {err.read_text()}")
+            cluster.set_topic_error(topic, mock.ERR_UNKNOWN_TOPIC_OR_PART)
+            proc.wait(timeout=EXIT_BOUND)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    log = err.read_text()
+    assert proc.returncode == 1, log
+    assert f"karrow: topic '{topic}' was deleted: it does not exist on {cluster.bootstrap}" in log
