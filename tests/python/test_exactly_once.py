@@ -56,27 +56,39 @@ def test_kill_at_random_instants_loses_and_duplicates_nothing(kafka_bootstrap, n
     seed = int(os.environ.get("KARROW_KILL_SEED", str(int(time.time()))))
     rng = random.Random(seed)
     topic = new_topic(partitions=4)
-    # The topic grows twice while runs are killed (docs/semantics.md §16):
-    # a run may discover the new partitions, checkpoint them or not, and be
-    # killed at any point of that; a restart must read each exactly once.
-    growth = {kills // 3: 5, (2 * kills) // 3: 7}
+    # The topic grows twice while runs are killed (docs/semantics.md §16).
+    # First between two runs, with records in the new partition before the
+    # next run starts: it restores a checkpoint that does not list the
+    # partition, which must start at its beginning. Then while a run reads:
+    # it may discover the new partitions, checkpoint them or not, and be
+    # killed at any point of that; the restarts must read each exactly once.
+    growth = {kills // 3: ("between", 5), (2 * kills) // 3: ("during", 7)}
     producers = [LedgerProducer(kafka_bootstrap, topic, 4, per_second=3000, bad_every=10).start()]
+
+    def grow(partitions: int) -> None:
+        grow_topic(kafka_bootstrap, topic, partitions)
+        # A new producer, whose metadata has the new partitions; values go
+        # on where the last one stopped.
+        producers[-1].stop()
+        producers.append(LedgerProducer(kafka_bootstrap, topic, partitions, per_second=3000, bad_every=10))
+        producers[-1]._next = producers[-2]._next
+        producers[-1].start()
+
     parallelisms = []
     for i in range(kills):
+        when, partitions = growth.get(i, (None, 0))
+        if when == "between":
+            grow(partitions)
+            wait_for(lambda: {p for (p, _) in dict(producers[-1].produced)} >= set(range(partitions)),
+                     "records in every new partition")
         # Rescaled at random: each partition's offset must be found whoever saved it.
         parallelism = rng.choice((1, 2, 3))
         parallelisms.append(parallelism)
         proc = start_run(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, "-p",
                          "partition_discovery_interval_ms=200", interval="150ms", parallelism=parallelism)
-        if i in growth:
+        if when == "during":
             time.sleep(rng.uniform(0, 0.5))
-            grow_topic(kafka_bootstrap, topic, growth[i])
-            # A new producer, whose metadata has the new partitions; values
-            # go on where the last one stopped.
-            producers[-1].stop()
-            producers.append(LedgerProducer(kafka_bootstrap, topic, growth[i], per_second=3000, bad_every=10))
-            producers[-1]._next = producers[-2]._next
-            producers[-1].start()
+            grow(partitions)
         # From "still starting" to "several checkpoints in".
         kill_after(proc, rng.uniform(0.02, 1.2))
     producers[-1].stop()
