@@ -5,6 +5,7 @@
 #include <future>
 #include <map>
 #include <thread>
+#include <utility>
 
 #include "common/log.h"
 #include "kafka/kafka_source_config_internal.h"
@@ -143,6 +144,8 @@ Status KafkaConsumer::Create() {
   queue_max_messages_ = get("queued.min.messages");
   queue_max_bytes_ = get("queued.max.messages.kbytes") * 1024;
   rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
+  rd_kafka_conf_set_error_cb(conf.get(), &KafkaConsumer::OnClientError);
+  rd_kafka_conf_set_opaque(conf.get(), this);
 
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
   if (handle == nullptr)
@@ -161,6 +164,15 @@ Status KafkaConsumer::ReadMetadata() {
                                             static_cast<int>(config_.connect_timeout_ms));
   MetadataHandle metadata(raw);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // A refused login shows here as a timeout or a transport failure; the
+    // client's errors, served by reading the queue, say what it was.
+    while (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0))
+      rd_kafka_message_destroy(m);
+    for (const ClientError& error : TakeClientErrors()) {
+      std::string access =
+          DescribeAccessError(error.code, config_.topic, config_.EffectiveGroupId(), error.reason);
+      if (!access.empty()) return Status::Kafka(access);
+    }
     return Status::Timeout("could not get metadata for topic '" + config_.topic + "' from " +
                            config_.bootstrap_servers + " within " +
                            std::to_string(config_.connect_timeout_ms) + " ms (" +
@@ -183,6 +195,25 @@ Status KafkaConsumer::ReadMetadata() {
   }
   topic_partitions_ = t.partition_cnt;
   return Status::OK();
+}
+
+namespace {
+// Client errors kept between two reads of the queue; a client failing over
+// and over says nothing new past these.
+constexpr size_t kMaxClientErrors = 64;
+}  // namespace
+
+void KafkaConsumer::OnClientError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaConsumer*>(opaque);
+  std::lock_guard<std::mutex> lock(self->client_errors_mu_);
+  if (self->client_errors_.size() < kMaxClientErrors) {
+    self->client_errors_.push_back({static_cast<rd_kafka_resp_err_t>(err), reason});
+  }
+}
+
+std::vector<KafkaConsumer::ClientError> KafkaConsumer::TakeClientErrors() {
+  std::lock_guard<std::mutex> lock(client_errors_mu_);
+  return std::exchange(client_errors_, {});
 }
 
 KafkaConsumer::~KafkaConsumer() {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -73,10 +74,21 @@ class KafkaConsumer final : public OffsetLookup {
   /// The newest high watermark seen in fetch responses; -1 if none yet.
   int64_t CachedHighWatermark(int32_t partition) const;
 
+  /// An error of the client itself (not of one partition's fetch):
+  /// librdkafka 2.0.2 serves these as callbacks while the consumer queue is
+  /// read, never as error messages, so they are collected here.
+  struct ClientError {
+    rd_kafka_resp_err_t code;
+    std::string reason;
+  };
+  /// The client errors since the last call, oldest first.
+  std::vector<ClientError> TakeClientErrors();
+
  private:
   explicit KafkaConsumer(const KafkaSourceConfig& config) : config_(config) {}
   Status Create();
   Status ReadMetadata();
+  static void OnClientError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
 
   const KafkaSourceConfig& config_;
   KafkaHandle rk_;
@@ -84,6 +96,8 @@ class KafkaConsumer final : public OffsetLookup {
   int32_t topic_partitions_ = 0;
   int64_t queue_max_messages_ = 0;
   int64_t queue_max_bytes_ = 0;
+  std::mutex client_errors_mu_;
+  std::vector<ClientError> client_errors_;  // at most kMaxClientErrors, the oldest
 };
 
 }  // namespace karrow

@@ -68,6 +68,9 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   int32_t undiscovered_logged = 0;
 
   LogRateLimiter transient_log{milliseconds(5000)};
+  // The client's own errors (connections, brokers down) on a limit of their
+  // own, so that they never hide a partition's.
+  LogRateLimiter client_error_log{milliseconds(5000)};
   Status failure;  // sticky: once failed, Poll() keeps returning it
   Clock::time_point batch_deadline;
   std::vector<rd_kafka_message_t*> messages;
@@ -97,6 +100,7 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   Status HandleError(const rd_kafka_message_t* m);
   Status SkipOutOfRange(int32_t partition);
   Status WatchTopic(Clock::time_point now);
+  Status HandleClientErrors();
   Status TakeOnPartitions(int32_t topic_partitions, Clock::time_point now);
   void Advance(PartitionPosition& pos, int64_t next_offset);
   void ServeCommits(milliseconds max_wait);
@@ -186,6 +190,30 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
   }
   // Broker down, leader moved, timeouts: the client retries on its own.
   transient_log.Log(LogLevel::kWarn, "Kafka client (retrying): " + message);
+  return Status::OK();
+}
+
+// The client's own errors (KafkaConsumer::TakeClientErrors): a refused
+// login or authorization ends the task; the rest the client retries.
+Status KafkaSource::Impl::HandleClientErrors() {
+  for (const KafkaConsumer::ClientError& error : consumer->TakeClientErrors()) {
+    std::string access =
+        DescribeAccessError(error.code, config.topic, config.EffectiveGroupId(), error.reason);
+    if (!access.empty()) return Status::Kafka(access);
+    if (error.code == RD_KAFKA_RESP_ERR__FATAL) {
+      char reason[512];
+      rd_kafka_fatal_error(consumer->handle(), reason, sizeof(reason));
+      return Status::Kafka("topic '" + config.topic + "': the Kafka client failed: " + reason);
+    }
+    if (IsMissingTopicError(error.code)) {
+      client_error_log.Log(LogLevel::kWarn, "topic '" + config.topic + "': " + error.reason +
+                                                " (failing if the topic is still missing after " +
+                                                std::to_string(config.topic_missing_timeout_ms) +
+                                                " ms, topic_missing_timeout_ms)");
+    } else {
+      client_error_log.Log(LogLevel::kWarn, "Kafka client (retrying): " + error.reason);
+    }
+  }
   return Status::OK();
 }
 
@@ -370,6 +398,9 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
   ServeCommits(milliseconds(0));
   if (failure.ok()) {
     if (Status st = WatchTopic(Clock::now()); !st.ok()) failure = std::move(st);
+  }
+  if (failure.ok()) {
+    if (Status st = HandleClientErrors(); !st.ok()) failure = std::move(st);
   }
   auto stopping = [&] { return stop_requested || ended() || !failure.ok(); };
   auto due = [&] {

@@ -239,3 +239,18 @@ def test_s6_topic_missing_longer_than_the_bound_fails(cluster, tmp_path):
     log = err.read_text()
     assert proc.returncode == 1, log
     assert f"karrow: topic '{topic}' was deleted: it does not exist on {cluster.bootstrap}" in log
+
+
+def test_s6_sasl_authentication_failure_is_named(kafka_bootstrap, new_topic):
+    # The test broker speaks no SASL: a client that logs in is refused at
+    # the handshake, which must be named, not taken for an unreachable broker.
+    topic = new_topic(partitions=1)
+    r = subprocess.run(
+        consume_args(kafka_bootstrap, topic, "-e", "-X", "security.protocol=SASL_PLAINTEXT", "-X",
+                     "sasl.mechanism=PLAIN", "-X", "sasl.username=reader", "-X", "sasl.password=hunter2-sentinel",
+                     "-p", "connect_timeout_ms=5000"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=EXIT_BOUND)
+    assert r.returncode == 1, r.stderr
+    assert "karrow: SASL authentication failed: " in r.stderr
+    assert "check bootstrap_servers" not in r.stderr
+    assert "hunter2-sentinel" not in r.stderr + r.stdout
