@@ -103,7 +103,7 @@ struct KARROW_EXPORT KafkaSourceConfig {
   int64_t connect_timeout_ms = 10000;
   /// How often to look for partitions added to the topic while reading;
   /// 0 turns discovery off (new partitions are then read after a restart).
-  /// Bounded runs never take on new partitions (docs/semantics.md §16).
+  /// Bounded runs never take on new partitions (docs/semantics.md §17).
   int64_t partition_discovery_interval_ms = 30000;
   /// A topic the cluster has not known for this long (deleted while being
   /// read) fails the task; shorter absences (metadata still propagating)

@@ -219,7 +219,7 @@ Status KafkaSource::Impl::HandleClientErrors() {
 
 // Acts on the newest metadata answer: a topic missing for longer than
 // topic_missing_timeout_ms, or not to be read by this client, fails the task
-// (docs/semantics.md §6); partitions added to it are taken on (§16).
+// (docs/semantics.md §6); partitions added to it are taken on (§17).
 Status KafkaSource::Impl::WatchTopic(Clock::time_point now) {
   if (!topic_watcher) return Status::OK();
   using State = TopicObservation::State;
@@ -267,7 +267,7 @@ Status KafkaSource::Impl::WatchTopic(Clock::time_point now) {
   return Status::OK();
 }
 
-// Partitions added to the topic (docs/semantics.md §16): this task's share
+// Partitions added to the topic (docs/semantics.md §17): this task's share
 // is read from its beginning, whatever offset_mode says, since no record of
 // a new partition can have been read; a bounded run keeps the partitions it
 // started with, as its end was fixed then.

@@ -45,7 +45,7 @@ class PartitionPlan {
                  OffsetLookup& lookup);
 
   /// Partitions `topic_partitions_before` to `topic_partitions - 1` were
-  /// added to the topic while reading (docs/semantics.md §16): takes those
+  /// added to the topic while reading (docs/semantics.md §17): takes those
   /// this task owns, each at its beginning (no record of a new partition can
   /// have been read), after the others. Returns them, ascending.
   std::vector<int32_t> AddPartitions(int32_t topic_partitions);

@@ -68,10 +68,10 @@ TEST(PartitionPlan, Semantics2_RestoredOffsetsWinAndNewPartitionsStartAtTheBegin
   EXPECT_EQ(lookup.list_calls, 0);
 }
 
-// Partitions added while reading (docs/semantics.md §16): the task takes
+// Partitions added while reading (docs/semantics.md §17): the task takes
 // its share by p % n == i, at the beginning, after its other partitions,
 // whatever offset_mode said at the start.
-TEST(PartitionPlan, Semantics16_AddedPartitionsGoByModuloAndStartAtTheBeginning) {
+TEST(PartitionPlan, Semantics17_AddedPartitionsGoByModuloAndStartAtTheBeginning) {
   FakeLookup lookup;
   lookup.by_timestamp[OffsetLookup::kLatest] = {{1, 100}, {4, 400}};
   KafkaSourceConfig c = Config();

@@ -1,5 +1,5 @@
 // Reads one topic's metadata again and again, from its own thread, so that
-// a reader notices partitions added to the topic (docs/semantics.md §16)
+// a reader notices partitions added to the topic (docs/semantics.md §17)
 // and a topic that was deleted or may no longer be read (§6) without ever
 // waiting for the round trip itself.
 #pragma once

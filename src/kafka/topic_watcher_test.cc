@@ -1,5 +1,5 @@
 // What a metadata answer says of the topic, and how consumer errors about
-// the topic and access are classified (docs/semantics.md §6, §16), without
+// the topic and access are classified (docs/semantics.md §6, §17), without
 // a broker.
 #include "kafka/topic_watcher.h"
 

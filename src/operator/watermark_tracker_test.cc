@@ -67,7 +67,7 @@ TEST(WatermarkTracker, Semantics1_TaskWithoutPartitionsIsIdle) {
 
 // A partition added while reading holds the watermark back like one that
 // has shown nothing yet, until it shows an event or goes idle.
-TEST(WatermarkTracker, Semantics16_AddedInputHoldsTheWatermarkUntilItSpeaks) {
+TEST(WatermarkTracker, Semantics17_AddedInputHoldsTheWatermarkUntilItSpeaks) {
   Clock::time_point t0 = Clock::now();
   WatermarkTracker w(1, milliseconds(1000), t0);
   w.Observe(0, 500);

@@ -56,7 +56,7 @@ def test_kill_at_random_instants_loses_and_duplicates_nothing(kafka_bootstrap, n
     seed = int(os.environ.get("KARROW_KILL_SEED", str(int(time.time()))))
     rng = random.Random(seed)
     topic = new_topic(partitions=4)
-    # The topic grows twice while runs are killed (docs/semantics.md §16).
+    # The topic grows twice while runs are killed (docs/semantics.md §17).
     # First between two runs, with records in the new partition before the
     # next run starts: it restores a checkpoint that does not list the
     # partition, which must start at its beginning. Then while a run reads:

@@ -1,4 +1,4 @@
-"""The topic changing under a reader (docs/semantics.md §6, §16): a topic
+"""The topic changing under a reader (docs/semantics.md §6, §17): a topic
 deleted while it is read fails the run once it has been gone for
 topic_missing_timeout_ms, naming it; an authorization failure fails it at
 once; partitions added while it reads are discovered and read exactly
@@ -152,7 +152,7 @@ def test_s6_topic_authorization_failure_is_fatal(cluster, tmp_path, request_type
     assert f"karrow: not authorized to read topic '{topic}' (TOPIC_AUTHORIZATION_FAILED" in log
 
 
-def test_s16_partitions_added_while_running_are_read_exactly_once(kafka_bootstrap, new_topic, tmp_path):
+def test_s17_partitions_added_while_running_are_read_exactly_once(kafka_bootstrap, new_topic, tmp_path):
     topic = new_topic(partitions=2)
     first = LedgerProducer(kafka_bootstrap, topic, 2, per_second=500).start()
     proc = start_run(kafka_bootstrap, topic, tmp_path, "-p", "partition_discovery_interval_ms=1000",
