@@ -105,6 +105,14 @@ struct KARROW_EXPORT KafkaSourceConfig {
   int64_t idle_timeout_ms = 30000;
   /// How long to wait for the cluster's first answer before failing.
   int64_t connect_timeout_ms = 10000;
+  /// How often to look for partitions added to the topic while reading;
+  /// 0 turns discovery off (new partitions are then read after a restart).
+  /// Bounded runs never take on new partitions (docs/semantics.md §17).
+  int64_t partition_discovery_interval_ms = 30000;
+  /// A topic the cluster has not known for this long (deleted while being
+  /// read) fails the task; shorter absences (metadata still propagating)
+  /// are waited out (docs/semantics.md §6).
+  int64_t topic_missing_timeout_ms = 30000;
 
   /// Checks every field, the value format's options and, unless the reader
   /// schema comes from the registry, the schema and the column names; the

@@ -304,7 +304,8 @@ def read_kafka(
         connect_timeout_ms: how long to wait for the cluster's first answer
             (default 10000).
         **options: any other KafkaSourceConfig property: on_out_of_range,
-            read_committed, idle_timeout_ms, max_line_length, json_epoch_unit,
+            read_committed, idle_timeout_ms, partition_discovery_interval_ms,
+            topic_missing_timeout_ms, max_line_length, json_epoch_unit,
             confluent_framing, value_subject, schema_registry.<field>, ...
 
     Raises:

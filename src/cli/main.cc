@@ -71,7 +71,8 @@ struct SourceFlags {
     c->add_option("--rate", rate, "Limit to this many messages per second");
     c->add_option("-p,--property", source_props,
                   "Any source property key=value (repeatable), e.g. start_timestamp_ms=..., "
-                  "stop_offsets=0:100,1:200, on_out_of_range=earliest, idle_timeout_ms=5000; "
+                  "stop_offsets=0:100,1:200, on_out_of_range=earliest, idle_timeout_ms=5000, "
+                  "partition_discovery_interval_ms=30000 (0: off), topic_missing_timeout_ms=30000; "
                   "values as for -X");
   }
 

@@ -64,9 +64,6 @@ std::vector<int64_t> InRequestOrder(const std::vector<int32_t>& partitions,
 bool IsFatalConsumerError(rd_kafka_resp_err_t err) {
   switch (err) {
     case RD_KAFKA_RESP_ERR__FATAL:
-    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
@@ -78,6 +75,33 @@ bool IsFatalConsumerError(rd_kafka_resp_err_t err) {
       return true;
     default:
       return false;
+  }
+}
+
+bool IsMissingTopicError(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+         err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+}
+
+std::string DescribeAccessError(rd_kafka_resp_err_t err, const std::string& topic,
+                                const std::string& group, const std::string& detail) {
+  const std::string code = std::string(" (") + rd_kafka_err2name(err) + ": " + detail + ")";
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+      return "not authorized to read topic '" + topic + "'" + code +
+             "; grant this client's principal READ and DESCRIBE on the topic";
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+      return "not authorized to use consumer group '" + group + "' for topic '" + topic + "'" +
+             code + "; grant this client's principal READ on the group, or set group_id";
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+      return "not authorized by the cluster to read topic '" + topic + "'" + code +
+             "; check the ACLs of this client's principal";
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+      return "SASL authentication failed: " + detail +
+             "; check sasl.mechanism, sasl.username and the password or token";
+    default:
+      return "";
   }
 }
 
@@ -138,9 +162,7 @@ Status KafkaConsumer::Create() {
   queue_max_messages_ = get("queued.min.messages");
   queue_max_bytes_ = get("queued.max.messages.kbytes") * 1024;
   rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
-  // Client errors (a broker down, a response too large) come here instead
-  // of to librdkafka's own log line, so that the source can act on them.
-  rd_kafka_conf_set_error_cb(conf.get(), OnClientError);
+  rd_kafka_conf_set_error_cb(conf.get(), &KafkaConsumer::OnClientError);
   rd_kafka_conf_set_opaque(conf.get(), this);
 
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
@@ -160,6 +182,15 @@ Status KafkaConsumer::ReadMetadata() {
                                             static_cast<int>(config_.connect_timeout_ms));
   MetadataHandle metadata(raw);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // A refused login shows here as a timeout or a transport failure; the
+    // client's errors, served by reading the queue, say what it was.
+    while (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0))
+      rd_kafka_message_destroy(m);
+    for (const ClientError& error : TakeClientErrors()) {
+      std::string access =
+          DescribeAccessError(error.code, config_.topic, config_.EffectiveGroupId(), error.reason);
+      if (!access.empty()) return Status::Kafka(access);
+    }
     return Status::Timeout("could not get metadata for topic '" + config_.topic + "' from " +
                            config_.bootstrap_servers + " within " +
                            std::to_string(config_.connect_timeout_ms) + " ms (" +
@@ -172,6 +203,11 @@ Status KafkaConsumer::ReadMetadata() {
     return Status::NotFound("topic '" + config_.topic + "' does not exist on " +
                             config_.bootstrap_servers + "; create it or check the name");
   }
+  if (std::string access = DescribeAccessError(t.err, config_.topic, config_.EffectiveGroupId(),
+                                               rd_kafka_err2str(t.err));
+      !access.empty()) {
+    return Status::Kafka(access);
+  }
   if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Kafka("topic '" + config_.topic + "': " + rd_kafka_err2str(t.err));
   }
@@ -179,18 +215,21 @@ Status KafkaConsumer::ReadMetadata() {
   return Status::OK();
 }
 
+namespace {
+// Client errors kept between two reads of the queue; a client failing over
+// and over says nothing new past these.
+constexpr size_t kMaxClientErrors = 64;
+}  // namespace
+
 void KafkaConsumer::OnClientError(rd_kafka_t*, int err, const char* reason, void* opaque) {
   auto* self = static_cast<KafkaConsumer*>(opaque);
-  std::string what =
-      std::string(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
-  Log(LogLevel::kError, "librdkafka error: " + what);
   std::lock_guard<std::mutex> lock(self->client_errors_mu_);
-  // Bounded, should nobody take them: only the latest matter.
-  if (self->client_errors_.size() >= 64) self->client_errors_.erase(self->client_errors_.begin());
-  self->client_errors_.push_back(reason);
+  if (self->client_errors_.size() < kMaxClientErrors) {
+    self->client_errors_.push_back({static_cast<rd_kafka_resp_err_t>(err), reason});
+  }
 }
 
-std::vector<std::string> KafkaConsumer::TakeClientErrors() {
+std::vector<KafkaConsumer::ClientError> KafkaConsumer::TakeClientErrors() {
   std::lock_guard<std::mutex> lock(client_errors_mu_);
   return std::exchange(client_errors_, {});
 }
@@ -254,6 +293,19 @@ Status KafkaConsumer::Assign(const std::vector<PartitionPosition>& positions) {
     return Status::Kafka(std::string("could not assign partitions: ") + rd_kafka_err2str(e));
   }
   queue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
+  return Status::OK();
+}
+
+Status KafkaConsumer::AssignAdded(const std::vector<int32_t>& partitions) {
+  PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (ErrorHandle error(rd_kafka_incremental_assign(rk_.get(), list.get())); error) {
+    return Status::Kafka("could not start reading the partitions added to topic '" + config_.topic +
+                         "': " + rd_kafka_error_string(error.get()));
+  }
   return Status::OK();
 }
 

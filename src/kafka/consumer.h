@@ -18,9 +18,20 @@
 
 namespace karrow {
 
-/// True for consumer errors that end the task (docs/semantics.md §6); the
-/// client retries the others itself.
+/// True for consumer errors that end the task at once (docs/semantics.md
+/// §6); the client retries the others itself. An unknown topic or partition
+/// is not among them: right after a topic is created or grown the cluster
+/// may not know it everywhere yet, so only a topic missing for longer than
+/// topic_missing_timeout_ms ends the task (IsMissingTopicError).
 bool IsFatalConsumerError(rd_kafka_resp_err_t err);
+/// True for errors that say the topic or a partition of it does not exist.
+bool IsMissingTopicError(rd_kafka_resp_err_t err);
+/// For an authorization or authentication failure, the message a task
+/// fails with: what was refused and what to check ("not authorized to read
+/// topic 'x' ...", "SASL authentication failed: ..."); `detail` is the
+/// client's own text. Empty for other errors.
+std::string DescribeAccessError(rd_kafka_resp_err_t err, const std::string& topic,
+                                const std::string& group, const std::string& detail);
 
 class KafkaConsumer final : public OffsetLookup {
  public:
@@ -57,6 +68,9 @@ class KafkaConsumer final : public OffsetLookup {
   Status Assign(const std::vector<PartitionPosition>& positions);
   /// Where records, errors and end-of-partition events arrive; not owned.
   rd_kafka_queue_t* queue() const { return queue_.get(); }
+  /// Starts fetching `partitions` (added to the topic while reading) at
+  /// their beginning, beside those already assigned.
+  Status AssignAdded(const std::vector<int32_t>& partitions);
   /// Stops fetching `partition` (a bounded run read it to its stop offset).
   void Pause(int32_t partition);
   /// Restarts fetching `partition` at `offset`, after an out-of-range error.
@@ -65,11 +79,17 @@ class KafkaConsumer final : public OffsetLookup {
   Status QueryRange(int32_t partition, int64_t* low, int64_t* high);
   /// The newest high watermark seen in fetch responses; -1 if none yet.
   int64_t CachedHighWatermark(int32_t partition) const;
-  /// The errors librdkafka reported to its error callback (each also
-  /// logged) since the last call, oldest first. They come while a consume
-  /// call serves the queue, before the records it returns are handled;
-  /// take them after handling those.
-  std::vector<std::string> TakeClientErrors();
+  /// An error of the client itself (not of one partition's fetch):
+  /// librdkafka 2.0.2 serves these as callbacks while the consumer queue is
+  /// read, never as error messages, so they are collected here.
+  struct ClientError {
+    rd_kafka_resp_err_t code;
+    std::string reason;
+  };
+  /// The client errors since the last call, oldest first. They come while
+  /// a consume call serves the queue, before the records it returns are
+  /// handled; take them after handling those.
+  std::vector<ClientError> TakeClientErrors();
 
  private:
   explicit KafkaConsumer(const KafkaSourceConfig& config) : config_(config) {}
@@ -84,7 +104,7 @@ class KafkaConsumer final : public OffsetLookup {
   int64_t queue_max_messages_ = 0;
   int64_t queue_max_bytes_ = 0;
   std::mutex client_errors_mu_;
-  std::vector<std::string> client_errors_;
+  std::vector<ClientError> client_errors_;  // at most kMaxClientErrors, the oldest
 };
 
 }  // namespace karrow

@@ -35,15 +35,21 @@ void FetchWaker::Wake() {
   cv_.notify_one();
 }
 
+void FetchWaker::AddPartitions(const std::vector<int32_t>& partitions) {
+  std::lock_guard<std::mutex> lock(mu_);
+  partitions_.insert(partitions_.end(), partitions.begin(), partitions.end());
+}
+
 void FetchWaker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return pending_ || stopping_; });
     if (stopping_) return;
+    const std::vector<int32_t> partitions = partitions_;
     lock.unlock();
     PartitionListHandle list(
-        rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
-    for (int32_t p : partitions_) {
+        rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (int32_t p : partitions) {
       // A timestamp of -1 asks for the latest offset: the cheapest answer.
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset = -1;
     }

@@ -38,13 +38,15 @@ class FetchWaker {
   /// Asks for one wake-up soon. Never blocks; calls made while a request is
   /// pending or in flight are merged into it.
   void Wake();
+  /// Partitions the reader took on since (added to the topic): woken too.
+  void AddPartitions(const std::vector<int32_t>& partitions);
 
  private:
   void Run();
 
   rd_kafka_t* rk_;
   const std::string topic_;
-  const std::vector<int32_t> partitions_;
+  std::vector<int32_t> partitions_;  // guarded by mu_
   std::mutex mu_;
   std::condition_variable cv_;
   bool pending_ = false;

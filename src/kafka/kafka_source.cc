@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "kafka/oversized_fetch_watch.h"
 #include "kafka/partition_plan.h"
 #include "kafka/row_assembler.h"
+#include "kafka/topic_watcher.h"
 #include "operator/watermark_tracker.h"
 
 namespace karrow {
@@ -27,6 +29,16 @@ using std::chrono::milliseconds;
 // How long one consume call may block while the batch is empty, so that
 // Stop() is noticed promptly.
 constexpr int kIdlePollMs = 100;
+
+// How often the topic's metadata is read: at the discovery interval, and
+// often enough that a deleted topic is noticed within a fraction of
+// topic_missing_timeout_ms past it; never more than 10 times a second.
+milliseconds TopicWatchPeriod(const KafkaSourceConfig& c) {
+  int64_t period = c.topic_missing_timeout_ms / 3;
+  if (c.partition_discovery_interval_ms > 0 && !c.bounded())
+    period = std::min(period, c.partition_discovery_interval_ms);
+  return milliseconds(std::max<int64_t>(period, 100));
+}
 
 }  // namespace
 
@@ -47,9 +59,20 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   std::unique_ptr<FetchWaker> fetch_waker;
   std::unique_ptr<FetchPacer> pacer;
   std::unique_ptr<WatermarkTracker> watermarks;
+  std::unique_ptr<TopicWatcher> topic_watcher;
+  TaskInfo task;
+
+  // Since when the topic has been missing from the cluster's metadata (the
+  // first answer that said so), while it is.
+  std::optional<Clock::time_point> topic_missing_since;
+  // The partition count past which discovery is off was logged.
+  int32_t undiscovered_logged = 0;
 
   OversizedFetchWatch oversized_fetch;
   LogRateLimiter transient_log{milliseconds(5000)};
+  // The client's own errors (connections, brokers down) on a limit of their
+  // own, so that they never hide a partition's.
+  LogRateLimiter client_error_log{milliseconds(5000)};
   Status failure;  // sticky: once failed, Poll() keeps returning it
   Clock::time_point batch_deadline;
   std::vector<rd_kafka_message_t*> messages;
@@ -60,6 +83,7 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   mutable std::mutex published_mu;
   std::vector<PartitionPosition> published_positions;
   KafkaSourceStats published_stats;
+  int32_t published_topic_partitions = 0;
 
   bool ended() const { return plan->ended(); }
   /// The run has ended and all it read was handed out (dead letters too,
@@ -79,6 +103,9 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   Status SkipOutOfRange(int32_t partition);
   std::vector<PartitionPosition> PositionsWithWatermarks() const;
   Status CheckOversizedFetch();
+  Status WatchTopic(Clock::time_point now);
+  Status HandleClientErrors();
+  Status TakeOnPartitions(int32_t topic_partitions, Clock::time_point now);
   void Advance(PartitionPosition& pos, int64_t next_offset);
   void ServeCommits(milliseconds max_wait);
   void Publish();
@@ -159,11 +186,142 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
         "earliest or latest (" +
         message + ")");
   }
+  if (std::string access = DescribeAccessError(m->err, topic, config.EffectiveGroupId(), message);
+      !access.empty()) {
+    return Status::Kafka(access);
+  }
   if (IsFatalConsumerError(m->err)) {
     return Status::Kafka("topic '" + topic + "': " + rd_kafka_err2name(m->err) + ": " + message);
   }
+  if (IsMissingTopicError(m->err)) {
+    // Fatal only once the metadata has said so for topic_missing_timeout_ms
+    // (WatchTopic): right after a topic is created or grown it may be
+    // unknown for a moment.
+    transient_log.Log(LogLevel::kWarn, "topic '" + topic + "' partition " +
+                                           std::to_string(m->partition) + ": " + message +
+                                           " (failing if the topic is still missing after " +
+                                           std::to_string(config.topic_missing_timeout_ms) +
+                                           " ms, topic_missing_timeout_ms)");
+    return Status::OK();
+  }
   // Broker down, leader moved, timeouts: the client retries on its own.
   transient_log.Log(LogLevel::kWarn, "Kafka client (retrying): " + message);
+  return Status::OK();
+}
+
+// The client's own errors (KafkaConsumer::TakeClientErrors): a refused
+// login or authorization ends the task; the rest the client retries.
+Status KafkaSource::Impl::HandleClientErrors() {
+  for (KafkaConsumer::ClientError& error : consumer->TakeClientErrors()) {
+    // Retried forever by librdkafka; CheckOversizedFetch ends it.
+    if (OversizedFetchWatch::IsOversizedResponse(error.reason))
+      oversized_fetch.Reported(error.reason, Clock::now());
+    std::string access =
+        DescribeAccessError(error.code, config.topic, config.EffectiveGroupId(), error.reason);
+    if (!access.empty()) return Status::Kafka(access);
+    if (error.code == RD_KAFKA_RESP_ERR__FATAL) {
+      char reason[512];
+      rd_kafka_fatal_error(consumer->handle(), reason, sizeof(reason));
+      return Status::Kafka("topic '" + config.topic + "': the Kafka client failed: " + reason);
+    }
+    if (IsMissingTopicError(error.code)) {
+      client_error_log.Log(LogLevel::kWarn, "topic '" + config.topic + "': " + error.reason +
+                                                " (failing if the topic is still missing after " +
+                                                std::to_string(config.topic_missing_timeout_ms) +
+                                                " ms, topic_missing_timeout_ms)");
+    } else {
+      client_error_log.Log(LogLevel::kWarn, "Kafka client (retrying): " + error.reason);
+    }
+  }
+  return Status::OK();
+}
+
+// Acts on the newest metadata answer: a topic missing for longer than
+// topic_missing_timeout_ms, or not to be read by this client, fails the task
+// (docs/semantics.md §6); partitions added to it are taken on (§17).
+Status KafkaSource::Impl::WatchTopic(Clock::time_point now) {
+  if (!topic_watcher) return Status::OK();
+  using State = TopicObservation::State;
+  const std::string& topic = config.topic;
+  if (std::optional<TopicObservation> seen = topic_watcher->TakeNewest()) {
+    // A topic deleted and created again with fewer partitions has lost the
+    // ones this task knew: as good as missing.
+    const bool shrunk =
+        seen->state == State::kPresent && seen->partitions < plan->topic_partitions();
+    if (seen->state == State::kUnauthorized) {
+      return Status::Kafka(DescribeAccessError(seen->error, topic, config.EffectiveGroupId(),
+                                               rd_kafka_err2str(seen->error)));
+    }
+    if (seen->state == State::kMissing || shrunk) {
+      if (!topic_missing_since) {
+        topic_missing_since = seen->at;
+        Log(LogLevel::kWarn,
+            "topic '" + topic + "' " +
+                (shrunk ? "now has " + std::to_string(seen->partitions) +
+                              " partitions, fewer than " + std::to_string(plan->topic_partitions())
+                        : std::string("is missing from the cluster's metadata")) +
+                "; the task fails if this lasts " +
+                std::to_string(config.topic_missing_timeout_ms) + " ms (topic_missing_timeout_ms)");
+      }
+    } else if (seen->state == State::kPresent) {
+      if (topic_missing_since) {
+        Log(LogLevel::kInfo, "topic '" + topic + "' is back in the cluster's metadata");
+        topic_missing_since.reset();
+      }
+      if (seen->partitions > plan->topic_partitions())
+        KARROW_RETURN_NOT_OK(TakeOnPartitions(seen->partitions, now));
+    }
+  }
+  if (topic_missing_since &&
+      now - *topic_missing_since >= milliseconds(config.topic_missing_timeout_ms)) {
+    const auto missing_ms =
+        std::chrono::duration_cast<milliseconds>(now - *topic_missing_since).count();
+    return Status::NotFound(
+        "topic '" + topic + "' was deleted: it does not exist on " + config.bootstrap_servers +
+        " (missing for " + std::to_string(missing_ms) +
+        " ms, topic_missing_timeout_ms=" + std::to_string(config.topic_missing_timeout_ms) +
+        "). The records not read from it are gone; recreate the topic and start the job "
+        "afresh, or point it at another topic");
+  }
+  return Status::OK();
+}
+
+// Partitions added to the topic (docs/semantics.md §17): this task's share
+// is read from its beginning, whatever offset_mode says, since no record of
+// a new partition can have been read; a bounded run keeps the partitions it
+// started with, as its end was fixed then.
+Status KafkaSource::Impl::TakeOnPartitions(int32_t topic_partitions, Clock::time_point now) {
+  const int32_t before = plan->topic_partitions();
+  if (config.bounded() || config.partition_discovery_interval_ms == 0) {
+    if (topic_partitions > undiscovered_logged) {
+      undiscovered_logged = topic_partitions;
+      Log(LogLevel::kInfo,
+          "topic '" + config.topic + "' grew from " + std::to_string(before) + " to " +
+              std::to_string(topic_partitions) + " partitions; " +
+              (config.bounded() ? "a bounded run reads only the partitions it started with"
+                                : "partition discovery is off "
+                                  "(partition_discovery_interval_ms=0): they are read after a "
+                                  "restart"));
+    }
+    return Status::OK();
+  }
+  std::vector<int32_t> added = plan->AddPartitions(topic_partitions);
+  std::string list;
+  for (int32_t p : added) list += (list.empty() ? "" : ",") + std::to_string(p);
+  Log(LogLevel::kInfo,
+      "discovered partitions " + std::to_string(before) + " to " +
+          std::to_string(topic_partitions - 1) + " of topic '" + config.topic + "'; task " +
+          std::to_string(task.task_index) + " of " + std::to_string(task.parallelism) + " reads " +
+          (added.empty() ? std::string("none of them") : list + " from the beginning"));
+  if (added.empty()) return Status::OK();
+  KARROW_RETURN_NOT_OK(consumer->AssignAdded(added));
+  watermarks->AddInputs(static_cast<int>(added.size()), now);
+  if (fetch_waker) {
+    fetch_waker->AddPartitions(added);
+  } else {
+    fetch_waker = std::make_unique<FetchWaker>(consumer->handle(), config.topic, added);
+  }
+  Publish();
   return Status::OK();
 }
 
@@ -267,6 +425,7 @@ void KafkaSource::Impl::Publish() {
   std::lock_guard<std::mutex> lock(published_mu);
   published_positions = std::move(positions);
   published_stats = stats;
+  published_topic_partitions = plan->topic_partitions();
 }
 
 void KafkaSource::Impl::ServeCommits(milliseconds max_wait) {
@@ -292,6 +451,9 @@ Result<SourceOutput> KafkaSource::Impl::Take(bool rows_due, bool with_dead_lette
 
 Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_requested) {
   ServeCommits(milliseconds(0));
+  if (failure.ok()) {
+    if (Status st = WatchTopic(Clock::now()); !st.ok()) failure = std::move(st);
+  }
   auto stopping = [&] { return stop_requested || ended() || !failure.ok(); };
   auto due = [&] {
     int64_t n = rows->num_rows();
@@ -345,11 +507,7 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
     rd_kafka_message_destroy(m);
   }
   // After this call's records: the errors came while it gathered them.
-  for (std::string& error : consumer->TakeClientErrors()) {
-    // Retried forever by librdkafka; CheckOversizedFetch ends it.
-    if (OversizedFetchWatch::IsOversizedResponse(error))
-      oversized_fetch.Reported(std::move(error), Clock::now());
-  }
+  if (failure.ok()) failure = HandleClientErrors();
   if (failure.ok()) failure = CheckOversizedFetch();
   if (buffered == 0 && rows->num_rows() > 0)
     batch_deadline = Clock::now() + milliseconds(config.linger_ms);
@@ -389,18 +547,24 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   KARROW_RETURN_NOT_OK(impl->plan->Resolve(c, restored, *impl->consumer));
   KARROW_RETURN_NOT_OK(impl->consumer->Assign(impl->plan->positions()));
   impl->committer = std::make_unique<OffsetCommitter>(impl->consumer->handle(), c);
-  std::function<void()> wake;
   if (!impl->plan->positions().empty()) {
     impl->fetch_waker =
         std::make_unique<FetchWaker>(impl->consumer->handle(), c.topic, impl->plan->partitions());
-    wake = [waker = impl->fetch_waker.get()] { waker->Wake(); };
   }
+  // The waker may come later, with the first partition discovered.
+  auto wake = [impl = impl.get()] {
+    if (impl->fetch_waker) impl->fetch_waker->Wake();
+  };
   impl->pacer =
       std::make_unique<FetchPacer>(c.messages_per_second, impl->consumer->queue_max_messages(),
                                    impl->consumer->queue_max_bytes(), std::move(wake));
   impl->watermarks =
       std::make_unique<WatermarkTracker>(static_cast<int>(impl->plan->positions().size()),
                                          milliseconds(c.idle_timeout_ms), Clock::now());
+  impl->task = task;
+  impl->topic_watcher = std::make_unique<TopicWatcher>(
+      impl->consumer->handle(), c.topic, TopicWatchPeriod(c),
+      static_cast<int>(std::min<int64_t>(c.connect_timeout_ms, 5000)));
   impl->Publish();
   return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(impl)));
 }
@@ -435,7 +599,12 @@ std::optional<signal::Watermark> KafkaSource::AdvanceWatermark() {
   return impl_->watermarks->Advance(Clock::now());
 }
 
-std::vector<int32_t> KafkaSource::partitions() const { return impl_->plan->partitions(); }
+std::vector<int32_t> KafkaSource::partitions() const {
+  std::lock_guard<std::mutex> lock(impl_->published_mu);
+  std::vector<int32_t> out;
+  for (const PartitionPosition& pos : impl_->published_positions) out.push_back(pos.partition);
+  return out;
+}
 
 std::vector<PartitionPosition> KafkaSource::positions() const {
   std::lock_guard<std::mutex> lock(impl_->published_mu);
@@ -447,6 +616,9 @@ KafkaSourceStats KafkaSource::stats() const {
   return impl_->published_stats;
 }
 
-int32_t KafkaSource::topic_partitions() const { return impl_->consumer->topic_partitions(); }
+int32_t KafkaSource::topic_partitions() const {
+  std::lock_guard<std::mutex> lock(impl_->published_mu);
+  return impl_->published_topic_partitions;
+}
 
 }  // namespace karrow

@@ -218,6 +218,13 @@ Status CheckSourceOptions(const KafkaSourceConfig& c) {
   KARROW_RETURN_NOT_OK(CheckOffsets("start_offsets", c.start_offsets));
   KARROW_RETURN_NOT_OK(CheckOffsets("stop_offsets", c.stop_offsets));
   if (c.idle_timeout_ms < 0) return Status::Invalid("idle_timeout_ms: must not be negative");
+  if (c.partition_discovery_interval_ms < 0) {
+    return Status::Invalid(
+        "partition_discovery_interval_ms: must not be negative (0 turns discovery off)");
+  }
+  if (c.topic_missing_timeout_ms < 1) {
+    return Status::Invalid("topic_missing_timeout_ms: must be at least 1");
+  }
   KARROW_RETURN_NOT_OK(c.value_format.Validate());
   // librdkafka checks names and values without connecting anywhere.
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
@@ -310,6 +317,10 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       KARROW_ASSIGN_OR_RAISE(c.stop_at_end, ParseBoolProperty(key, value));
     } else if (key == "connect_timeout_ms") {
       KARROW_ASSIGN_OR_RAISE(c.connect_timeout_ms, ParseIntProperty(key, value));
+    } else if (key == "partition_discovery_interval_ms") {
+      KARROW_ASSIGN_OR_RAISE(c.partition_discovery_interval_ms, ParseIntProperty(key, value));
+    } else if (key == "topic_missing_timeout_ms") {
+      KARROW_ASSIGN_OR_RAISE(c.topic_missing_timeout_ms, ParseIntProperty(key, value));
     } else {
       return Status::Invalid("unknown property '" + key +
                              "'; librdkafka properties go in as client_configs." + key);

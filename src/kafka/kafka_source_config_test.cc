@@ -44,6 +44,27 @@ TEST(KafkaSourceConfig, ValidateNamesTheField) {
   c = Valid();
   c.metadata_fields = {{MetadataKind::kKey, "value"}};
   ExpectInvalid(c, "clashes");
+  c = Valid();
+  c.partition_discovery_interval_ms = -1;
+  ExpectInvalid(c, "partition_discovery_interval_ms: must not be negative");
+  c.partition_discovery_interval_ms = 0;  // off
+  EXPECT_TRUE(c.Validate().ok());
+  c.topic_missing_timeout_ms = 0;
+  ExpectInvalid(c, "topic_missing_timeout_ms: must be at least 1");
+}
+
+TEST(KafkaSourceConfig, TopicWatchProperties) {
+  auto defaults = KafkaSourceConfig::FromProperties({{"topic", "t"}, {"bootstrap_servers", "b:1"}});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->partition_discovery_interval_ms, 30000);
+  EXPECT_EQ(defaults->topic_missing_timeout_ms, 30000);
+  auto c = KafkaSourceConfig::FromProperties({{"topic", "t"},
+                                              {"bootstrap_servers", "b:1"},
+                                              {"partition_discovery_interval_ms", "0"},
+                                              {"topic_missing_timeout_ms", "2500"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->partition_discovery_interval_ms, 0);
+  EXPECT_EQ(c->topic_missing_timeout_ms, 2500);
 }
 
 // A rate so small that the limiter's wait overflowed (1e-9 and below) once

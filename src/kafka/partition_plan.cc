@@ -5,14 +5,23 @@
 
 namespace karrow {
 
-PartitionPlan::PartitionPlan(int32_t topic_partitions, TaskInfo task) {
-  slot_.assign(static_cast<size_t>(std::max(topic_partitions, 0)), -1);
-  for (int32_t p = 0; p < topic_partitions; ++p) {
-    if (p % task.parallelism != task.task_index) continue;  // docs/semantics.md §1
+PartitionPlan::PartitionPlan(int32_t topic_partitions, TaskInfo task) : task_(task) {
+  AddPartitions(topic_partitions);
+}
+
+std::vector<int32_t> PartitionPlan::AddPartitions(int32_t topic_partitions) {
+  std::vector<int32_t> added;
+  const auto before = static_cast<int32_t>(slot_.size());
+  if (topic_partitions <= before) return added;
+  slot_.resize(static_cast<size_t>(topic_partitions), -1);
+  for (int32_t p = before; p < topic_partitions; ++p) {
+    if (p % task_.parallelism != task_.task_index) continue;  // docs/semantics.md §1
     slot_[p] = static_cast<int32_t>(positions_.size());
-    positions_.push_back({p});
+    positions_.push_back({p});  // next_offset kOffsetBeginning: its first record
     partitions_.push_back(p);
+    added.push_back(p);
   }
+  return added;
 }
 
 std::vector<int32_t> PartitionPlan::partitions() const { return partitions_; }

@@ -44,6 +44,14 @@ class PartitionPlan {
   Status Resolve(const KafkaSourceConfig& config, const PartitionOffsets& restored,
                  OffsetLookup& lookup);
 
+  /// Partitions `topic_partitions_before` to `topic_partitions - 1` were
+  /// added to the topic while reading (docs/semantics.md §17): takes those
+  /// this task owns, each at its beginning (no record of a new partition can
+  /// have been read), after the others. Returns them, ascending.
+  std::vector<int32_t> AddPartitions(int32_t topic_partitions);
+  /// The topic's partitions as the plan knows them (owned or not).
+  int32_t topic_partitions() const { return static_cast<int32_t>(slot_.size()); }
+
   /// This task's partitions, ascending.
   const std::vector<PartitionPosition>& positions() const { return positions_; }
   std::vector<int32_t> partitions() const;
@@ -67,6 +75,7 @@ class PartitionPlan {
  private:
   Status ResolveStops(const KafkaSourceConfig& config, OffsetLookup& lookup);
 
+  TaskInfo task_;
   std::vector<PartitionPosition> positions_;
   std::vector<int32_t> partitions_;  // of positions_, for lookups
   std::vector<int32_t> slot_;        // partition -> index in positions_, or -1

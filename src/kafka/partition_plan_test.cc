@@ -68,6 +68,31 @@ TEST(PartitionPlan, Semantics2_RestoredOffsetsWinAndNewPartitionsStartAtTheBegin
   EXPECT_EQ(lookup.list_calls, 0);
 }
 
+// Partitions added while reading (docs/semantics.md §17): the task takes
+// its share by p % n == i, at the beginning, after its other partitions,
+// whatever offset_mode said at the start.
+TEST(PartitionPlan, Semantics17_AddedPartitionsGoByModuloAndStartAtTheBeginning) {
+  FakeLookup lookup;
+  lookup.by_timestamp[OffsetLookup::kLatest] = {{1, 100}, {4, 400}};
+  KafkaSourceConfig c = Config();
+  c.offset_mode = OffsetMode::kLatest;
+  PartitionPlan plan(5, TaskInfo{1, 3});
+  ASSERT_TRUE(plan.Resolve(c, {}, lookup).ok());
+  EXPECT_EQ(NextOffsets(plan), (std::vector<int64_t>{100, 400}));
+  EXPECT_EQ(plan.AddPartitions(9), (std::vector<int32_t>{7}));
+  EXPECT_EQ(plan.topic_partitions(), 9);
+  EXPECT_EQ(plan.partitions(), (std::vector<int32_t>{1, 4, 7}));
+  EXPECT_EQ(NextOffsets(plan), (std::vector<int64_t>{100, 400, kOffsetBeginning}));
+  ASSERT_NE(plan.Find(7), nullptr);
+  EXPECT_EQ(plan.Find(8), nullptr);                       // task 2's
+  EXPECT_EQ(plan.NextOffsets().at(7), kOffsetBeginning);  // so a checkpoint saves it
+  EXPECT_TRUE(plan.AddPartitions(9).empty());             // nothing new
+  EXPECT_TRUE(plan.AddPartitions(6).empty());             // a stale, smaller answer changes nothing
+  EXPECT_EQ(plan.topic_partitions(), 9);
+  PartitionPlan idle(2, TaskInfo{2, 3});
+  EXPECT_EQ(idle.AddPartitions(3), (std::vector<int32_t>{2}));
+}
+
 TEST(PartitionPlan, Semantics2_OffsetModes) {
   FakeLookup lookup;
   lookup.by_timestamp[OffsetLookup::kLatest] = {{0, 100}, {1, 200}};

@@ -154,7 +154,9 @@ TEST(RowAssembler, Semantics9_EventTimeColumnIsNamedOrLeftOut) {
     ASSERT_TRUE(batch.ok()) << batch.status().ToString();
     ASSERT_EQ(batch->num_columns(), static_cast<int>(expected.size()));
     EXPECT_EQ(batch->column(0)->View(0), "mine");
-    if (!name.empty()) EXPECT_EQ(batch->column(1)->Value<int64_t>(0), 1700000000004'000'000);
+    if (!name.empty()) {
+      EXPECT_EQ(batch->column(1)->Value<int64_t>(0), 1700000000004'000'000);
+    }
   }
 }
 

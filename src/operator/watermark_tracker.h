@@ -26,6 +26,14 @@ class WatermarkTracker {
     in.seen_since_advance = true;
     in.caught_up = false;
   }
+  /// `count` inputs more (partitions added to the topic), numbered after
+  /// the others. Each holds the watermark back from now on, like an input
+  /// that has shown no event yet, until it sees one or goes idle.
+  void AddInputs(int count, Clock::time_point now) {
+    Input in;
+    in.last_active = now;
+    inputs_.insert(inputs_.end(), static_cast<size_t>(count), in);
+  }
   /// `input` has nothing more to read for now (end of partition).
   void MarkCaughtUp(int input) { inputs_[input].caught_up = true; }
 

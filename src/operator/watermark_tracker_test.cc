@@ -65,5 +65,28 @@ TEST(WatermarkTracker, Semantics1_TaskWithoutPartitionsIsIdle) {
   EXPECT_TRUE(wm->idle);
 }
 
+// A partition added while reading holds the watermark back like one that
+// has shown nothing yet, until it shows an event or goes idle.
+TEST(WatermarkTracker, Semantics17_AddedInputHoldsTheWatermarkUntilItSpeaks) {
+  Clock::time_point t0 = Clock::now();
+  WatermarkTracker w(1, milliseconds(1000), t0);
+  w.Observe(0, 500);
+  EXPECT_EQ(w.Advance(t0)->event_time_ns, 500);
+  w.AddInputs(1, t0 + milliseconds(10));
+  w.Observe(0, 700);
+  EXPECT_FALSE(w.Advance(t0 + milliseconds(20)).has_value());
+  w.Observe(1, 600);
+  EXPECT_EQ(w.Advance(t0 + milliseconds(30))->event_time_ns, 600);
+  // A task without partitions was idle; one discovered makes it active.
+  WatermarkTracker none(0, milliseconds(1000), t0);
+  EXPECT_TRUE(none.Advance(t0)->idle);
+  none.AddInputs(1, t0);
+  none.Observe(0, 42);
+  auto wm = none.Advance(t0);
+  ASSERT_TRUE(wm.has_value());
+  EXPECT_FALSE(wm->idle);
+  EXPECT_EQ(wm->event_time_ns, 42);
+}
+
 }  // namespace
 }  // namespace karrow

@@ -152,3 +152,25 @@ def produce(
     if missing:
         raise RuntimeError(f"no delivery report for records {missing[:10]}")
     return results  # type: ignore[return-value]
+
+
+def grow_topic(bootstrap: str, topic: str, partitions: int, timeout: float = 30.0) -> None:
+    """Adds partitions to `topic` until it has `partitions`, and waits until
+    the metadata shows every one of them with a leader."""
+    from confluent_kafka.admin import NewPartitions
+
+    admin = admin_client(bootstrap)
+    admin.create_partitions([NewPartitions(topic, partitions)], operation_timeout=timeout)[topic].result(
+        timeout=timeout + 30)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            t = admin.list_topics(topic=topic, timeout=5).topics.get(topic)
+        except KafkaException:  # a busy broker: ask again
+            t = None
+        if t is not None and len(t.partitions) == partitions and all(
+                p.error is None and p.leader >= 0 for p in t.partitions.values()):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topic {topic} did not show {partitions} partitions with leaders within {timeout}s")
+        time.sleep(0.1)

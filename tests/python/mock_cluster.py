@@ -12,6 +12,7 @@ import ctypes.util
 
 # Kafka protocol request types (ApiKey).
 FETCH = 1
+METADATA = 3
 OFFSET_COMMIT = 8
 
 # Error codes (rdkafka.h).
@@ -20,6 +21,8 @@ ERR_NOT_LEADER_OR_FOLLOWER = 6
 ERR_REQUEST_TIMED_OUT = 7
 ERR_OFFSET_METADATA_TOO_LARGE = 12
 ERR_COORDINATOR_NOT_AVAILABLE = 15
+ERR_UNKNOWN_TOPIC_OR_PART = 3
+ERR_TOPIC_AUTHORIZATION_FAILED = 29
 
 _RD_KAFKA_PRODUCER = 0
 
@@ -44,6 +47,7 @@ def _library() -> ctypes.CDLL:
     lib.rd_kafka_mock_push_request_errors_array.argtypes = [ctypes.c_void_p, ctypes.c_int16, ctypes.c_size_t,
                                                             ctypes.POINTER(ctypes.c_int)]
     lib.rd_kafka_mock_clear_request_errors.argtypes = [ctypes.c_void_p, ctypes.c_int16]
+    lib.rd_kafka_mock_topic_set_error.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
     lib.rd_kafka_mock_broker_set_rtt.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int]
     lib.rd_kafka_err2name.restype = ctypes.c_char_p
     return lib
@@ -93,6 +97,11 @@ class MockCluster:
         these errors in turn (ERR_TRANSPORT: the connection is dropped)."""
         array = (ctypes.c_int * len(errors))(*errors)
         self._lib.rd_kafka_mock_push_request_errors_array(self._cluster, api_key, len(errors), array)
+
+    def set_topic_error(self, topic: str, error: int) -> None:
+        """Metadata answers give `topic` this error from now on (0: none).
+        librdkafka 2.0.2's mock ignores fail_requests() for Metadata."""
+        self._lib.rd_kafka_mock_topic_set_error(self._cluster, topic.encode(), error)
 
     def close(self) -> None:
         if self._rk:

@@ -32,7 +32,7 @@ from exactly_once import (
     start_run,
     wait_for,
 )
-from kafka_helpers import admin_client
+from kafka_helpers import admin_client, grow_topic
 
 
 def kill_after(proc, seconds: float) -> None:
@@ -56,20 +56,56 @@ def test_kill_at_random_instants_loses_and_duplicates_nothing(kafka_bootstrap, n
     seed = int(os.environ.get("KARROW_KILL_SEED", str(int(time.time()))))
     rng = random.Random(seed)
     topic = new_topic(partitions=4)
-    producer = LedgerProducer(kafka_bootstrap, topic, 4, per_second=3000, bad_every=10).start()
-    for _ in range(kills):
-        proc = start_run(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, interval="150ms")
+    # The topic grows twice while runs are killed (docs/semantics.md §17).
+    # First between two runs, with records in the new partition before the
+    # next run starts: it restores a checkpoint that does not list the
+    # partition, which must start at its beginning. Then while a run reads:
+    # it may discover the new partitions, checkpoint them or not, and be
+    # killed at any point of that; the restarts must read each exactly once.
+    growth = {kills // 3: ("between", 5), (2 * kills) // 3: ("during", 7)}
+    producers = [LedgerProducer(kafka_bootstrap, topic, 4, per_second=3000, bad_every=10).start()]
+
+    def grow(partitions: int) -> None:
+        grow_topic(kafka_bootstrap, topic, partitions)
+        # A new producer, whose metadata has the new partitions; values go
+        # on where the last one stopped.
+        producers[-1].stop()
+        producers.append(LedgerProducer(kafka_bootstrap, topic, partitions, per_second=3000, bad_every=10))
+        producers[-1]._next = producers[-2]._next
+        producers[-1].start()
+
+    parallelisms = []
+    for i in range(kills):
+        when, partitions = growth.get(i, (None, 0))
+        if when == "between":
+            grow(partitions)
+            wait_for(lambda: {p for (p, _) in dict(producers[-1].produced)} >= set(range(partitions)),
+                     "records in every new partition")
+        # Rescaled at random: each partition's offset must be found whoever saved it.
+        parallelism = rng.choice((1, 2, 3))
+        parallelisms.append(parallelism)
+        proc = start_run(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, "-p",
+                         "partition_discovery_interval_ms=200", interval="150ms", parallelism=parallelism)
+        if when == "during":
+            time.sleep(rng.uniform(0, 0.5))
+            grow(partitions)
         # From "still starting" to "several checkpoints in".
         kill_after(proc, rng.uniform(0.02, 1.2))
-    producer.stop()
+    producers[-1].stop()
+    produced = {k: v for p in producers for k, v in p.produced.items()}
+    bad = {k: v for p in producers for k, v in p.bad.items()}
     summary = run_to_end(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, interval="150ms")
-    rows = check_ledger(producer.produced, tmp_path / "out")
-    dead_letters = check_dead_letters(producer.bad, tmp_path / "out" / "dead-letter", topic)
-    print(f"kills={kills} seed={seed} records={len(producer.produced)} rows_checked={rows} "
+    rows = check_ledger(produced, tmp_path / "out")
+    dead_letters = check_dead_letters(bad, tmp_path / "out" / "dead-letter", topic)
+    print(f"kills={kills} seed={seed} parallelisms={''.join(map(str, parallelisms))} partitions=4->5->7 "
+          f"records={len(produced)} rows_checked={rows} "
           f"dead_letters_checked={dead_letters} files={len(list((tmp_path / 'out').glob('*.arrows')))} "
           f"last_epoch={summary['last_epoch']}")
-    assert rows == len(producer.produced) > 0
-    assert dead_letters == len(producer.bad) > 0
+    assert rows == len(produced) > 0
+    assert dead_letters == len(bad) > 0
+    # Every partition, the added ones too, was read and checkpointed.
+    assert sorted(checkpoint_offsets(tmp_path / "checkpoints")[1]) == list(range(7))
+    assert {p for (p, _) in produced} == set(range(7))
 
 
 @pytest.mark.parametrize("point", ["after_checkpoint", "after_publish"])
