@@ -106,6 +106,11 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   Status WatchTopic(Clock::time_point now);
   Status HandleClientErrors();
   Status TakeOnPartitions(int32_t topic_partitions, Clock::time_point now);
+  /// What a missing-topic warning adds: when it becomes fatal (WatchTopic).
+  std::string MissingTopicBound() const {
+    return " (failing if the topic is still missing after " +
+           std::to_string(config.topic_missing_timeout_ms) + " ms, topic_missing_timeout_ms)";
+  }
   void Advance(PartitionPosition& pos, int64_t next_offset);
   void ServeCommits(milliseconds max_wait);
   void Publish();
@@ -199,9 +204,7 @@ Status KafkaSource::Impl::HandleError(const rd_kafka_message_t* m) {
     // unknown for a moment.
     transient_log.Log(LogLevel::kWarn, "topic '" + topic + "' partition " +
                                            std::to_string(m->partition) + ": " + message +
-                                           " (failing if the topic is still missing after " +
-                                           std::to_string(config.topic_missing_timeout_ms) +
-                                           " ms, topic_missing_timeout_ms)");
+                                           MissingTopicBound());
     return Status::OK();
   }
   // Broker down, leader moved, timeouts: the client retries on its own.
@@ -225,10 +228,8 @@ Status KafkaSource::Impl::HandleClientErrors() {
       return Status::Kafka("topic '" + config.topic + "': the Kafka client failed: " + reason);
     }
     if (IsMissingTopicError(error.code)) {
-      client_error_log.Log(LogLevel::kWarn, "topic '" + config.topic + "': " + error.reason +
-                                                " (failing if the topic is still missing after " +
-                                                std::to_string(config.topic_missing_timeout_ms) +
-                                                " ms, topic_missing_timeout_ms)");
+      client_error_log.Log(LogLevel::kWarn,
+                           "topic '" + config.topic + "': " + error.reason + MissingTopicBound());
     } else {
       client_error_log.Log(LogLevel::kWarn, "Kafka client (retrying): " + error.reason);
     }
