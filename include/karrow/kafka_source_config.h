@@ -22,6 +22,8 @@ enum class OffsetMode {
   kGroup,      ///< Start at the consumer group's committed offset, else earliest.
   kTimestamp,  ///< Start at the first record at or after start_timestamp_ms.
   kOffsets,    ///< Start at start_offsets; a partition not listed starts at earliest.
+  kOffset,     ///< Start every partition at start_offset (kcat's `-o N`).
+  kTail,       ///< Start tail_records offsets before each partition's end (kcat's `-o -N`).
 };
 
 /// What to do when a saved offset is no longer in the log (retention or
@@ -38,6 +40,13 @@ using PartitionOffsets = std::map<int32_t, int64_t>;
 enum class BadDataPolicy {
   kFail,  ///< Stop with the record's topic, partition, offset and the reason.
   kDrop,  ///< Skip the record, count it, and log it at a bounded rate.
+};
+
+/// How the key metadata column holds the record key.
+enum class KeyFormat {
+  kRawBytes,   ///< binary, as the bytes are (the default)
+  kRawString,  ///< utf8; a key that is not UTF-8 is bad data
+  kJson,       ///< utf8 tagged arrow.json; a key that is not one JSON text is bad data
 };
 
 enum class MetadataKind { kKey, kOffsetId, kPartition, kTopic, kTimestamp, kHeaders };
@@ -62,6 +71,15 @@ struct KARROW_EXPORT KafkaSourceConfig {
   int64_t start_timestamp_ms = -1;
   /// offset_mode=offsets: the first offset to read, per partition.
   PartitionOffsets start_offsets;
+  /// offset_mode=offset: the first offset to read in every partition (one
+  /// outside a partition's records is handled as on_out_of_range says).
+  int64_t start_offset = -1;
+  /// offset_mode=tail: how many of the newest offsets of each partition to
+  /// read; a partition with fewer is read from its beginning.
+  int64_t tail_records = -1;
+  /// Read only these partitions (kcat's `-p`); empty: every partition.
+  /// Partition discovery then takes none on.
+  std::vector<int32_t> partitions;
   OutOfRangePolicy on_out_of_range = OutOfRangePolicy::kFail;
   /// The values' format, schema, framing and schema registry (the
   /// properties FormatOptions names).
@@ -83,6 +101,8 @@ struct KARROW_EXPORT KafkaSourceConfig {
   static constexpr double kMinMessagesPerSecond = 1.0 / 86400;
   static constexpr double kMaxMessagesPerSecond = 1e9;
   std::vector<MetadataField> metadata_fields;
+  /// The type of the key column, when metadata_fields has one.
+  KeyFormat key_format = KeyFormat::kRawBytes;
   /// The last column: the record's event time, timestamp[ns, UTC]
   /// (docs/semantics.md §9). Empty: no such column (watermarks still follow
   /// the records' timestamps).
@@ -131,6 +151,9 @@ struct KARROW_EXPORT KafkaSourceConfig {
   /// one librdkafka property. Unknown keys are an error.
   static Result<KafkaSourceConfig> FromProperties(
       const std::vector<std::pair<std::string, std::string>>& properties);
+  /// The property names FromProperties takes (client_configs.* and the
+  /// schema_registry.* fields aside), for "did you mean" hints.
+  static const std::vector<std::string>& PropertyNames();
 };
 
 KARROW_EXPORT const char* MetadataKindName(MetadataKind kind);

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/properties.h"
+#include "common/suggest.h"
 
 namespace karrow {
 namespace {
@@ -37,10 +38,15 @@ Status SetSchemaRegistryProperty(SchemaRegistryConfig* r, const std::string& key
       return Status::Invalid(key + "=" + value + ": must be 0 to 100");
     r->max_retries = static_cast<int>(retries);
   } else {
-    return Status::Invalid("unknown property '" + key +
-                           "'; the schema_registry.* properties are the fields of "
-                           "SchemaRegistryConfig (url, basic_auth_user_info, bearer_token, ssl_*, "
-                           "timeout_ms, ...)");
+    std::vector<std::string> names = {"max_retries"};
+    for (const auto& [name, field_ptr] : strings) names.push_back(name);
+    for (const auto& [name, field_ptr] : numbers) names.push_back(name);
+    std::string hint = DidYouMean(field, names, kSchemaRegistryPrefix);
+    return Status::Invalid("unknown property '" + key + "'" +
+                           (hint.empty() ? "; the schema_registry.* properties are the fields of "
+                                           "SchemaRegistryConfig (url, basic_auth_user_info, "
+                                           "bearer_token, ssl_*, timeout_ms, ...)"
+                                         : hint));
   }
   return Status::OK();
 }

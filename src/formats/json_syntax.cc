@@ -1,5 +1,7 @@
 #include "formats/json_syntax.h"
 
+#include <cstring>
+
 #include "formats/nesting_limit.h"
 
 namespace karrow {
@@ -151,6 +153,15 @@ JsonCheck CheckJsonText(od::parser& parser, const char* data, size_t size, size_
   const char* trailing = nullptr;
   if (!doc.current_location().get(trailing)) return {simdjson::TRAILING_CONTENT};
   return {};
+}
+
+std::string JsonTextChecker::Check(const void* data, size_t size) {
+  const size_t needed = size + simdjson::SIMDJSON_PADDING;
+  if (padded_.size() < needed) padded_.resize(needed);
+  std::memcpy(padded_.data(), data, size);
+  std::memset(padded_.data() + size, 0, simdjson::SIMDJSON_PADDING);
+  JsonCheck check = CheckJsonText(parser_, padded_.data(), size, needed);
+  return check.ok() ? "" : check.Reason(padded_.data());
 }
 
 }  // namespace karrow

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace karrow {
 
@@ -39,5 +40,17 @@ JsonCheck CheckJsonValue(simdjson::ondemand::value& value, int depth);
 /// have at least size + SIMDJSON_PADDING readable bytes (`capacity`).
 JsonCheck CheckJsonText(simdjson::ondemand::parser& parser, const char* data, size_t size,
                         size_t capacity);
+
+/// CheckJsonText on a padded copy of the text, for callers whose buffers
+/// (Kafka's) promise nothing past their end.
+class JsonTextChecker {
+ public:
+  /// "" when `data[0, size)` is one JSON text, else why not.
+  std::string Check(const void* data, size_t size);
+
+ private:
+  simdjson::ondemand::parser parser_;
+  std::vector<char> padded_;
+};
 
 }  // namespace karrow

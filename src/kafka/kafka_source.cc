@@ -544,7 +544,16 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceConfig config,
   impl->messages.resize(FetchPacer::kMaxFetchPerCall);
 
   KARROW_ASSIGN_OR_RAISE(impl->consumer, KafkaConsumer::Connect(c));
-  impl->plan = std::make_unique<PartitionPlan>(impl->consumer->topic_partitions(), task);
+  const int32_t topic_partitions = impl->consumer->topic_partitions();
+  for (int32_t p : c.partitions) {
+    if (p >= topic_partitions) {
+      return Status::Invalid("partitions: topic '" + c.topic + "' has no partition " +
+                             std::to_string(p) + "; its " + std::to_string(topic_partitions) +
+                             " partition(s) are numbered 0 to " +
+                             std::to_string(topic_partitions - 1));
+    }
+  }
+  impl->plan = std::make_unique<PartitionPlan>(topic_partitions, task, c.partitions);
   KARROW_RETURN_NOT_OK(impl->plan->Resolve(c, restored, *impl->consumer));
   KARROW_RETURN_NOT_OK(impl->consumer->Assign(impl->plan->positions()));
   impl->committer = std::make_unique<OffsetCommitter>(impl->consumer->handle(), c);

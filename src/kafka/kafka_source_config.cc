@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -12,6 +13,7 @@
 
 #include "common/properties.h"
 #include "common/secrets.h"
+#include "common/suggest.h"
 #include "formats/value_decoder.h"
 #include "kafka/kafka_source_config_internal.h"
 
@@ -64,6 +66,10 @@ Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value)
     std::string item =
         value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? value.size() + 1 : comma + 1;
+    // "key, partition": the space after a comma is not part of a name.
+    const size_t first = item.find_first_not_of(' ');
+    item = first == std::string::npos ? ""
+                                      : item.substr(first, item.find_last_not_of(' ') + 1 - first);
     if (item.empty()) continue;
     std::string column = item;
     std::string kind = item;
@@ -99,6 +105,58 @@ Result<PartitionOffsets> ParsePartitionOffsets(const std::string& key, const std
     out[static_cast<int32_t>(partition)] = offset;
   }
   return out;
+}
+
+// "0,2" -> {0, 2}
+Result<std::vector<int32_t>> ParsePartitionList(const std::string& key, const std::string& value) {
+  std::vector<int32_t> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    std::string item =
+        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? value.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    KARROW_ASSIGN_OR_RAISE(int64_t p, ParseIntProperty(key, item));
+    if (p < 0 || p > INT32_MAX) {
+      return Status::Invalid(key + "=" + value + ": partition " + item + " is out of range");
+    }
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(static_cast<int32_t>(p));
+  }
+  return out;
+}
+
+// librdkafka's property names, global and topic ones, for "did you mean"
+// hints: the first column of the table rd_kafka_conf_properties_show writes.
+const std::vector<std::string>& LibrdkafkaPropertyNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    char* text = nullptr;
+    size_t size = 0;
+    std::FILE* out = open_memstream(&text, &size);
+    if (out == nullptr) return names;
+    rd_kafka_conf_properties_show(out);
+    std::fclose(out);
+    std::string all(text, size);
+    std::free(text);
+    size_t start = 0;
+    while (start < all.size()) {
+      size_t end = all.find('\n', start);
+      if (end == std::string::npos) end = all.size();
+      const std::string line = all.substr(start, end - start);
+      start = end + 1;
+      const size_t bar = line.find('|');
+      if (bar == std::string::npos) continue;
+      std::string name = line.substr(0, bar);
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      if (name.empty() || name == "Property" || name.find_first_of(" -") == 0) continue;
+      if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._") != std::string::npos)
+        continue;
+      names.push_back(name);
+    }
+    return names;
+  }();
+  return kNames;
 }
 
 Status CheckOffsets(const char* key, const PartitionOffsets& offsets) {
@@ -215,6 +273,19 @@ Status CheckSourceOptions(const KafkaSourceConfig& c) {
   if (c.offset_mode == OffsetMode::kOffsets && c.start_offsets.empty()) {
     return Status::Invalid("offset_mode=offsets needs start_offsets (partition:offset,...)");
   }
+  if (c.offset_mode == OffsetMode::kOffset && c.start_offset < 0) {
+    return Status::Invalid("offset_mode=offset needs start_offset (an offset, 0 or more)");
+  }
+  if (c.offset_mode == OffsetMode::kTail && c.tail_records < 0) {
+    return Status::Invalid(
+        "offset_mode=tail needs tail_records (how many of each partition's newest records)");
+  }
+  for (int32_t p : c.partitions) {
+    if (p < 0) {
+      return Status::Invalid("partitions: " + std::to_string(p) +
+                             " is not a partition; partitions are numbered from 0");
+    }
+  }
   KARROW_RETURN_NOT_OK(CheckOffsets("start_offsets", c.start_offsets));
   KARROW_RETURN_NOT_OK(CheckOffsets("stop_offsets", c.stop_offsets));
   if (c.idle_timeout_ms < 0) return Status::Invalid("idle_timeout_ms: must not be negative");
@@ -235,8 +306,15 @@ Status CheckSourceOptions(const KafkaSourceConfig& c) {
     if (owned != OwnedClientProperties().end()) {
       return Status::Invalid("client_configs." + key + ": " + owned->second);
     }
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err)) !=
-        RD_KAFKA_CONF_OK) {
+    const rd_kafka_conf_res_t set =
+        rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof(err));
+    if (set == RD_KAFKA_CONF_UNKNOWN) {
+      // The value is not quoted: a mistyped name may still carry a secret.
+      return Status::Invalid("client_configs." + key + ": librdkafka has no such property" +
+                             DidYouMean(key, LibrdkafkaPropertyNames()) +
+                             " (rdkafka's CONFIGURATION.md lists them)");
+    }
+    if (set != RD_KAFKA_CONF_OK) {
       return Status::Invalid(ClientPropertyError("client_configs.", key, value, err));
     }
   }
@@ -277,11 +355,19 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
                                                             {"latest", OffsetMode::kLatest},
                                                             {"group", OffsetMode::kGroup},
                                                             {"timestamp", OffsetMode::kTimestamp},
-                                                            {"offsets", OffsetMode::kOffsets}}));
+                                                            {"offsets", OffsetMode::kOffsets},
+                                                            {"offset", OffsetMode::kOffset},
+                                                            {"tail", OffsetMode::kTail}}));
     } else if (key == "start_timestamp_ms") {
       KARROW_ASSIGN_OR_RAISE(c.start_timestamp_ms, ParseIntProperty(key, value));
     } else if (key == "start_offsets") {
       KARROW_ASSIGN_OR_RAISE(c.start_offsets, ParsePartitionOffsets(key, value));
+    } else if (key == "start_offset") {
+      KARROW_ASSIGN_OR_RAISE(c.start_offset, ParseIntProperty(key, value));
+    } else if (key == "tail_records") {
+      KARROW_ASSIGN_OR_RAISE(c.tail_records, ParseIntProperty(key, value));
+    } else if (key == "partitions") {
+      KARROW_ASSIGN_OR_RAISE(c.partitions, ParsePartitionList(key, value));
     } else if (key == "on_out_of_range") {
       KARROW_ASSIGN_OR_RAISE(c.on_out_of_range, ParseEnumProperty<OutOfRangePolicy>(
                                                     key, value,
@@ -305,6 +391,12 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
               key, value, {{"fail", BadDataPolicy::kFail}, {"drop", BadDataPolicy::kDrop}}));
     } else if (key == "messages_per_second") {
       KARROW_ASSIGN_OR_RAISE(c.messages_per_second, ParseNumberProperty(key, value));
+    } else if (key == "key_format") {
+      KARROW_ASSIGN_OR_RAISE(c.key_format,
+                             ParseEnumProperty<KeyFormat>(key, value,
+                                                          {{"raw_bytes", KeyFormat::kRawBytes},
+                                                           {"raw_string", KeyFormat::kRawString},
+                                                           {"json", KeyFormat::kJson}}));
     } else if (key == "metadata_fields") {
       KARROW_ASSIGN_OR_RAISE(c.metadata_fields, ParseMetadataFields(value));
     } else if (key == "event_time_column") {
@@ -322,11 +414,72 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
     } else if (key == "topic_missing_timeout_ms") {
       KARROW_ASSIGN_OR_RAISE(c.topic_missing_timeout_ms, ParseIntProperty(key, value));
     } else {
-      return Status::Invalid("unknown property '" + key +
-                             "'; librdkafka properties go in as client_configs." + key);
+      std::string hint = DidYouMean(key, PropertyNames());
+      if (hint.empty() && !LibrdkafkaPropertyNames().empty()) {
+        // A librdkafka property given where karrow's go.
+        const std::vector<std::string>& client = LibrdkafkaPropertyNames();
+        if (std::find(client.begin(), client.end(), key) != client.end()) {
+          hint = "; it is librdkafka's: give it as client_configs." + key;
+        }
+      }
+      if (hint.empty()) hint = "; librdkafka properties go in as client_configs.<name>";
+      return Status::Invalid("unknown property '" + key + "'" + hint);
     }
   }
   return c;
+}
+
+const std::vector<std::string>& KafkaSourceConfig::PropertyNames() {
+  // Kept in step with FromProperties and FormatOptions::SetProperty by
+  // kafka_source_config_test (each name here is taken, none is unknown).
+  static const std::vector<std::string> kNames = {
+      "topic",
+      "bootstrap_servers",
+      "group_id",
+      "group_id_prefix",
+      "offset_mode",
+      "start_timestamp_ms",
+      "start_offsets",
+      "start_offset",
+      "tail_records",
+      "partitions",
+      "on_out_of_range",
+      "stop_offsets",
+      "stop_timestamp_ms",
+      "read_committed",
+      "idle_timeout_ms",
+      "dead_letter",
+      "bad_data",
+      "messages_per_second",
+      "metadata_fields",
+      "key_format",
+      "event_time_column",
+      "batch_size",
+      "linger_ms",
+      "stop_at_end",
+      "connect_timeout_ms",
+      "partition_discovery_interval_ms",
+      "topic_missing_timeout_ms",
+      "format",
+      "value_schema",
+      "framing",
+      "max_line_length",
+      "json_epoch_unit",
+      "confluent_framing",
+      "value_subject",
+      "schema_registry.url",
+      "schema_registry.basic_auth_user_info",
+      "schema_registry.bearer_token",
+      "schema_registry.ssl_ca_location",
+      "schema_registry.ssl_certificate_location",
+      "schema_registry.ssl_key_location",
+      "schema_registry.ssl_key_password",
+      "schema_registry.timeout_ms",
+      "schema_registry.max_response_bytes",
+      "schema_registry.retry_backoff_ms",
+      "schema_registry.max_retries",
+  };
+  return kNames;
 }
 
 }  // namespace karrow

@@ -162,5 +162,48 @@ TEST(KafkaSourceConfig, FormatPropertiesGoToTheValueFormat) {
   EXPECT_FALSE(c->Validate().ok());
 }
 
+// PropertyNames() feeds "did you mean": every name in it must be one
+// FromProperties takes (its value may still be refused, as "x" is for most).
+TEST(KafkaSourceConfig, PropertyNamesAreTheOnesTaken) {
+  for (const std::string& name : KafkaSourceConfig::PropertyNames()) {
+    auto r = KafkaSourceConfig::FromProperties({{name, "x"}});
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().message().find("unknown property"), std::string::npos)
+          << name << ": " << r.status().message();
+    }
+  }
+}
+
+TEST(KafkaSourceConfig, UnknownNamesGetTheNearest) {
+  auto r = KafkaSourceConfig::FromProperties({{"stop_ofsets", "0:1"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "unknown property 'stop_ofsets'; did you mean stop_offsets?");
+  r = KafkaSourceConfig::FromProperties({{"fetch.max.bytes", "1"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "unknown property 'fetch.max.bytes'; it is librdkafka's: give it as "
+            "client_configs.fetch.max.bytes");
+  KafkaSourceConfig c = Valid();
+  c.client_configs["socket.timeout.msx"] = "5";
+  ExpectInvalid(c,
+                "client_configs.socket.timeout.msx: librdkafka has no such property; did you "
+                "mean socket.timeout.ms?");
+  // Words in any case; metadata names with spaces after the commas.
+  auto words =
+      KafkaSourceConfig::FromProperties({{"format", "JSON"},
+                                         {"bad_data", "Drop"},
+                                         {"metadata_fields", "key, partition ,at:timestamp"},
+                                         {"key_format", "RAW_STRING"},
+                                         {"partitions", "3,1,3"}});
+  ASSERT_TRUE(words.ok()) << words.status().ToString();
+  EXPECT_EQ(words->value_format.format, Format::kJson);
+  EXPECT_EQ(words->bad_data, BadDataPolicy::kDrop);
+  ASSERT_EQ(words->metadata_fields.size(), 3u);
+  EXPECT_EQ(words->metadata_fields[1].column, "partition");
+  EXPECT_EQ(words->metadata_fields[2].column, "at");
+  EXPECT_EQ(words->key_format, KeyFormat::kRawString);
+  EXPECT_EQ(words->partitions, (std::vector<int32_t>{3, 1}));
+}
+
 }  // namespace
 }  // namespace karrow

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 namespace karrow {
 
-PartitionPlan::PartitionPlan(int32_t topic_partitions, TaskInfo task) : task_(task) {
+PartitionPlan::PartitionPlan(int32_t topic_partitions, TaskInfo task, std::vector<int32_t> only)
+    : task_(task), only_(std::move(only)) {
   AddPartitions(topic_partitions);
 }
 
@@ -16,6 +18,7 @@ std::vector<int32_t> PartitionPlan::AddPartitions(int32_t topic_partitions) {
   slot_.resize(static_cast<size_t>(topic_partitions), -1);
   for (int32_t p = before; p < topic_partitions; ++p) {
     if (p % task_.parallelism != task_.task_index) continue;  // docs/semantics.md §1
+    if (!only_.empty() && std::find(only_.begin(), only_.end(), p) == only_.end()) continue;
     slot_[p] = static_cast<int32_t>(positions_.size());
     positions_.push_back({p});  // next_offset kOffsetBeginning: its first record
     partitions_.push_back(p);
@@ -62,6 +65,15 @@ Status PartitionPlan::Resolve(const KafkaSourceConfig& config, const PartitionOf
     for (size_t i = 0; i < n; ++i) {
       auto it = config.start_offsets.find(partitions_[i]);
       if (it != config.start_offsets.end()) start[i] = it->second;
+    }
+  } else if (config.offset_mode == OffsetMode::kOffset) {
+    std::fill(start.begin(), start.end(), config.start_offset);
+  } else if (config.offset_mode == OffsetMode::kTail) {
+    // kcat's -o -N: N offsets before the end, never before the beginning.
+    KARROW_ASSIGN_OR_RAISE(std::vector<int64_t> ends, list(OffsetLookup::kLatest));
+    KARROW_ASSIGN_OR_RAISE(std::vector<int64_t> firsts, list(OffsetLookup::kEarliest));
+    for (size_t i = 0; i < n; ++i) {
+      start[i] = std::max(firsts[i], ends[i] - std::min(ends[i], config.tail_records));
     }
   } else if (config.offset_mode == OffsetMode::kGroup) {
     KARROW_ASSIGN_OR_RAISE(std::vector<int64_t> committed, lookup.Committed(partitions_));

@@ -34,8 +34,9 @@ class OffsetLookup {
 class PartitionPlan {
  public:
   /// The partitions of a topic of `topic_partitions` that `task` owns
-  /// (docs/semantics.md §1), each at its beginning until Resolve().
-  PartitionPlan(int32_t topic_partitions, TaskInfo task);
+  /// (docs/semantics.md §1), each at its beginning until Resolve(); when
+  /// `only` is not empty, just those of them it lists.
+  PartitionPlan(int32_t topic_partitions, TaskInfo task, std::vector<int32_t> only = {});
 
   /// Fixes where each partition starts (docs/semantics.md §2): `restored`
   /// (a checkpoint's next offsets) when not empty, a partition missing from
@@ -76,6 +77,7 @@ class PartitionPlan {
   Status ResolveStops(const KafkaSourceConfig& config, OffsetLookup& lookup);
 
   TaskInfo task_;
+  std::vector<int32_t> only_;  // the partitions selected; empty: all
   std::vector<PartitionPosition> positions_;
   std::vector<int32_t> partitions_;  // of positions_, for lookups
   std::vector<int32_t> slot_;        // partition -> index in positions_, or -1

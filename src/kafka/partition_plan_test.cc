@@ -119,6 +119,36 @@ TEST(PartitionPlan, Semantics2_OffsetModes) {
   EXPECT_EQ(resolve(c), (std::vector<int64_t>{kOffsetBeginning, 7}));
 }
 
+// kcat's -o N and -o -N, and -p (docs/semantics.md §2).
+TEST(PartitionPlan, Semantics2_OffsetTailAndSelectedPartitions) {
+  FakeLookup lookup;
+  lookup.by_timestamp[OffsetLookup::kLatest] = {{0, 100}, {1, 200}, {2, 5}};
+  lookup.by_timestamp[OffsetLookup::kEarliest] = {{0, 10}, {1, 0}, {2, 3}};
+  KafkaSourceConfig c = Config();
+  c.offset_mode = OffsetMode::kOffset;
+  c.start_offset = 50;
+  PartitionPlan every(3, TaskInfo{0, 1});
+  ASSERT_TRUE(every.Resolve(c, {}, lookup).ok());
+  EXPECT_EQ(NextOffsets(every), (std::vector<int64_t>{50, 50, 50}));
+  // The last 95 of each: partition 0 keeps only 90 (from 10), 2 only 2 (from 3).
+  c.offset_mode = OffsetMode::kTail;
+  c.tail_records = 95;
+  PartitionPlan tail(3, TaskInfo{0, 1});
+  ASSERT_TRUE(tail.Resolve(c, {}, lookup).ok());
+  EXPECT_EQ(NextOffsets(tail), (std::vector<int64_t>{10, 105, 3}));
+  c.tail_records = 0;  // none: the end
+  PartitionPlan none(3, TaskInfo{0, 1});
+  ASSERT_TRUE(none.Resolve(c, {}, lookup).ok());
+  EXPECT_EQ(NextOffsets(none), (std::vector<int64_t>{100, 200, 5}));
+  // Selected partitions, within the task's share; discovery adds none unlisted.
+  PartitionPlan selected(4, TaskInfo{0, 2}, {2, 1});
+  EXPECT_EQ(selected.partitions(), (std::vector<int32_t>{2}));
+  EXPECT_TRUE(selected.AddPartitions(8).empty());
+  PartitionPlan grown(2, TaskInfo{0, 1}, {1, 3});
+  EXPECT_EQ(grown.partitions(), (std::vector<int32_t>{1}));
+  EXPECT_EQ(grown.AddPartitions(4), (std::vector<int32_t>{3}));
+}
+
 TEST(PartitionPlan, BoundedRunsStopWhereConfigured) {
   FakeLookup lookup;
   lookup.by_timestamp[OffsetLookup::kLatest] = {{0, 100}, {1, 200}, {2, 0}};

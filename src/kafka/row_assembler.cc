@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "formats/framing.h"
+#include "formats/json_syntax.h"
 #include "formats/utf8.h"
 
 namespace karrow {
@@ -19,12 +20,22 @@ int64_t ReserveRows(const KafkaSourceConfig& config) {
 
 }  // namespace
 
-std::vector<Field> MetadataColumns(const std::vector<MetadataField>& fields) {
+std::vector<Field> MetadataColumns(const std::vector<MetadataField>& fields, KeyFormat key_format) {
   std::vector<Field> out;
   for (const MetadataField& f : fields) {
     switch (f.kind) {
       case MetadataKind::kKey:
-        out.push_back({f.column, binary(), true});
+        if (key_format == KeyFormat::kRawBytes) {
+          out.push_back({f.column, binary(), true});
+        } else if (key_format == KeyFormat::kRawString) {
+          out.push_back({f.column, utf8(), true});
+        } else {
+          out.push_back(
+              {f.column,
+               utf8(),
+               true,
+               {{"ARROW:extension:name", "arrow.json"}, {"ARROW:extension:metadata", ""}}});
+        }
         break;
       case MetadataKind::kOffsetId:
         out.push_back({f.column, int64(), false});
@@ -57,7 +68,9 @@ Result<std::unique_ptr<RowAssembler>> RowAssembler::Make(const KafkaSourceConfig
                                                          std::unique_ptr<ValueDecoder> decoder) {
   KARROW_RETURN_NOT_OK(config.CheckColumnNames(decoder->fields()));
   std::vector<Field> fields = decoder->fields();
-  for (Field& f : MetadataColumns(config.metadata_fields)) fields.push_back(std::move(f));
+  for (Field& f : MetadataColumns(config.metadata_fields, config.key_format)) {
+    fields.push_back(std::move(f));
+  }
   if (!config.event_time_column.empty())
     fields.push_back({config.event_time_column, timestamp(TimeUnit::kNano, "UTC"), false});
   auto schema = std::make_shared<Schema>(std::move(fields));
@@ -165,6 +178,8 @@ Status RowAssembler::AppendFramed(const KafkaRecord& record) {
   return Status::OK();
 }
 
+RowAssembler::~RowAssembler() = default;
+
 Status RowAssembler::AppendMetadata(const KafkaRecord& record) {
   int col = first_metadata_column_;
   for (const MetadataField& f : config_.metadata_fields) {
@@ -173,10 +188,20 @@ Status RowAssembler::AppendMetadata(const KafkaRecord& record) {
       case MetadataKind::kKey:
         if (record.key == nullptr) {
           b->AppendNull();
-        } else {
-          KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(b)->Append(
-              record.key, static_cast<int64_t>(record.key_size)));
+          break;
         }
+        if (config_.key_format == KeyFormat::kRawString &&
+            !IsValidUtf8(static_cast<const char*>(record.key), record.key_size)) {
+          return Status::BadData("key is not valid UTF-8 (key_format=raw_string)");
+        }
+        if (config_.key_format == KeyFormat::kJson) {
+          if (!key_json_) key_json_ = std::make_unique<JsonTextChecker>();
+          std::string why = key_json_->Check(record.key, record.key_size);
+          if (!why.empty())
+            return Status::BadData("key is not valid JSON (key_format=json): " + why);
+        }
+        KARROW_RETURN_NOT_OK(static_cast<BinaryBuilder*>(b)->Append(
+            record.key, static_cast<int64_t>(record.key_size)));
         break;
       case MetadataKind::kOffsetId:
         static_cast<Int64Builder*>(b)->Append(record.offset);

@@ -21,9 +21,12 @@
 
 namespace karrow {
 
+class JsonTextChecker;
+
 /// The metadata columns of `fields`, in order, as Arrow fields
 /// (docs/semantics.md §9).
-std::vector<Field> MetadataColumns(const std::vector<MetadataField>& fields);
+std::vector<Field> MetadataColumns(const std::vector<MetadataField>& fields,
+                                   KeyFormat key_format = KeyFormat::kRawBytes);
 
 /// "topic 't' partition 3 offset 42": where a record is, for messages.
 std::string RecordWhere(const std::string& topic, int32_t partition, int64_t offset);
@@ -62,6 +65,8 @@ class RowAssembler {
   int64_t rows() const { return rows_; }                ///< Rows appended in all.
   int64_t bad_records() const { return bad_records_; }  ///< Records or lines dropped.
 
+  ~RowAssembler();  // in the .cc, where JsonTextChecker is complete
+
  private:
   RowAssembler(const KafkaSourceConfig& config, std::unique_ptr<ValueDecoder> decoder,
                SchemaPtr schema);
@@ -76,6 +81,7 @@ class RowAssembler {
   SchemaPtr schema_;
   std::unique_ptr<RecordBatchBuilder> builder_;
   std::unique_ptr<DeadLetterBuilder> dead_letters_;  // only with dead_letter=true
+  std::unique_ptr<JsonTextChecker> key_json_;        // only with key_format=json
   Clock::time_point dead_letter_deadline_;
   int first_metadata_column_ = 0;
   int event_time_column_ = -1;  // -1: the rows have none

@@ -1,5 +1,6 @@
 #include "output/ndjson_writer.h"
 
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -148,7 +149,12 @@ void AppendNumber(T v, std::string* out) {
       out->append("null");  // JSON has no NaN or infinity
       return;
     }
-    std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(v));
+    // The shortest text that reads back to the same value, in the value's
+    // own type: 0.1 for both float32 and float64 0.1, where %.17g wrote
+    // 0.10000000000000001 (and 0.10000000149011612 for float32).
+    std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), v);
+    out->append(buf, r.ptr);
+    return;
   } else if constexpr (std::is_signed_v<T>) {
     std::snprintf(buf, sizeof(buf), "%" PRId64, static_cast<int64_t>(v));
   } else {
