@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/property_values.h"
+
 namespace karrow::cli {
 
 using Properties = std::vector<std::pair<std::string, std::string>>;  // KafkaSourceConfig keys
@@ -17,6 +19,8 @@ struct ConsumeOptions {
   int64_t count = -1;             // stop after this many rows; -1 = no limit
   int32_t task_index = 0;
   int32_t parallelism = 1;
+  Spellings spellings;  // to word configuration errors as the user typed them
+  bool quiet = false;   // -q: no progress line
 };
 
 struct RunOptions {
@@ -31,6 +35,8 @@ struct RunOptions {
   std::string job;                        // empty: the consumer group id
   std::string on_orphan_output = "fail";  // fail | keep | retract
   bool allow_missing_output = false;
+  Spellings spellings;  // to word configuration errors as the user typed them
+  bool quiet = false;   // -q: no summary line
 };
 
 int RunConsume(const ConsumeOptions& options);

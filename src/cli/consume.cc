@@ -44,8 +44,10 @@ bool WriteAll(const std::string& data) {
 // stderr is a terminal (so pipes and logs get nothing extra).
 class Progress {
  public:
-  explicit Progress(const KafkaSource& source) : source_(source), enabled_(isatty(STDERR_FILENO)) {}
-  void Update(bool final = false) {
+  Progress(const KafkaSource& source, bool quiet)
+      : source_(source), enabled_(!quiet && isatty(STDERR_FILENO)) {}
+  // `rows` is what was output: with -c, fewer than the source read.
+  void Update(int64_t rows, bool final = false) {
     if (!enabled_ || finished_) return;
     finished_ = final;
     auto now = std::chrono::steady_clock::now();
@@ -59,7 +61,7 @@ class Progress {
         lag += std::max<int64_t>(0, p.high_watermark - p.next_offset);
     }
     std::fprintf(stderr, "\r%lld records  %.0f records/s  %.1f MB/s  lag %lld   ",
-                 static_cast<long long>(s.messages), secs > 0 ? s.messages / secs : 0.0,
+                 static_cast<long long>(rows), secs > 0 ? rows / secs : 0.0,
                  secs > 0 ? s.value_bytes / secs / 1e6 : 0.0, static_cast<long long>(lag));
     if (final) std::fputc('\n', stderr);
   }
@@ -121,7 +123,8 @@ class DeadLetterFile {
 int RunConsume(const ConsumeOptions& options) {
   auto config = KafkaSourceConfig::FromProperties(options.properties);
   if (!config.ok()) {
-    std::fprintf(stderr, "karrow: %s\n", config.status().message().c_str());
+    std::fprintf(stderr, "karrow: %s\n",
+                 AsTyped(config.status().message(), options.spellings).c_str());
     return 2;
   }
   if (config->dead_letter && options.dead_letter_file.empty()) {
@@ -132,7 +135,8 @@ int RunConsume(const ConsumeOptions& options) {
   }
   auto opened = KafkaSource::Open(std::move(*config), {options.task_index, options.parallelism});
   if (!opened.ok()) {
-    std::fprintf(stderr, "karrow: %s\n", opened.status().message().c_str());
+    std::fprintf(stderr, "karrow: %s\n",
+                 AsTyped(opened.status().message(), options.spellings).c_str());
     return opened.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
   std::unique_ptr<KafkaSource> source = std::move(*opened);
@@ -151,7 +155,7 @@ int RunConsume(const ConsumeOptions& options) {
     }
   }
 
-  Progress progress(*source);
+  Progress progress(*source, options.quiet);
   int64_t written = 0;
   int exit_code = 0;
   const bool arrow = options.output == "arrow";
@@ -164,8 +168,9 @@ int RunConsume(const ConsumeOptions& options) {
   while (options.count < 0 || written < options.count) {
     auto next = source->Poll();
     if (!next.ok()) {
-      progress.Update(true);
-      std::fprintf(stderr, "karrow: %s\n", next.status().message().c_str());
+      progress.Update(written, true);
+      std::fprintf(stderr, "karrow: %s\n",
+                   AsTyped(next.status().message(), options.spellings).c_str());
       exit_code = 1;
       break;
     }
@@ -199,9 +204,9 @@ int RunConsume(const ConsumeOptions& options) {
       break;
     }
     written += rows;
-    progress.Update();
+    progress.Update(written);
   }
-  progress.Update(true);
+  progress.Update(written, true);
   if (dead_letters) {
     // The dead letters of every record read, also when the run stopped early.
     Result<SourceOutput> rest = source->Flush();

@@ -1,5 +1,6 @@
 #include "cli/property_values.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -34,6 +35,42 @@ bool ResolveValue(const std::string& value, std::string* out, std::string* error
   }
   *out = value;
   return true;
+}
+
+std::string AsTyped(const std::string& message, const Spellings& spellings) {
+  auto name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  };
+  std::string out = message;
+  for (const auto& [key, flag] : spellings) {
+    // "key=value" -> "flag value"; "key=true" (a flag without value) -> "flag";
+    // "key:" -> "flag:".
+    size_t at = 0;
+    while ((at = out.find(key, at)) != std::string::npos) {
+      const size_t end = at + key.size();
+      // Only a name used as one: "key=..." or "key:", not the word in a sentence.
+      const bool whole = (at == 0 || !name_char(out[at - 1])) &&
+                         (key.find('=') != std::string::npos ||
+                          (end < out.size() && (out[end] == '=' || out[end] == ':')));
+      if (!whole) {
+        at = end;
+        continue;
+      }
+      std::string with = flag;
+      size_t replaced = key.size();
+      if (end < out.size() && out[end] == '=' && key.find('=') == std::string::npos) {
+        const char last = flag.back();
+        const bool key_value = flag.compare(0, 3, "-X ") == 0 || flag.compare(0, 3, "-F ") == 0;
+        // "-o s@" and "-o -" take the value right after them, -X and -F a
+        // key=value, the other flags a value after a space.
+        with += last == '@' || last == '-' ? "" : key_value ? "=" : " ";
+        replaced += 1;
+      }
+      out.replace(at, replaced, with);
+      at += with.size();
+    }
+  }
+  return out;
 }
 
 bool ReadPropertiesFile(const std::string& path,

@@ -20,6 +20,15 @@ bool ResolveValue(const std::string& value, std::string* out, std::string* error
 /// lines starting with '#' are skipped; the key is trimmed, the value kept
 /// as written (after '='). Values are resolved as ResolveValue says. False
 /// (with *error set, naming the line, never quoting it) on a malformed line.
+/// What the user typed for a property: {"bad_data", "--bad-data"} (or a
+/// key=value, {"stop_at_end=true", "-e"}, for a flag without a value).
+using Spellings = std::vector<std::pair<std::string, std::string>>;
+
+/// `message` (an error from the source's configuration) worded in what the
+/// user typed: "bad_data=drop" becomes "--bad-data drop", "linger_ms:"
+/// becomes "--linger-ms:". Only whole property names are replaced.
+std::string AsTyped(const std::string& message, const Spellings& spellings);
+
 bool ReadPropertiesFile(const std::string& path,
                         std::vector<std::pair<std::string, std::string>>* out, std::string* error);
 

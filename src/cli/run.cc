@@ -39,7 +39,7 @@ void OnSignal(int signal_number) {
   _exit(128 + signal_number);
 }
 
-// "500ms", "10s", "2m", or a bare number of milliseconds, for `flag`, from 1
+// "500ms", "10s" or "2m" (the unit is required), for `flag`, from 1
 // ms to `max`; `range` words the error. The range is checked on the double:
 // a huge value (1e30s) cast to int64 first wrapped to a negative count and
 // was refused as "at least 1 ms".
@@ -57,6 +57,12 @@ Result<std::chrono::milliseconds> ParseDuration(const char* flag, const std::str
     return Status::Invalid(std::string(flag) + " " + text +
                            ": expected a duration like 500ms, 10s or 1m");
   }
+  // A bare number was taken as milliseconds, so "10" meant 10 ms where a
+  // user most likely meant 10 s: the unit has to be written.
+  if (unit.empty()) {
+    return Status::Invalid(std::string(flag) + " " + text + ": give the unit: " + text + "s (" +
+                           text + " seconds), " + text + "ms or " + text + "m");
+  }
   if (!(ms >= 1 && ms <= static_cast<double>(max.count()))) return Status::Invalid(range(text));
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }
@@ -67,7 +73,7 @@ int RunJobCommand(const RunOptions& options) {
   auto config = KafkaSourceConfig::FromProperties(options.properties);
   Status valid = config.ok() ? config->Validate() : config.status();
   if (!valid.ok()) {
-    std::fprintf(stderr, "karrow: %s\n", valid.message().c_str());
+    std::fprintf(stderr, "karrow: %s\n", AsTyped(valid.message(), options.spellings).c_str());
     return 2;
   }
   RuntimeOptions runtime;
@@ -116,7 +122,8 @@ int RunJobCommand(const RunOptions& options) {
   if (runtime.parallelism > 1) {
     Result<std::unique_ptr<KafkaConsumer>> probe = KafkaConsumer::Connect(*config);
     if (!probe.ok()) {
-      std::fprintf(stderr, "karrow: %s\n", probe.status().message().c_str());
+      std::fprintf(stderr, "karrow: %s\n",
+                   AsTyped(probe.status().message(), options.spellings).c_str());
       return probe.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
     }
     const int32_t partitions = (*probe)->topic_partitions();
@@ -138,7 +145,8 @@ int RunJobCommand(const RunOptions& options) {
   Result<RunSummary> result = RunJob(
       runtime, [&](int32_t) { return std::make_unique<KafkaSourceOperator>(source); }, &g_stop);
   if (!result.ok()) {
-    std::fprintf(stderr, "karrow: %s\n", result.status().message().c_str());
+    std::fprintf(stderr, "karrow: %s\n",
+                 AsTyped(result.status().message(), options.spellings).c_str());
     if (g_stop.load() && result.status().code() == StatusCode::kTimeout) {
       // Past the stop timeout RunJob may have left tasks running (stuck in
       // the Kafka client); exiting now skips the static destructors they
@@ -156,7 +164,7 @@ int RunJobCommand(const RunOptions& options) {
                      " checkpoints=" + std::to_string(s.checkpoints) +
                      " files_published=" + std::to_string(s.files_published);
   for (const auto& [name, value] : s.metrics) line += " " + name + "=" + std::to_string(value);
-  std::fprintf(stderr, "%s\n", line.c_str());
+  if (!options.quiet) std::fprintf(stderr, "%s\n", line.c_str());
   return 0;
 }
 

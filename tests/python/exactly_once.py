@@ -22,7 +22,7 @@ from karrow_testing import built_file
 NOT_UTF8 = "value is not valid UTF-8 (format raw_string); use format raw_bytes to read binary values"
 
 # `karrow run` options that drop bad records into the dead-letter/ folder.
-DEAD_LETTER_ARGS = ("--bad-data", "drop", "-p", "dead_letter=true")
+DEAD_LETTER_ARGS = ("--bad-data", "drop", "-S", "dead_letter=true")
 
 
 class LedgerProducer:
@@ -138,7 +138,7 @@ def karrow_run_args(bootstrap: str, topic: str, work: Path, *extra: str, paralle
         "--sink-dir", str(work / "out"),
         "--metadata", "partition,offset_id",
         "--linger-ms", "20",
-        "-p", "connect_timeout_ms=60000",  # a busy broker's first answers may be slow
+        "-S", "connect_timeout_ms=60000",  # a busy broker's first answers may be slow
         *extra,
     ]
 

@@ -262,7 +262,7 @@ def test_cli_reads_avro_through_an_authenticated_registry(kafka_bootstrap, new_t
     ])
     base = [built_file("karrow", "KARROW_CLI"), "consume", "-b", kafka_bootstrap, "-t", topic, "-f", "avro",
             "--schema-registry", registry.url, "-e"]
-    r = subprocess.run(base + ["-p", "schema_registry.basic_auth_user_info=reader:s3cret-pw"],
+    r = subprocess.run(base + ["-S", "schema_registry.basic_auth_user_info=reader:s3cret-pw"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     rows = [json.loads(line) for line in r.stdout.splitlines()]
@@ -270,7 +270,7 @@ def test_cli_reads_avro_through_an_authenticated_registry(kafka_bootstrap, new_t
         del row["_timestamp"]
     assert rows == [dict(id=1, kind="B", u="x", m={"a": 1}, t="01:02:03.004", fx="AP8="),
                     dict(id=2, kind="A", u=None, m={}, t="00:00:00.000", fx="YWI=")]
-    denied = subprocess.run(base + ["-p", "schema_registry.basic_auth_user_info=reader:wrong-pw"],
+    denied = subprocess.run(base + ["-S", "schema_registry.basic_auth_user_info=reader:wrong-pw"],
                             capture_output=True, text=True, timeout=60)
     assert denied.returncode != 0
     assert "basic auth credentials were rejected" in denied.stderr

@@ -253,12 +253,13 @@ def test_consume_writes_dead_letters_to_an_ipc_stream(kafka_bootstrap, new_topic
 def test_consume_dead_letter_needs_a_file_and_drop(kafka_bootstrap, new_topic, tmp_path):
     topic = new_topic(1)
     produce(kafka_bootstrap, topic, [{"value": b"good"}])
-    r = cli("consume", "-b", kafka_bootstrap, "-t", topic, "-e", "--bad-data", "drop", "-p", "dead_letter=true")
+    r = cli("consume", "-b", kafka_bootstrap, "-t", topic, "-e", "--bad-data", "drop", "-S", "dead_letter=true")
     assert r.returncode == 2
     assert b"dead_letter=true: name the file for the dead letters with --dead-letter FILE" in r.stderr
     r = cli("consume", "-b", kafka_bootstrap, "-t", topic, "-e", "--dead-letter", str(tmp_path / "bad.arrows"))
     assert r.returncode == 2
-    assert b"dead_letter=true needs bad_data=drop" in r.stderr
+    # Worded in the flags typed, not in the properties they became.
+    assert b"--dead-letter FILE needs --bad-data drop: under --bad-data fail" in r.stderr
     # No bad data: an empty, valid stream with the schema.
     path = tmp_path / "none.arrows"
     r = cli("consume", "-b", kafka_bootstrap, "-t", topic, "-e", "--bad-data", "drop", "--dead-letter", str(path))
@@ -274,7 +275,7 @@ def test_run_publishes_dead_letters_beside_the_rows(kafka_bootstrap, new_topic, 
     records = alternating_records(60, 3)
     coords = produce(kafka_bootstrap, topic, records)
     good, bad = expected_split(records, coords, topic)
-    run_to_end(kafka_bootstrap, topic, tmp_path, "--bad-data", "drop", "-p", "dead_letter=true",
+    run_to_end(kafka_bootstrap, topic, tmp_path, "--bad-data", "drop", "-S", "dead_letter=true",
                "--sink-format", sink_format)
     out, dead = tmp_path / "out", tmp_path / "out" / "dead-letter"
     suffix = ".arrows" if sink_format == "arrow" else ".ndjson"

@@ -84,7 +84,7 @@ def test_kill_at_random_instants_loses_and_duplicates_nothing(kafka_bootstrap, n
         # Rescaled at random: each partition's offset must be found whoever saved it.
         parallelism = rng.choice((1, 2, 3))
         parallelisms.append(parallelism)
-        proc = start_run(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, "-p",
+        proc = start_run(kafka_bootstrap, topic, tmp_path, *DEAD_LETTER_ARGS, "-S",
                          "partition_discovery_interval_ms=200", interval="150ms", parallelism=parallelism)
         if when == "during":
             time.sleep(rng.uniform(0, 0.5))

@@ -208,7 +208,7 @@ def test_s3_5_offset_lost_to_retention(cluster, tmp_path):
     assert f"topic '{topic}' partition 0 offset 20 is out of range" in failed.stderr
     assert "set on_out_of_range to earliest or latest" in failed.stderr
 
-    summary = run_to_end(cluster.bootstrap, topic, tmp_path, "-p", "on_out_of_range=earliest", parallelism=1)
+    summary = run_to_end(cluster.bootstrap, topic, tmp_path, "-S", "on_out_of_range=earliest", parallelism=1)
     gap = re.search(r"skips the gap \[20, (\d+)\)", summary["stderr"])
     assert gap, summary["stderr"]
     resumed_at = int(gap.group(1))

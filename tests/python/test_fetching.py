@@ -23,8 +23,8 @@ def test_fetcher_stopped_at_a_full_queue_is_woken_again(kafka_bootstrap, new_top
 
     summary = run_to_end(
         kafka_bootstrap, topic, tmp_path,
-        "-p", "client_configs.queued.max.messages.kbytes=1",
-        "-p", "client_configs.fetch.message.max.bytes=1024",
+        "-S", "client_configs.queued.max.messages.kbytes=1",
+        "-S", "client_configs.fetch.message.max.bytes=1024",
         parallelism=1, timeout=900,
     )
 
@@ -62,9 +62,9 @@ def test_a_reader_waiting_on_a_trickle_sends_few_wakeups(kafka_bootstrap, new_to
     try:
         summary = run_to_end(
             kafka_bootstrap, topic, tmp_path,
-            "-p", "stop_offsets=0:30",
-            "-p", "client_configs.fetch.min.bytes=1000000",
-            "-p", "client_configs.fetch.wait.max.ms=500",
+            "-S", "stop_offsets=0:30",
+            "-S", "client_configs.fetch.min.bytes=1000000",
+            "-S", "client_configs.fetch.wait.max.ms=500",
             parallelism=1, timeout=300,  # a hang bound: 30 produce() calls may be slow
         )
     finally:

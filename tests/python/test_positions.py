@@ -114,7 +114,7 @@ def test_s3_5_out_of_range_checkpoint_fails_clearly_or_skips_when_asked(kafka_bo
     topic = new_topic(partitions=1)
     produce(kafka_bootstrap, topic, timed_records(100))
     # A checkpoint at offset 30, then retention takes offsets up to 60.
-    run_to_end(kafka_bootstrap, topic, tmp_path, "-p", "stop_offsets=0:30", parallelism=1)
+    run_to_end(kafka_bootstrap, topic, tmp_path, "-S", "stop_offsets=0:30", parallelism=1)
     admin = admin_client(kafka_bootstrap)
     for f in admin.delete_records([TopicPartition(topic, 0, 60)]).values():
         f.result(timeout=30)
@@ -125,7 +125,7 @@ def test_s3_5_out_of_range_checkpoint_fails_clearly_or_skips_when_asked(kafka_bo
     assert f"topic '{topic}' partition 0 offset 30 is out of range" in failed.stderr
     assert "on_out_of_range" in failed.stderr  # says what to do
 
-    summary = run_to_end(kafka_bootstrap, topic, tmp_path, "-p", "on_out_of_range=earliest", parallelism=1)
+    summary = run_to_end(kafka_bootstrap, topic, tmp_path, "-S", "on_out_of_range=earliest", parallelism=1)
     assert "skips the gap [30, 60)" in summary["stderr"]
     assert summary["offset_gaps"] == "1" and summary["skipped_offsets"] == "30"
     produced = {(0, i): f"v{i}" for i in list(range(30)) + list(range(60, 100))}

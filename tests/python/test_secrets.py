@@ -121,7 +121,7 @@ def test_missing_references_are_clear_errors(kafka_bootstrap, tmp_path):
                    env=env)
     assert r.returncode == 2
     assert "env:KARROW_NO_SUCH_VAR: the environment variable is not set" in r.stderr
-    r = karrow_cli("consume", "-b", kafka_bootstrap, "-t", "x", "-p", f"group_id=@{tmp_path}/none")
+    r = karrow_cli("consume", "-b", kafka_bootstrap, "-t", "x", "-S", f"group_id=@{tmp_path}/none")
     assert r.returncode == 2
     assert f"@{tmp_path}/none: cannot read the file" in r.stderr
     bad = tmp_path / "bad.properties"
@@ -141,7 +141,7 @@ def test_properties_file_and_references_configure_the_client(kafka_bootstrap, ne
     # The command line overrides the file: fetch.wait.max.ms=banana would be refused.
     props.write_text("fetch.wait.max.ms=banana\nclient.rack = r1\n")
     r = karrow_cli("consume", "-b", kafka_bootstrap, "-t", topic, "-e", "-F", str(props),
-                   "-X", "fetch.wait.max.ms=env:KARROW_TEST_WAIT", "-p", f"group_id=@{group_file}",
+                   "-X", "fetch.wait.max.ms=env:KARROW_TEST_WAIT", "-S", f"group_id=@{group_file}",
                    env=dict(os.environ, KARROW_TEST_WAIT="50"))
     assert r.returncode == 0, r.stderr
     assert [json.loads(line)["value"] for line in r.stdout.splitlines()] == ["one", "two"]

@@ -60,7 +60,7 @@ def test_a_rate_limited_consume_stops_promptly_on_sigterm(kafka_bootstrap, new_t
     produce(kafka_bootstrap, topic, [{"value": f"v{i}".encode()} for i in range(5)])
     # 0.01 messages a second, a burst of one: v0 at once, v1 charged 100 s.
     proc = subprocess.Popen([built_file("karrow", "KARROW_CLI"), "consume", "-b", kafka_bootstrap, "-t", topic,
-                             "--rate", "0.01", "--linger-ms", "20", "-p", "connect_timeout_ms=60000"],
+                             "--rate", "0.01", "--linger-ms", "20", "-S", "connect_timeout_ms=60000"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)

@@ -36,7 +36,7 @@ EXIT_BOUND = 120
 
 def consume_args(bootstrap: str, topic: str, *extra: str) -> list[str]:
     return [built_file("karrow", "KARROW_CLI"), "consume", "-b", bootstrap, "-t", topic,
-            "--metadata", "partition,offset_id", "-p", "connect_timeout_ms=60000", *extra]
+            "--metadata", "partition,offset_id", "-S", "connect_timeout_ms=60000", *extra]
 
 
 # The discovery and "topic is back" lines are info lines.
@@ -55,7 +55,7 @@ def test_s6_topic_deleted_while_consume_e_reads_fails_naming_it(kafka_bootstrap,
     # topic is deleted long before.
     with open(out, "w") as stdout, open(err, "w") as stderr:
         proc = subprocess.Popen(consume_args(kafka_bootstrap, topic, "-e", "--rate", "100",
-                                             "-p", f"topic_missing_timeout_ms={MISSING_MS}"),
+                                             "-S", f"topic_missing_timeout_ms={MISSING_MS}"),
                                 stdout=stdout, stderr=stderr)
         try:
             wait_for(lambda: proc.poll() is not None or lines_in(out) >= 50, lambda: f"50 rows read: {err.read_text()}")
@@ -79,7 +79,7 @@ def test_s6_topic_deleted_while_run_reads_fails_and_keeps_what_was_read(kafka_bo
     topic = new_topic(partitions=2)
     producer = LedgerProducer(kafka_bootstrap, topic, 2)
     producer.produce(200)
-    proc = start_run(kafka_bootstrap, topic, tmp_path, "-p", f"topic_missing_timeout_ms={MISSING_MS}")
+    proc = start_run(kafka_bootstrap, topic, tmp_path, "-S", f"topic_missing_timeout_ms={MISSING_MS}")
     try:
         # Everything read and in a complete checkpoint (so published) first.
         wait_for(lambda: proc.poll() is not None or completed_checkpoint_offsets(tmp_path / "checkpoints")
@@ -102,8 +102,8 @@ def test_s6_topic_unknown_for_a_moment_is_not_fatal(kafka_bootstrap, new_topic, 
     topic = new_topic(partitions=1)
     producer = LedgerProducer(kafka_bootstrap, topic, 1)
     producer.produce(10)
-    proc = start_run(kafka_bootstrap, topic, tmp_path, "-p", "topic_missing_timeout_ms=500",
-                     "-p", "partition_discovery_interval_ms=100", parallelism=1)
+    proc = start_run(kafka_bootstrap, topic, tmp_path, "-S", "topic_missing_timeout_ms=500",
+                     "-S", "partition_discovery_interval_ms=100", parallelism=1)
     try:
         wait_for(lambda: proc.poll() is not None or completed_checkpoint_offsets(tmp_path / "checkpoints") == {0: 10},
                  "a checkpoint of the first 10 records")
@@ -134,7 +134,7 @@ def test_s6_topic_authorization_failure_is_fatal(cluster, tmp_path, request_type
     produce(cluster.bootstrap, topic, [{"value": f"{i}".encode(), "partition": i % 2} for i in range(40)])
     out, err = tmp_path / "out.ndjson", tmp_path / "err.log"
     with open(out, "w") as stdout, open(err, "w") as stderr:
-        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-p", "partition_discovery_interval_ms=200"),
+        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-S", "partition_discovery_interval_ms=200"),
                                 stdout=stdout, stderr=stderr)
         try:
             wait_for(lambda: proc.poll() is not None or lines_in(out) == 40, lambda: f"40 rows read: {err.read_text()}")
@@ -155,7 +155,7 @@ def test_s6_topic_authorization_failure_is_fatal(cluster, tmp_path, request_type
 def test_s17_partitions_added_while_running_are_read_exactly_once(kafka_bootstrap, new_topic, tmp_path):
     topic = new_topic(partitions=2)
     first = LedgerProducer(kafka_bootstrap, topic, 2, per_second=500).start()
-    proc = start_run(kafka_bootstrap, topic, tmp_path, "-p", "partition_discovery_interval_ms=1000",
+    proc = start_run(kafka_bootstrap, topic, tmp_path, "-S", "partition_discovery_interval_ms=1000",
                      env={"KARROW_LOG": "info"})
     checkpoints = tmp_path / "checkpoints"
     try:
@@ -201,8 +201,8 @@ def test_s6_topic_missing_shorter_than_the_bound_is_waited_out(cluster, tmp_path
     produce(cluster.bootstrap, topic, [{"value": f"{i}".encode(), "partition": i % 2} for i in range(20)])
     out, err = tmp_path / "out.ndjson", tmp_path / "err.log"
     with open(out, "w") as stdout, open(err, "w") as stderr:
-        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-p", "partition_discovery_interval_ms=200",
-                                             "-p", "topic_missing_timeout_ms=20000"),
+        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-S", "partition_discovery_interval_ms=200",
+                                             "-S", "topic_missing_timeout_ms=20000"),
                                 stdout=stdout, stderr=stderr, env=INFO_LOG)
         try:
             wait_for(lambda: proc.poll() is not None or lines_in(out) == 20, lambda: f"20 rows read: {err.read_text()}")
@@ -227,7 +227,7 @@ def test_s6_topic_missing_longer_than_the_bound_fails(cluster, tmp_path):
     produce(cluster.bootstrap, topic, [{"value": f"{i}".encode(), "partition": i % 2} for i in range(20)])
     out, err = tmp_path / "out.ndjson", tmp_path / "err.log"
     with open(out, "w") as stdout, open(err, "w") as stderr:
-        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-p", f"topic_missing_timeout_ms={MISSING_MS}"),
+        proc = subprocess.Popen(consume_args(cluster.bootstrap, topic, "-S", f"topic_missing_timeout_ms={MISSING_MS}"),
                                 stdout=stdout, stderr=stderr)
         try:
             wait_for(lambda: proc.poll() is not None or lines_in(out) == 20, lambda: f"20 rows read: {err.read_text()}")
@@ -248,7 +248,7 @@ def test_s6_sasl_authentication_failure_is_named(kafka_bootstrap, new_topic):
     r = subprocess.run(
         consume_args(kafka_bootstrap, topic, "-e", "-X", "security.protocol=SASL_PLAINTEXT", "-X",
                      "sasl.mechanism=PLAIN", "-X", "sasl.username=reader", "-X", "sasl.password=hunter2-sentinel",
-                     "-p", "connect_timeout_ms=5000"),
+                     "-S", "connect_timeout_ms=5000"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=EXIT_BOUND)
     assert r.returncode == 1, r.stderr
     assert "karrow: SASL authentication failed: " in r.stderr
