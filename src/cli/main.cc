@@ -119,7 +119,8 @@ struct SourceFlags {
         ->required();
     c->add_option("-t,--topic", topic, "Topic to read")->required();
     c->add_option("-p,--partition", partitions,
-                  "Read only this partition (repeatable; default: all of them)")
+                  "Read only this partition (repeatable; default: all of them). consume only: "
+                  "run's checkpoints cover every partition")
         ->allow_extra_args(false);
     c->add_option("-o,--offset", offsets,
                   "Where to start without a checkpoint: beginning (default) | end | stored (the "
