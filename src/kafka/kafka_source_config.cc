@@ -415,11 +415,13 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
       KARROW_ASSIGN_OR_RAISE(c.topic_missing_timeout_ms, ParseIntProperty(key, value));
     } else {
       std::string hint = DidYouMean(key, PropertyNames());
-      if (hint.empty() && !LibrdkafkaPropertyNames().empty()) {
-        // A librdkafka property given where karrow's go.
-        const std::vector<std::string>& client = LibrdkafkaPropertyNames();
-        if (std::find(client.begin(), client.end(), key) != client.end()) {
+      if (hint.empty()) {
+        // A librdkafka property (or a near miss) given where karrow's go.
+        const std::string client = ClosestName(key, LibrdkafkaPropertyNames());
+        if (client == key) {
           hint = "; it is librdkafka's: give it as client_configs." + key;
+        } else if (!client.empty()) {
+          hint = "; did you mean librdkafka's client_configs." + client + "?";
         }
       }
       if (hint.empty()) hint = "; librdkafka properties go in as client_configs.<name>";

@@ -183,6 +183,11 @@ TEST(KafkaSourceConfig, UnknownNamesGetTheNearest) {
   EXPECT_EQ(r.status().message(),
             "unknown property 'fetch.max.bytes'; it is librdkafka's: give it as "
             "client_configs.fetch.max.bytes");
+  r = KafkaSourceConfig::FromProperties({{"fetch.max.byte", "1"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "unknown property 'fetch.max.byte'; did you mean librdkafka's "
+            "client_configs.fetch.max.bytes?");
   KafkaSourceConfig c = Valid();
   c.client_configs["socket.timeout.msx"] = "5";
   ExpectInvalid(c,
