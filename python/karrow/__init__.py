@@ -275,7 +275,9 @@ def read_kafka(
         offset_mode: where to start: "earliest" (default), "latest", "group"
             (committed offsets of the consumer group, else earliest),
             "timestamp" (needs start_timestamp_ms), "offsets" (needs
-            start_offsets).
+            start_offsets), "offset" (needs start_offset: one offset for every
+            partition), "tail" (needs tail_records: the last N of each
+            partition).
         start_timestamp_ms: offset_mode="timestamp": ms since the epoch.
         start_offsets: offset_mode="offsets": partition -> first offset.
         stop_at_end: end the run at each partition's end as seen when opening
@@ -303,7 +305,9 @@ def read_kafka(
         parallelism: the number of tasks sharing the topic (default 1).
         connect_timeout_ms: how long to wait for the cluster's first answer
             (default 10000).
-        **options: any other KafkaSourceConfig property: on_out_of_range,
+        **options: any other KafkaSourceConfig property: start_offset,
+            tail_records, partitions ("0,2": only these), key_format
+            ("raw_bytes", "raw_string", "json"), on_out_of_range,
             read_committed, idle_timeout_ms, partition_discovery_interval_ms,
             topic_missing_timeout_ms, max_line_length, json_epoch_unit,
             confluent_framing, value_subject, schema_registry.<field>, ...
