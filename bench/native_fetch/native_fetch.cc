@@ -107,8 +107,9 @@ Options ParseOptions(int argc, char** argv) {
     }
   }
   if (o.bootstrap.empty() || o.topic.empty() || o.limits.partition_max_bytes < 1) {
-    Fail("usage: native_fetch --bootstrap HOST:PORT --topic NAME [-p key=value]... "
-         "[--seconds S] [--partition-max-bytes N] [--no-pipeline] [--verify]");
+    Fail(
+        "usage: native_fetch --bootstrap HOST:PORT --topic NAME [-p key=value]... "
+        "[--seconds S] [--partition-max-bytes N] [--no-pipeline] [--verify]");
   }
   return o;
 }
@@ -157,7 +158,8 @@ Plan Prepare(const Options& o) {
   }
   std::sort(plan.partitions.begin(), plan.partitions.end());
   auto host = md.brokers.find(leader);
-  if (host == md.brokers.end()) Fail("Metadata names no address for broker " + std::to_string(leader));
+  if (host == md.brokers.end())
+    Fail("Metadata names no address for broker " + std::to_string(leader));
   if (host->second != o.bootstrap) c = Check(Connection::Open(host->second), "connect to leader");
   plan.starts = Check(ListOffsets(c.get(), o.topic, plan.partitions, -2), "ListOffsets (start)");
   plan.ends = Check(ListOffsets(c.get(), o.topic, plan.partitions, -1), "ListOffsets (end)");
@@ -182,8 +184,8 @@ PassStats ReadPass(const Options& o, const KafkaSourceConfig& config, Measuremen
   Connection* c = plan.connection.get();
   std::unique_ptr<ValueDecoder> decoder =
       Check(MakeValueDecoder(config.value_format, config.topic), "value decoder");
-  std::unique_ptr<RowAssembler> rows = Check(RowAssembler::Make(config, std::move(decoder)),
-                                             "row assembler");
+  std::unique_ptr<RowAssembler> rows =
+      Check(RowAssembler::Make(config, std::move(decoder)), "row assembler");
   const bool want_headers = rows->wants_headers();
   std::map<int32_t, size_t> index;
   std::vector<int64_t> next = plan.starts;
@@ -229,7 +231,8 @@ PassStats ReadPass(const Options& o, const KafkaSourceConfig& config, Measuremen
     // are parsed after it is on its way.
     for (const FetchedPartition& f : fetched) {
       auto it = index.find(f.partition);
-      if (it == index.end()) Fail("Fetch response for unasked partition " + std::to_string(f.partition));
+      if (it == index.end())
+        Fail("Fetch response for unasked partition " + std::to_string(f.partition));
       if (f.error != 0) {
         Fail("Fetch of topic '" + o.topic + "' partition " + std::to_string(f.partition) +
              ": error " + std::to_string(f.error));
@@ -252,8 +255,8 @@ PassStats ReadPass(const Options& o, const KafkaSourceConfig& config, Measuremen
     for (const FetchedPartition& f : fetched) {
       if (f.records == nullptr || stop) continue;
       size_t i = index[f.partition];
-      if (!ParseBatches(f.records, f.records_end, f.partition, from[i], plan.ends[i],
-                        want_headers, &headers, &stats.parse, &error, append) &&
+      if (!ParseBatches(f.records, f.records_end, f.partition, from[i], plan.ends[i], want_headers,
+                        &headers, &stats.parse, &error, append) &&
           !stop) {
         Fail("topic '" + o.topic + "' " + error);
       }
@@ -305,8 +308,8 @@ struct Digest {
   bool ascending = true;
   uint64_t sum = 0;  // of each record's hash: independent of how batches split
 
-  void Add(int64_t offset, const void* key, size_t key_size, const void* value,
-           size_t value_size, int64_t timestamp_ms, uint64_t headers_hash) {
+  void Add(int64_t offset, const void* key, size_t key_size, const void* value, size_t value_size,
+           int64_t timestamp_ms, uint64_t headers_hash) {
     if (count > 0 && offset <= last) ascending = false;
     if (count == 0) first = offset;
     last = offset;
@@ -327,8 +330,8 @@ struct Digest {
     sum += h;
   }
   bool operator==(const Digest& d) const {
-    return count == d.count && first == d.first && last == d.last && ascending &&
-           d.ascending && sum == d.sum;
+    return count == d.count && first == d.first && last == d.last && ascending && d.ascending &&
+           sum == d.sum;
   }
   std::string ToString() const {
     char buf[160];
@@ -388,9 +391,8 @@ std::map<int32_t, Digest> NativeDigests(Options o) {
         hh.Add(header_key.View(j), header_value.IsValid(j) ? hv.data() : nullptr, hv.size());
       }
       out[partition.Value<int32_t>(i)].Add(offset.Value<int64_t>(i),
-                                           key.IsValid(i) ? k.data() : nullptr, k.size(),
-                                           v.data(), v.size(), timestamp.Value<int64_t>(i),
-                                           hh.value());
+                                           key.IsValid(i) ? k.data() : nullptr, k.size(), v.data(),
+                                           v.size(), timestamp.Value<int64_t>(i), hh.value());
     }
     return true;
   });
@@ -464,9 +466,9 @@ std::map<int32_t, Digest> LibrdkafkaDigests(const Options& o) {
 
 int Verify(const Options& o) {
   // The instruction and the tables must agree before either is trusted.
-  std::string sample(1000, '\0');
-  for (size_t i = 0; i < sample.size(); ++i) sample[i] = static_cast<char>(i * 131 + 7);
-  for (size_t n : {0, 1, 7, 8, 9, 61, 1000}) {
+  std::string sample(100000, '\0');
+  for (size_t i = 0; i < sample.size(); ++i) sample[i] = static_cast<char>(i * 131 + 7 + (i >> 9));
+  for (size_t n : {0, 1, 7, 8, 9, 61, 767, 768, 769, 1000, 4099, 65536, 99999, 100000}) {
     const auto* p = reinterpret_cast<const uint8_t*>(sample.data());
     if (Crc32c(p, n) != Crc32cPortable(p, n)) Fail("CRC32C: instruction and table disagree");
   }
@@ -492,9 +494,10 @@ int Verify(const Options& o) {
     std::fprintf(stderr, "native_fetch: topic '%s' has no records to compare\n", o.topic.c_str());
     same = false;
   }
-  std::printf("{\"contender\": \"native-verify\", \"same\": %s, \"messages\": %lld, "
-              "\"partitions\": %zu}\n",
-              same ? "true" : "false", static_cast<long long>(messages), reference.size());
+  std::printf(
+      "{\"contender\": \"native-verify\", \"same\": %s, \"messages\": %lld, "
+      "\"partitions\": %zu}\n",
+      same ? "true" : "false", static_cast<long long>(messages), reference.size());
   return same ? 0 : 1;
 }
 

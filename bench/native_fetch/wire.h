@@ -102,7 +102,8 @@ inline int64_t LoadI64(const uint8_t* p) {
 /// A zigzag varint (RecordBatch v2) of at most `max_bytes` bytes (5 for
 /// int32, 10 for int64) from [*p, end). Returns false on a truncated or
 /// overlong one.
-inline bool ReadVarint(const uint8_t** p, const uint8_t* end, int max_bytes, int64_t* out) {
+[[gnu::always_inline]] inline bool ReadVarint(const uint8_t** p, const uint8_t* end, int max_bytes,
+                                              int64_t* out) {
   const uint8_t* q = *p;
   if (q < end && *q < 0x80) {  // one byte: most lengths and deltas of small records
     uint64_t u = *q;
