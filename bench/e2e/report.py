@@ -277,7 +277,7 @@ def native_phase1(results: dict, b: dict) -> list[str]:
     verify = results.get("native_verify", {})
     if verify:
         lines += ["Checked against librdkafka before the rounds (`native_fetch --verify`: per partition the count, "
-                  "first and last offset, ascending offsets, and a digest of every offset, key, value and timestamp "
+                  "first and last offset, ascending offsets, and a digest of every offset, key, value, timestamp and header "
                   "read back from the Arrow columns): " + ", ".join(
                       f"{w} {'same' if v.get('same') else '**DIFFERENT**'} ({n0(v.get('messages'))} messages)"
                       for w, v in verify.items()) + ".", ""]
