@@ -99,8 +99,8 @@ Status Connection::Receive(int32_t correlation_id, Frame* frame) {
                            ": refused (at most " + std::to_string(kMaxFrame) + ")");
   }
   if (id != correlation_id) {
-    return Status::IoError("response " + std::to_string(id) + " from " + where_ +
-                           " where " + std::to_string(correlation_id) + " was due");
+    return Status::IoError("response " + std::to_string(id) + " from " + where_ + " where " +
+                           std::to_string(correlation_id) + " was due");
   }
   size_t body = static_cast<size_t>(size) - 4;
   if (body > frame->capacity) {
@@ -244,7 +244,8 @@ Status ParseFetchResponse(const Frame& frame, const std::string& topic,
   r.I32();  // throttle time
   for (int32_t n = r.ArrayCount(6); n > 0; --n) {
     std::string_view name = r.String();
-    if (name != topic) return Status::IoError("Fetch response for topic '" + std::string(name) + "'");
+    if (name != topic)
+      return Status::IoError("Fetch response for topic '" + std::string(name) + "'");
     for (int32_t k = r.ArrayCount(34); k > 0; --k) {
       FetchedPartition p;
       p.partition = r.I32();

@@ -59,8 +59,7 @@ Result<TopicMetadata> Metadata(Connection* c, const std::string& topic);
 /// ListOffsets of every partition in `partitions` at `timestamp` (-1: the
 /// end, under read_committed the last stable offset; -2: the start).
 Result<std::vector<int64_t>> ListOffsets(Connection* c, const std::string& topic,
-                                         const std::vector<int32_t>& partitions,
-                                         int64_t timestamp);
+                                         const std::vector<int32_t>& partitions, int64_t timestamp);
 
 struct FetchPartition {
   int32_t partition;

@@ -60,8 +60,8 @@ bool ParseBatches(const uint8_t* p, const uint8_t* end, int32_t partition, int64
                   int64_t until, bool want_headers, std::vector<RecordHeader>* headers,
                   ParseStats* stats, std::string* error, OnRecord&& on_record) {
   auto fail = [&](int64_t offset, const std::string& what) {
-    *error = "partition " + std::to_string(partition) + " offset " + std::to_string(offset) +
-             ": " + what;
+    *error = "partition " + std::to_string(partition) + " offset " + std::to_string(offset) + ": " +
+             what;
     return false;
   };
   KafkaRecord record;
@@ -110,8 +110,7 @@ bool ParseBatches(const uint8_t* p, const uint8_t* end, int32_t partition, int64
       ++q;  // the record's attributes: unused
       if (q > record_end || !ReadVarint(&q, record_end, 10, &timestamp_delta) ||
           !ReadVarint(&q, record_end, 5, &offset_delta) ||
-          !ReadVarint(&q, record_end, 5, &key_size) || key_size < -1 ||
-          key_size > record_end - q) {
+          !ReadVarint(&q, record_end, 5, &key_size) || key_size < -1 || key_size > record_end - q) {
         return fail(base, "record #" + std::to_string(i) + " is malformed");
       }
       const uint8_t* key = key_size >= 0 ? q : nullptr;
@@ -139,7 +138,8 @@ bool ParseBatches(const uint8_t* p, const uint8_t* end, int32_t partition, int64
             return fail(base, "record #" + std::to_string(i) + " has a malformed header value");
           }
           headers->push_back({{reinterpret_cast<const char*>(header_key), static_cast<size_t>(hk)},
-                              hv >= 0 ? q : nullptr, hv >= 0 ? static_cast<size_t>(hv) : 0});
+                              hv >= 0 ? q : nullptr,
+                              hv >= 0 ? static_cast<size_t>(hv) : 0});
           if (hv > 0) q += hv;
         }
         if (q != record_end) {
