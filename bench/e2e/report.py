@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 CONTENDERS = ["ceiling", "karrow", "karrow+metadata", "karrow-python", "python"]
+# Run when built: the native reader prototype (bench/native_fetch) and the
+# franz-go consume-and-drop program (bench/franz).
+OPTIONAL_CONTENDERS = ["native", "native+metadata", "franz-go"]
 RSS_FLAT_TOLERANCE = 0.10  # the second half's peak may be this much above the first half's,
 RSS_FLAT_SLACK_MIB = 16  # or this many MiB: the fill of karrow's 16 MiB prefetch queue comes and goes
 RSS_WARMUP_S = 1.0  # the prefetch queue fills in this first second: not judged for flatness
@@ -258,6 +261,67 @@ def targets(results: dict, b: dict) -> list[tuple[str, str, str]]:
     return out
 
 
+def native_phase1(results: dict, b: dict) -> list[str]:
+    """The native fetch prototype beside the librdkafka ceiling, karrow and
+    franz-go, with the phase-1 decision: on raw_string, at most half the
+    ceiling's CPU per message and at least franz-go's msg/s."""
+    by = b["by"]
+    workloads = [w for w in dict.fromkeys(r["workload"] for r in b["rows"]) if (w, "native") in by]
+    if not workloads:
+        return []
+    lines = ["## Native fetch prototype (phase 1)", "",
+             "`bench/native_fetch`: its own Kafka protocol client (Fetch v4) and RecordBatch v2 parser, each record "
+             "appended straight into karrow's row assembler; no librdkafka. Beside it, librdkafka's consume-and-drop "
+             "ceiling, karrow today and franz-go (consume-and-drop, `bench/franz`). CPU s per M msgs is the figure "
+             "that shows the client: the broker shares the cores, so msg/s is partly the broker's limit.", ""]
+    verify = results.get("native_verify", {})
+    if verify:
+        lines += ["Checked against librdkafka before the rounds (`native_fetch --verify`: per partition the count, "
+                  "first and last offset, ascending offsets, and a digest of every offset, key, value, timestamp and header "
+                  "read back from the Arrow columns): " + ", ".join(
+                      f"{w} {'same' if v.get('same') else '**DIFFERENT**'} ({n0(v.get('messages'))} messages)"
+                      for w, v in verify.items()) + ".", ""]
+    lines += ["| workload | contender | msg/s | CPU s per M msgs | CPU per msg / the ceiling's | msg/s / franz-go's |",
+              "|---|---|---:|---:|---:|---:|"]
+    order = ["native", "native+metadata", "ceiling", "karrow", "karrow+metadata", "franz-go"]
+    for w in workloads:
+        ceiling, franz = by.get((w, "ceiling")), by.get((w, "franz-go"))
+        for c in order:
+            r = by.get((w, c))
+            if not r:
+                continue
+            cpu_ratio = (r["cpu_s_per_million"] / ceiling["cpu_s_per_million"]
+                         if ceiling and ceiling["cpu_s_per_million"] and r["cpu_s_per_million"] else None)
+            rate_ratio = r["msg_per_s"] / franz["msg_per_s"] if franz and franz["msg_per_s"] else None
+            lines.append(f"| {w} | {c} | {n0(r['msg_per_s'])} | {n2(r['cpu_s_per_million'])} | {n2(cpu_ratio)} | "
+                         f"{n2(rate_ratio)} |")
+    # The same two ratios within each round (contenders take turns, so a
+    # round's ratios share the machine's state).
+    per_round: dict[tuple[str, str, int], dict] = {}
+    for run in results["runs"]:
+        per_round[(run["workload"], run["contender"], run.get("round", 1))] = summarize(run)
+    lines += ["", "By round (native / ceiling CPU per message; native / franz-go msg/s):", ""]
+    for w in workloads:
+        parts = []
+        for rnd in sorted({k[2] for k in per_round if k[0] == w}):
+            n, c, f = (per_round.get((w, x, rnd)) for x in ("native", "ceiling", "franz-go"))
+            if not n:
+                continue
+            cpu = n2(n["cpu_s_per_million"] / c["cpu_s_per_million"]) if c and c["cpu_s_per_million"] else "–"
+            rate = n2(n["msg_per_s"] / f["msg_per_s"]) if f and f["msg_per_s"] else "–"
+            parts.append(f"round {rnd}: {cpu}; {rate}")
+        lines.append(f"- {w}: " + "; ".join(parts))
+    n, c, f = by.get(("raw_string", "native")), by.get(("raw_string", "ceiling")), by.get(("raw_string", "franz-go"))
+    if n and c:
+        half = n["cpu_s_per_million"] <= c["cpu_s_per_million"] / 2
+        lines += ["", f"Phase-1 criterion on raw_string: CPU per message ≤ half the ceiling's: "
+                  f"{n2(n['cpu_s_per_million'])} against {n2(c['cpu_s_per_million'])} s per million, "
+                  f"{status(half)}; msg/s ≥ franz-go's: "
+                  + (f"{n0(n['msg_per_s'])} against {n0(f['msg_per_s'])}, {status(n['msg_per_s'] >= f['msg_per_s'])}"
+                     if f else "franz-go not measured") + "."]
+    return lines + [""]
+
+
 def markdown(results: dict, b: dict) -> str:
     m = results["machine"]
     smoke = " (smoke run: tiny topics, numbers mean nothing)" if results["smoke"] else ""
@@ -293,6 +357,7 @@ def markdown(results: dict, b: dict) -> str:
     missed = [name for name, _, st in targets(results, b) if "NOT MET" in st]
     lines += ["", ("Missed: " + "; ".join(missed) + "." if missed else "Every measured target is met."), ""]
 
+    lines += native_phase1(results, b)
     lines += [
         "## End to end",
         "",
@@ -397,17 +462,19 @@ def chart(results: dict, b: dict, path: Path) -> None:
 
     workloads = list(dict.fromkeys(r["workload"] for r in b["rows"]))
     colors = {"ceiling": "#888888", "karrow": "#1f77b4", "karrow+metadata": "#6baed6", "karrow-python": "#2ca02c",
-              "python": "#d62728"}
+              "python": "#d62728", "native": "#9467bd", "native+metadata": "#c5b0d5", "franz-go": "#ff7f0e"}
+    present = {r["contender"] for r in b["rows"]}
+    contenders = [c for c in CONTENDERS + OPTIONAL_CONTENDERS if c in present]
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
-    width = 0.8 / len(CONTENDERS)
+    width = 0.8 / len(contenders)
     for ax, key, title in ((axes[0], "msg_per_s", "messages per second (log scale)"),
                            (axes[1], "cpu_s_per_million", "CPU seconds per million messages (log scale)")):
-        for i, c in enumerate(CONTENDERS):
+        for i, c in enumerate(contenders):
             xs, ys = [], []
             for j, w in enumerate(workloads):
                 r = b["by"].get((w, c))
                 if r and r[key]:
-                    xs.append(j + (i - (len(CONTENDERS) - 1) / 2) * width)
+                    xs.append(j + (i - (len(contenders) - 1) / 2) * width)
                     ys.append(r[key])
             bars = ax.bar(xs, ys, width, label=c, color=colors[c])
             if key == "msg_per_s":
@@ -453,10 +520,18 @@ def check(results: dict, out: Path) -> list[str]:
     problems = []
     b = build(results)
     workloads = list(dict.fromkeys(r["workload"] for r in results["runs"]))
+    # Every contender asked for (all by default); an optional one that ran
+    # for some workload must have run for all.
+    wanted = [c for c in CONTENDERS if c in (results.get("contenders") or CONTENDERS)]
+    wanted += [c for c in OPTIONAL_CONTENDERS if any(r["contender"] == c for r in results["runs"])]
     for w in workloads:
-        for c in CONTENDERS:
+        for c in wanted:
             if (w, c) not in b["by"]:
                 problems.append(f"{w}: no {c} result")
+    for w, v in results.get("native_verify", {}).items():
+        if not v.get("same"):
+            problems.append(f"{w}: native_fetch --verify found the prototype's records differ from librdkafka's: "
+                            f"{v.get('error', '')[-500:]}")
     for run in results["runs"] + results.get("queue_runs", []):
         w, c = run["workload"], run["contender"]
         s = summarize(run)
@@ -475,7 +550,7 @@ def check(results: dict, out: Path) -> list[str]:
             problems.append(f"rate limiter at {r['configured']:g}/s: no rate measured")
     text = (out / "RESULTS.md").read_text() if (out / "RESULTS.md").exists() else ""
     for w in workloads:
-        if f"| {w} | python |" not in text:
+        if "python" in wanted and f"| {w} | python |" not in text:
             problems.append(f"RESULTS.md has no row for {w}")
     png = out / "results.png"
     if not png.exists() or png.stat().st_size < 1000 or png.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
