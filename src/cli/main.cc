@@ -25,7 +25,8 @@ std::string ExactNumber(double v) {
 // The source options `consume` and `run` share, kcat-like where kcat has one.
 struct SourceFlags {
   std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata,
-                              framing = "none", bad_data = "fail", schema_file, schema_registry;
+                              framing = "none", bad_data = "fail", schema_file, schema_registry,
+                              tombstones = "skip";
   std::vector<std::string> client_props, source_props, property_files;
   std::string event_time_column;
   const CLI::Option* event_time_option = nullptr;  // to tell "" from not given
@@ -63,6 +64,9 @@ struct SourceFlags {
     c->add_option("--schema-registry", schema_registry,
                   "Schema registry URL (format avro; other schema_registry.* settings go in -p)");
     c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
+    c->add_option("--tombstones", tombstones,
+                  "Records with a null value: skip | emit (a row with null value columns)")
+        ->capture_default_str();
     c->add_flag("-e,--exit", until_end,
                 "Stop once every partition is read to where it ended at start");
     c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
@@ -84,6 +88,7 @@ struct SourceFlags {
               {"offset_mode", offset},
               {"framing", framing},
               {"bad_data", bad_data},
+              {"tombstones", tombstones},
               {"batch_size", std::to_string(batch_size)},
               {"linger_ms", std::to_string(linger_ms)},
               {"stop_at_end", until_end ? "true" : "false"},
