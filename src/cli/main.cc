@@ -50,7 +50,8 @@ struct SourceFlags {
          "-o,--offset", offset,
          "Where to start without a checkpoint: earliest | latest | group | timestamp | offsets")
         ->capture_default_str();
-    c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
+    c->add_option("-g,--group", group,
+                  "Consumer group id (default: karrow-<topic>; for run --job NAME, karrow-NAME)");
     c->add_option("--metadata", metadata,
                   "Metadata columns: key,offset_id,partition,topic,timestamp,headers");
     event_time_option =
