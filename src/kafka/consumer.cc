@@ -85,6 +85,18 @@ bool IsMissingTopicError(rd_kafka_resp_err_t err) {
 }
 
 namespace {
+// True when OpenSSL's text in `detail` says a certificate was refused: the
+// client could not verify the broker's ("certificate verify failed"), or the
+// broker sent an alert about the client's ("tlsv13 alert certificate
+// required", "ssl/tls alert bad certificate", "tlsv1 alert unknown ca",
+// "... access denied"). Other TLS failures, such as "unexpected eof while
+// reading" when a broker restarts, are a dropped connection, retried.
+bool IsCertificateRefusal(const std::string& detail) {
+  auto has = [&](const char* text) { return detail.find(text) != std::string::npos; };
+  if (has("certificate verify failed")) return true;
+  return has(" alert ") && (has("certificate") || has("unknown ca") || has("access denied"));
+}
+
 std::string TlsAuthenticationFailed(const std::string& detail) {
   return "TLS authentication failed: " + detail +
          "; check ssl.ca.location (the CA that signed the broker's certificate) and, when the "
@@ -111,15 +123,13 @@ std::string DescribeAccessError(rd_kafka_resp_err_t err, const std::string& topi
       return "SASL authentication failed: " + detail +
              "; check sasl.mechanism, sasl.username and the password or token";
     case RD_KAFKA_RESP_ERR__SSL:
-      return TlsAuthenticationFailed(detail);
     case RD_KAFKA_RESP_ERR__TRANSPORT:
       // Under TLS 1.3 the broker refuses a client certificate after the
-      // client has finished its side of the handshake, so the refusal (an
-      // alert such as "bad certificate" or "certificate required") comes as
-      // a failed receive. OpenSSL's own text marks it; a plain disconnect
-      // has none.
-      if (detail.find("SSL routines") != std::string::npos) return TlsAuthenticationFailed(detail);
-      return "";
+      // client has finished its side of the handshake, so the refusal comes
+      // as a failed receive (_TRANSPORT), not as a failed handshake (_SSL).
+      // Either way only OpenSSL's text tells a refused certificate from a
+      // dropped connection.
+      return IsCertificateRefusal(detail) ? TlsAuthenticationFailed(detail) : "";
     default:
       return "";
   }

@@ -76,6 +76,18 @@ TEST(TopicWatcher, Semantics6_MissingTopicIsNotFatalAtOnceButAccessFailuresAre) 
       "SSL handshake failed: error:0A000086:SSL routines::certificate verify failed");
   EXPECT_EQ(unverified.rfind("TLS authentication failed: SSL handshake failed", 0), 0u)
       << unverified;
+  std::string unknown_ca = DescribeAccessError(
+      RD_KAFKA_RESP_ERR__SSL, "orders", "g",
+      "SSL handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca");
+  EXPECT_EQ(unknown_ca.rfind("TLS authentication failed: ", 0), 0u) << unknown_ca;
+  // A broker going away mid-connection is not a refused login: retried.
+  EXPECT_EQ(DescribeAccessError(
+                RD_KAFKA_RESP_ERR__TRANSPORT, "orders", "g",
+                "Receive failed: error:0A000126:SSL routines::unexpected eof while reading"),
+            "");
+  EXPECT_EQ(DescribeAccessError(RD_KAFKA_RESP_ERR__SSL, "orders", "g",
+                                "SSL handshake failed: Disconnected"),
+            "");
 }
 
 }  // namespace
