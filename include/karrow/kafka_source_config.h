@@ -49,6 +49,12 @@ enum class KeyFormat {
   kJson,       ///< utf8 tagged arrow.json; a key that is not one JSON text is bad data
 };
 
+/// What a record with a null value (a tombstone) becomes (docs/semantics.md §10).
+enum class TombstonePolicy {
+  kSkip,  ///< No row; counted in `tombstones`, and its offset counts as read.
+  kEmit,  ///< A row whose value columns are all null (metadata as for any record).
+};
+
 enum class MetadataKind { kKey, kOffsetId, kPartition, kTopic, kTimestamp, kHeaders };
 
 /// One metadata column: which Kafka attribute, under which column name.
@@ -88,6 +94,8 @@ struct KARROW_EXPORT KafkaSourceConfig {
   /// coordinates and the reason) to the dead-letter output (docs/semantics.md §11).
   bool dead_letter = false;
   BadDataPolicy bad_data = BadDataPolicy::kFail;
+  /// kEmit makes every value column nullable.
+  TombstonePolicy tombstones = TombstonePolicy::kSkip;
   /// librdkafka properties, passed through (karrow owns the few it relies on:
   /// group.id, bootstrap.servers, enable.auto.commit, auto.offset.reset,
   /// enable.partition.eof).

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "karrow/job_identity.h"
@@ -74,6 +75,12 @@ struct RunSummary {
   int64_t checkpoints = 0;     ///< checkpoints completed by this run
   int64_t files_published = 0;
   std::map<std::string, int64_t> metrics;  ///< summed over tasks
+  /// The job's watermark when it ended (docs/semantics.md §13): the least
+  /// of the tasks' newest watermarks, idle tasks left out; nullopt while some
+  /// task that is not idle has none, or when every task is idle
+  /// (watermark_idle). signal::Watermark::kEndOfTime after a kFinal finish.
+  std::optional<int64_t> watermark_ns;
+  bool watermark_idle = false;
   SourceFinishType finish = SourceFinishType::kImmediate;
 };
 

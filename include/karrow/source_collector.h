@@ -20,6 +20,10 @@ struct Barrier {
 /// No row with an event time at or before `event_time_ns` is still to come,
 /// or, when idle, this task holds nobody's watermark back.
 struct Watermark {
+  /// event_time_ns of +infinity: no row at all is still to come. A task
+  /// sends it last when it finishes with SourceFinishType::kFinal.
+  static constexpr int64_t kEndOfTime = INT64_MAX;
+
   bool idle = false;
   int64_t event_time_ns = 0;  ///< Nanoseconds since the epoch, UTC; unused when idle.
   bool operator==(const Watermark&) const = default;

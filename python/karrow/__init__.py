@@ -192,6 +192,14 @@ class KafkaReader:
         """True after :meth:`close`."""
         return self._native.closed
 
+    @property
+    def watermark(self) -> Optional[Union[int, float]]:
+        """The newest event-time watermark (docs/semantics.md §13): no row
+        read later has an event time at or before it. Nanoseconds since the
+        epoch (as the ``_timestamp`` column's values), ``math.inf`` once a
+        bounded read has ended, None before the first."""
+        return self._native.watermark
+
     def stats(self) -> Dict[str, int]:
         """The reader's counters so far, also after :meth:`close`: messages
         (Kafka records read, tombstones and bad ones included), rows,
@@ -243,6 +251,7 @@ def read_kafka(
     linger_ms: Optional[int] = None,
     bad_data: Optional[Literal["fail", "drop"]] = None,
     dead_letter: Optional[bool] = None,
+    tombstones: Optional[Literal["skip", "emit"]] = None,
     messages_per_second: Optional[float] = None,
     client_configs: Optional[Mapping[str, str]] = None,
     task_index: int = 0,
@@ -296,6 +305,9 @@ def read_kafka(
             "drop" (skip and count bad records).
         dead_letter: with bad_data="drop", keep the dropped records for
             :meth:`KafkaReader.dead_letters` (default False).
+        tombstones: what a record with a null value becomes: "skip" (default:
+            no row, counted in ``stats()["tombstones"]``) or "emit" (a row
+            whose value columns are all null; they become nullable).
         messages_per_second: rate limit over this task's partitions (default
             unlimited).
         client_configs: librdkafka properties, passed through (e.g.
@@ -324,7 +336,7 @@ def read_kafka(
         "start_offsets": start_offsets, "stop_at_end": stop_at_end,
         "stop_timestamp_ms": stop_timestamp_ms, "stop_offsets": stop_offsets,
         "group_id": group_id, "group_id_prefix": group_id_prefix, "batch_size": batch_size,
-        "linger_ms": linger_ms, "bad_data": bad_data, "dead_letter": dead_letter,
+        "linger_ms": linger_ms, "bad_data": bad_data, "dead_letter": dead_letter, "tombstones": tombstones,
         "messages_per_second": messages_per_second, "connect_timeout_ms": connect_timeout_ms,
     }
     properties: dict[str, object] = {"topic": topic, "bootstrap_servers": bootstrap_servers}

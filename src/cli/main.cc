@@ -102,7 +102,8 @@ bool OffsetProperties(const std::vector<std::string>& values, karrow::cli::Prope
 // has one for the same thing.
 struct SourceFlags {
   std::string brokers, topic, format = "raw_string", group, metadata, framing = "none",
-                              bad_data = "fail", schema_file, schema_registry, key_format;
+                              bad_data = "fail", schema_file, schema_registry, key_format,
+                              tombstones = "skip";
   std::vector<std::string> offsets, client_props, source_props, property_files;
   std::vector<int32_t> partitions;
   std::string event_time_column;
@@ -130,7 +131,7 @@ struct SourceFlags {
                   "record at or after MS). Repeatable: -o s@MS -o e@MS. Also karrow's words "
                   "earliest | latest | group | timestamp | offsets")
         ->allow_extra_args(false);
-    c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>)");
+    c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>; for run --job NAME, karrow-NAME)");
     c->add_option("-f,--format", format,
                   "The values' format: raw_string | raw_bytes | json | avro (any case)")
         ->capture_default_str();
@@ -156,6 +157,9 @@ struct SourceFlags {
         c->add_option("--event-time-column", event_time_column,
                       "Name of the event time column (default _timestamp); '' leaves it out");
     c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
+    c->add_option("--tombstones", tombstones,
+                  "Records with a null value: skip | emit (a row with null value columns)")
+        ->capture_default_str();
     c->add_flag("-e,--exit", until_end,
                 "Stop once every partition is read to where it ended at start");
     c->add_option("--batch-size", batch_size, "Rows per Arrow batch")->capture_default_str();
@@ -180,7 +184,7 @@ struct SourceFlags {
   // Returns false (after saying why) when a flag's value is malformed.
   bool Properties(karrow::cli::Properties* props) {
     // Words in any case; lowered here too, as the job's identity records the format.
-    for (std::string* word : {&format, &framing, &bad_data}) {
+    for (std::string* word : {&format, &framing, &bad_data, &tombstones}) {
       for (char& ch : *word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     }
     *props = {{"bootstrap_servers", brokers},
@@ -188,6 +192,7 @@ struct SourceFlags {
               {"format", format},
               {"framing", framing},
               {"bad_data", bad_data},
+              {"tombstones", tombstones},
               {"batch_size", std::to_string(batch_size)},
               {"linger_ms", std::to_string(linger_ms)},
               {"stop_at_end", until_end ? "true" : "false"},
@@ -197,6 +202,7 @@ struct SourceFlags {
                  {"format", "-f"},
                  {"framing", "--framing"},
                  {"bad_data", "--bad-data"},
+                 {"tombstones", "--tombstones"},
                  {"batch_size", "--batch-size"},
                  {"linger_ms", "--linger-ms"},
                  {"stop_at_end=true", "-e"},

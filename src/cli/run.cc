@@ -10,9 +10,12 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "common/log.h"
 #include "kafka/consumer.h"
 #include "karrow/kafka_source_operator.h"
 #include "karrow/runtime.h"
+#include "karrow/source_collector.h"
+#include "runtime/checkpoint_store.h"
 
 namespace karrow::cli {
 namespace {
@@ -69,12 +72,36 @@ Result<std::chrono::milliseconds> ParseDuration(const char* flag, const std::str
 
 }  // namespace
 
+// The consumer group of a job named with --job and no -g: the job's own,
+// "karrow-<job>" (after group_id_prefix when set), so that two jobs on one
+// topic do not share a group (their commits would overwrite each other's,
+// and -o group would start one where the other stopped). Checkpoints that a
+// job wrote before this default existed record the topic's group
+// ("karrow-<topic>"): the job keeps that group, so that they still restore.
+std::string JobGroupId(const KafkaSourceConfig& config, const std::string& job,
+                       const std::string& checkpoint_dir) {
+  const std::string old_default = config.EffectiveGroupId();
+  std::vector<std::string> skipped;
+  Result<std::optional<CheckpointData>> restored =
+      CheckpointStore(checkpoint_dir).LoadLatest(&skipped);
+  if (restored.ok() && *restored && (*restored)->identity.name == job &&
+      (*restored)->identity.topic == config.topic && (*restored)->identity.group == old_default) {
+    Log(LogLevel::kInfo, "job '" + job + "' keeps consumer group '" + old_default +
+                             "', which its checkpoints record (give -g to choose one)");
+    return old_default;
+  }
+  return (config.group_id_prefix.empty() ? "" : config.group_id_prefix + "-") + "karrow-" + job;
+}
+
 int RunJobCommand(const RunOptions& options) {
   auto config = KafkaSourceConfig::FromProperties(options.properties);
   Status valid = config.ok() ? config->Validate() : config.status();
   if (!valid.ok()) {
     std::fprintf(stderr, "karrow: %s\n", AsTyped(valid.message(), options.spellings).c_str());
     return 2;
+  }
+  if (!options.job.empty() && config->group_id.empty()) {
+    config->group_id = JobGroupId(*config, options.job, options.checkpoint_dir);
   }
   RuntimeOptions runtime;
   runtime.job.name = options.job.empty() ? JobNameFrom(config->EffectiveGroupId()) : options.job;
@@ -164,6 +191,12 @@ int RunJobCommand(const RunOptions& options) {
                      " checkpoints=" + std::to_string(s.checkpoints) +
                      " files_published=" + std::to_string(s.files_published);
   for (const auto& [name, value] : s.metrics) line += " " + name + "=" + std::to_string(value);
+  // Nanoseconds since the epoch; +inf once the input was read to its end.
+  line += " watermark=" + (s.watermark_idle  ? std::string("idle")
+                           : !s.watermark_ns ? std::string("none")
+                           : *s.watermark_ns == signal::Watermark::kEndOfTime
+                               ? std::string("+inf")
+                               : std::to_string(*s.watermark_ns));
   if (!options.quiet) std::fprintf(stderr, "%s\n", line.c_str());
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "kafka/consumer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <future>
@@ -83,6 +84,27 @@ bool IsMissingTopicError(rd_kafka_resp_err_t err) {
          err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
 }
 
+namespace {
+// True when OpenSSL's text in `detail` says a certificate was refused: the
+// client could not verify the broker's ("certificate verify failed"), or the
+// broker sent an alert about the client's ("tlsv13 alert certificate
+// required", "ssl/tls alert bad certificate", "tlsv1 alert unknown ca",
+// "... access denied"). Other TLS failures, such as "unexpected eof while
+// reading" when a broker restarts, are a dropped connection, retried.
+bool IsCertificateRefusal(const std::string& detail) {
+  auto has = [&](const char* text) { return detail.find(text) != std::string::npos; };
+  if (has("certificate verify failed")) return true;
+  return has(" alert ") && (has("certificate") || has("unknown ca") || has("access denied"));
+}
+
+std::string TlsAuthenticationFailed(const std::string& detail) {
+  return "TLS authentication failed: " + detail +
+         "; check ssl.ca.location (the CA that signed the broker's certificate) and, when the "
+         "broker asks for a client certificate, ssl.certificate.location and ssl.key.location "
+         "(a certificate the broker's CA signed)";
+}
+}  // namespace
+
 std::string DescribeAccessError(rd_kafka_resp_err_t err, const std::string& topic,
                                 const std::string& group, const std::string& detail) {
   const std::string code = std::string(" (") + rd_kafka_err2name(err) + ": " + detail + ")";
@@ -100,6 +122,14 @@ std::string DescribeAccessError(rd_kafka_resp_err_t err, const std::string& topi
     case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
       return "SASL authentication failed: " + detail +
              "; check sasl.mechanism, sasl.username and the password or token";
+    case RD_KAFKA_RESP_ERR__SSL:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+      // Under TLS 1.3 the broker refuses a client certificate after the
+      // client has finished its side of the handshake, so the refusal comes
+      // as a failed receive (_TRANSPORT), not as a failed handshake (_SSL).
+      // Either way only OpenSSL's text tells a refused certificate from a
+      // dropped connection.
+      return IsCertificateRefusal(detail) ? TlsAuthenticationFailed(detail) : "";
     default:
       return "";
   }
@@ -178,12 +208,27 @@ Status KafkaConsumer::Create() {
 Status KafkaConsumer::ReadMetadata() {
   TopicHandle topic(rd_kafka_topic_new(rk_.get(), config_.topic.c_str(), nullptr));
   const rd_kafka_metadata_t* raw = nullptr;
-  rd_kafka_resp_err_t e = rd_kafka_metadata(rk_.get(), 0, topic.get(), &raw,
-                                            static_cast<int>(config_.connect_timeout_ms));
-  MetadataHandle metadata(raw);
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // A refused login shows here as a timeout or a transport failure; the
-    // client's errors, served by reading the queue, say what it was.
+  rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  // Asked in rounds: a refused login shows here only as a timeout or a
+  // transport failure, and the client's errors, served by reading the queue
+  // between rounds, say what it was, so that it fails soon after the refusal
+  // instead of after connect_timeout_ms. Each round is twice as long as the
+  // last, so that a slow broker still gets the time to answer.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.connect_timeout_ms);
+  int64_t round_ms = 250;
+  while (true) {
+    const int64_t left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             deadline - std::chrono::steady_clock::now())
+                             .count();
+    const int64_t round = std::clamp<int64_t>(left, 1, round_ms);
+    round_ms *= 2;
+    const auto round_start = std::chrono::steady_clock::now();
+    e = rd_kafka_metadata(rk_.get(), 0, topic.get(), &raw, static_cast<int>(round));
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    // An answer that failed at once (no broker up) must not make this spin.
+    if (std::chrono::steady_clock::now() - round_start < std::chrono::milliseconds(50))
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     while (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0))
       rd_kafka_message_destroy(m);
     for (const ClientError& error : TakeClientErrors()) {
@@ -191,6 +236,10 @@ Status KafkaConsumer::ReadMetadata() {
           DescribeAccessError(error.code, config_.topic, config_.EffectiveGroupId(), error.reason);
       if (!access.empty()) return Status::Kafka(access);
     }
+    if (left <= round) break;
+  }
+  MetadataHandle metadata(raw);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Timeout("could not get metadata for topic '" + config_.topic + "' from " +
                            config_.bootstrap_servers + " within " +
                            std::to_string(config_.connect_timeout_ms) + " ms (" +

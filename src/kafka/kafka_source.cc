@@ -341,12 +341,15 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
   }
   ++stats.messages;
   const int64_t timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
-  if (m->payload == nullptr) {
+  const bool tombstone = m->payload == nullptr;
+  if (tombstone) {
     ++stats.tombstones;  // docs/semantics.md §10: not bad data, but the offset is read
     pacer->CountRecord(0);
   } else {
     stats.value_bytes += static_cast<int64_t>(m->len);
     pacer->CountRecord(static_cast<int64_t>(m->len + m->key_len));
+  }
+  if (!tombstone || config.tombstones == TombstonePolicy::kEmit) {
     KafkaRecord record;
     record.partition = m->partition;
     record.offset = m->offset;

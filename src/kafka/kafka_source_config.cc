@@ -389,6 +389,11 @@ Result<KafkaSourceConfig> KafkaSourceConfig::FromProperties(
           c.bad_data,
           ParseEnumProperty<BadDataPolicy>(
               key, value, {{"fail", BadDataPolicy::kFail}, {"drop", BadDataPolicy::kDrop}}));
+    } else if (key == "tombstones") {
+      KARROW_ASSIGN_OR_RAISE(
+          c.tombstones,
+          ParseEnumProperty<TombstonePolicy>(
+              key, value, {{"skip", TombstonePolicy::kSkip}, {"emit", TombstonePolicy::kEmit}}));
     } else if (key == "messages_per_second") {
       KARROW_ASSIGN_OR_RAISE(c.messages_per_second, ParseNumberProperty(key, value));
     } else if (key == "key_format") {

@@ -101,6 +101,15 @@ TEST(KafkaSourceConfig, FromProperties) {
   EXPECT_EQ(c->client_configs.at("fetch.min.bytes"), "10");
   EXPECT_TRUE(c->stop_at_end);
   EXPECT_EQ(c->EffectiveGroupId(), "karrow-t");
+  EXPECT_EQ(c->tombstones, TombstonePolicy::kSkip);
+
+  auto emit = KafkaSourceConfig::FromProperties({{"tombstones", "emit"}});
+  ASSERT_TRUE(emit.ok()) << emit.status().ToString();
+  EXPECT_EQ(emit->tombstones, TombstonePolicy::kEmit);
+  auto keep = KafkaSourceConfig::FromProperties({{"tombstones", "keep"}});
+  ASSERT_FALSE(keep.ok());
+  EXPECT_NE(keep.status().message().find("expected one of skip, emit"), std::string::npos)
+      << keep.status().message();
 
   auto bad = KafkaSourceConfig::FromProperties({{"offset_mode", "newest"}});
   ASSERT_FALSE(bad.ok());

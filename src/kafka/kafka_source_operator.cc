@@ -142,6 +142,12 @@ Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceColl
           *message);
       KARROW_RETURN_NOT_OK(st);
       if (finish) {
+        // The input is exhausted: no row can come after this watermark, so
+        // anything downstream waiting on event time may close its windows.
+        if (*finish == SourceFinishType::kFinal) {
+          KARROW_RETURN_NOT_OK(
+              collector.Broadcast(signal::Watermark{false, signal::Watermark::kEndOfTime}));
+        }
         source_->AwaitCommits(std::chrono::milliseconds(2000));
         PublishMetrics(ctx);
         return *finish;

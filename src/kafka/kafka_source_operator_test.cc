@@ -165,13 +165,16 @@ class RecordingCollector : public SourceCollector {
     } else if (const auto* wm = std::get_if<signal::Watermark>(&s)) {
       // Consecutive watermarks fold into the newest: how far one poll reads
       // (and so the steps a watermark takes) is up to the broker's pace,
-      // where it ends is not.
+      // where it ends is not. The end of time (a kFinal finish) never folds:
+      // it is an event of its own.
+      const bool end_of_time = wm->event_time_ns == signal::Watermark::kEndOfTime;
       std::string name =
-          wm->idle
-              ? "idle"
+          wm->idle ? "idle"
+          : end_of_time
+              ? "watermark +inf"
               : "watermark " + std::to_string((wm->event_time_ns / 1'000'000 - kBaseMs) / 1000);
-      bool folds =
-          !events_.empty() && (wm->idle ? events_.back() == "idle" : IsWatermark(events_.back()));
+      bool folds = !end_of_time && !events_.empty() &&
+                   (wm->idle ? events_.back() == "idle" : IsWatermark(events_.back()));
       if (folds) {
         events_.back() = name;
       } else {
@@ -341,9 +344,14 @@ TEST_F(KafkaSourceOperatorTest, Semantics2_RestoredOffsetsDecideTheStart) {
             (std::vector<std::string>{"rows 3", "end", "barrier 1"}));
   // Partition 1 starts at its end and holds the watermark back until it is
   // idle (200 ms), which the end of the read may come before; partition 0's
-  // newest event time is 7 s (offset 7).
-  EXPECT_TRUE(OneOf(Watermarks(task.collector().events()),
-                    {{}, {"idle"}, {"watermark 7"}, {"watermark 7", "idle"}}));
+  // newest event time is 7 s (offset 7). A final finish ends with the
+  // watermark at +infinity, after everything else.
+  EXPECT_TRUE(
+      OneOf(Watermarks(task.collector().events()), {{"watermark +inf"},
+                                                    {"idle", "watermark +inf"},
+                                                    {"watermark 7", "watermark +inf"},
+                                                    {"watermark 7", "idle", "watermark +inf"}}));
+  EXPECT_EQ(task.collector().events().back(), "watermark +inf");
   EXPECT_EQ(task.Offsets(), (TableEntries{{topic + ":0", "8"}, {topic + ":1", "8"}}));
 }
 

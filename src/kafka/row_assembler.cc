@@ -68,6 +68,10 @@ Result<std::unique_ptr<RowAssembler>> RowAssembler::Make(const KafkaSourceConfig
                                                          std::unique_ptr<ValueDecoder> decoder) {
   KARROW_RETURN_NOT_OK(config.CheckColumnNames(decoder->fields()));
   std::vector<Field> fields = decoder->fields();
+  // A tombstone's row has no value: each value column must be able to say so.
+  if (config.tombstones == TombstonePolicy::kEmit) {
+    for (Field& f : fields) f.nullable = true;
+  }
   for (Field& f : MetadataColumns(config.metadata_fields, config.key_format)) {
     fields.push_back(std::move(f));
   }
@@ -101,14 +105,9 @@ Status RowAssembler::Append(const KafkaRecord& record) {
       }
     }
   }
-  int64_t ts_ms = record.timestamp_ms;
-  if (ts_ms < 0) {
-    ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  }
-  event_time_ns_ = ts_ms * 1000000;
-  Status st = config_.value_format.framing == Framing::kNone
+  SetEventTime(record);
+  Status st = record.value == nullptr ? AppendTombstone(record)
+              : config_.value_format.framing == Framing::kNone
                   ? AppendRow(record, static_cast<const uint8_t*>(record.value),
                               static_cast<int64_t>(record.value_size))
                   : AppendFramed(record);
@@ -120,6 +119,34 @@ Status RowAssembler::Append(const KafkaRecord& record) {
   }
   return Drop(record, {static_cast<const char*>(record.value), record.value_size}, std::nullopt,
               st.message());
+}
+
+// A record without a timestamp (-1: a producer before Kafka 0.10, or a
+// message format without one) gets the time it is read, so that the event
+// time column, which is not nullable, has a value (docs/semantics.md §9).
+void RowAssembler::SetEventTime(const KafkaRecord& record) {
+  int64_t ts_ms = record.timestamp_ms;
+  if (ts_ms < 0) {
+    ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  }
+  event_time_ns_ = ts_ms * 1000000;
+}
+
+// tombstones=emit: one row, every value column null (framing or not: there
+// are no lines).
+Status RowAssembler::AppendTombstone(const KafkaRecord& record) {
+  const int64_t before = builder_->num_rows();
+  for (int col = 0; col < first_metadata_column_; ++col) builder_->column(col)->AppendNull();
+  if (Status st = AppendMetadata(record); !st.ok()) {
+    builder_->Truncate(before);
+    return st;
+  }
+  if (event_time_column_ >= 0)
+    builder_->column_as<Int64Builder>(event_time_column_)->Append(event_time_ns_);
+  ++rows_;
+  return Status::OK();
 }
 
 // One row from `size` bytes of the value (all of it, or one framed line).

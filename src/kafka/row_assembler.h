@@ -44,7 +44,9 @@ class RowAssembler {
   /// True when a column shows headers, so records must carry them.
   bool wants_headers() const { return wants_headers_; }
 
-  /// Appends the rows of one record with a value. Bad data under
+  /// Appends the rows of one record: of its value, or for a tombstone
+  /// (value nullptr, which only tombstones=emit passes) one row whose value
+  /// columns are all null. Bad data under
   /// bad_data=drop is counted, logged at a bounded rate and kept as a dead
   /// letter (dead_letter=true), and OK is returned; under bad_data=fail
   /// the record's rows are taken back and kBadData names where it is.
@@ -70,6 +72,8 @@ class RowAssembler {
  private:
   RowAssembler(const KafkaSourceConfig& config, std::unique_ptr<ValueDecoder> decoder,
                SchemaPtr schema);
+  void SetEventTime(const KafkaRecord& record);
+  Status AppendTombstone(const KafkaRecord& record);
   Status AppendFramed(const KafkaRecord& record);
   Status AppendRow(const KafkaRecord& record, const uint8_t* data, int64_t size);
   Status AppendMetadata(const KafkaRecord& record);

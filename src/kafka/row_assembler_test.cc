@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 namespace karrow {
@@ -55,8 +56,16 @@ TEST(RowAssembler, Semantics9_MetadataColumns) {
   r1.headers = &headers;
   KafkaRecord r2 = Record(v2, 11);
   r2.timestamp_ms = -1;  // no timestamp: null metadata, event time = read time
+  auto now_ns = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
   ASSERT_TRUE(rows->Append(r1).ok());
+  // Whole milliseconds of the wall clock, as the record's timestamp would be.
+  const int64_t before_ns = now_ns() / 1000000 * 1000000;
   ASSERT_TRUE(rows->Append(r2).ok());
+  const int64_t after_ns = now_ns();
   auto batch = rows->FinishRows();
   ASSERT_TRUE(batch.ok());
   ASSERT_EQ(batch->num_rows(), 2);
@@ -75,8 +84,43 @@ TEST(RowAssembler, Semantics9_MetadataColumns) {
   EXPECT_EQ(header_values.View(0), "x");
   EXPECT_FALSE(header_values.IsValid(1));
   EXPECT_EQ(batch->column(7)->Value<int64_t>(0), 1700000000010 * 1000000);
-  EXPECT_GT(batch->column(7)->Value<int64_t>(1), 1700000000010 * 1000000);
+  // No timestamp: the wall-clock time of reading (docs/semantics.md §9).
+  EXPECT_GE(batch->column(7)->Value<int64_t>(1), before_ns);
+  EXPECT_LE(batch->column(7)->Value<int64_t>(1), after_ns);
   EXPECT_EQ(rows->rows(), 2);
+}
+
+// tombstones=emit: a null value is a row of null value columns (nullable
+// then), with its metadata; under newline framing one such row too.
+TEST(RowAssembler, Semantics10_TombstonesEmitNullValueRows) {
+  KafkaSourceConfig c = Config(Format::kJson);
+  c.value_format.schema =
+      R"({"fields": [{"name": "id", "type": "int64", "nullable": false},
+                     {"name": "tags", "type": {"list": "utf8"}}]})";
+  c.value_format.framing = Framing::kNewline;
+  c.metadata_fields = {{MetadataKind::kOffsetId, "offset"}};
+  c.tombstones = TombstonePolicy::kEmit;
+  auto rows = Make(c);
+  for (const Field& f : rows->schema()->fields()) {
+    if (f.name != "offset" && f.name != "_timestamp") {
+      EXPECT_TRUE(f.nullable) << f.name;
+    }
+  }
+  std::string two = "{\"id\": 1, \"tags\": [\"x\"]}\n{\"id\": 2, \"tags\": []}";
+  KafkaRecord tombstone = Record("", 8);
+  tombstone.value = nullptr;
+  tombstone.value_size = 0;
+  ASSERT_TRUE(rows->Append(Record(two, 7)).ok());
+  ASSERT_TRUE(rows->Append(tombstone).ok());
+  auto batch = rows->FinishRows();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->num_rows(), 3);
+  EXPECT_EQ(batch->column(0)->Value<int64_t>(1), 2);
+  EXPECT_FALSE(batch->column(0)->IsValid(2));
+  EXPECT_FALSE(batch->column(1)->IsValid(2));
+  EXPECT_EQ(batch->column(2)->Value<int64_t>(2), 8);
+  EXPECT_EQ(batch->column(3)->Value<int64_t>(2), 1700000000008 * 1000000);
+  EXPECT_EQ(rows->rows(), 3);
 }
 
 TEST(RowAssembler, Semantics11_FailNamesWhereAndTakesTheRecordBack) {

@@ -65,6 +65,29 @@ TEST(TopicWatcher, Semantics6_MissingTopicIsNotFatalAtOnceButAccessFailuresAre) 
   EXPECT_EQ(sasl.rfind("SASL authentication failed: SASL PLAIN mechanism handshake failed", 0), 0u)
       << sasl;
   EXPECT_EQ(DescribeAccessError(RD_KAFKA_RESP_ERR__TRANSPORT, "orders", "g", "down"), "");
+  // A refused client certificate (TLS 1.3: an alert after the handshake)
+  // and a broker certificate the client cannot verify are logins refused.
+  std::string refused = DescribeAccessError(
+      RD_KAFKA_RESP_ERR__TRANSPORT, "orders", "g",
+      "Receive failed: error:0A000412:SSL routines::ssl/tls alert bad certificate");
+  EXPECT_EQ(refused.rfind("TLS authentication failed: Receive failed: ", 0), 0u) << refused;
+  std::string unverified = DescribeAccessError(
+      RD_KAFKA_RESP_ERR__SSL, "orders", "g",
+      "SSL handshake failed: error:0A000086:SSL routines::certificate verify failed");
+  EXPECT_EQ(unverified.rfind("TLS authentication failed: SSL handshake failed", 0), 0u)
+      << unverified;
+  std::string unknown_ca = DescribeAccessError(
+      RD_KAFKA_RESP_ERR__SSL, "orders", "g",
+      "SSL handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca");
+  EXPECT_EQ(unknown_ca.rfind("TLS authentication failed: ", 0), 0u) << unknown_ca;
+  // A broker going away mid-connection is not a refused login: retried.
+  EXPECT_EQ(DescribeAccessError(
+                RD_KAFKA_RESP_ERR__TRANSPORT, "orders", "g",
+                "Receive failed: error:0A000126:SSL routines::unexpected eof while reading"),
+            "");
+  EXPECT_EQ(DescribeAccessError(RD_KAFKA_RESP_ERR__SSL, "orders", "g",
+                                "SSL handshake failed: Disconnected"),
+            "");
 }
 
 }  // namespace

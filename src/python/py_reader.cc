@@ -1,5 +1,6 @@
 #include "python/py_reader.h"
 
+#include <cmath>
 #include <memory>
 #include <new>
 #include <string>
@@ -136,6 +137,14 @@ PyObject* Stats(PyObject* self, PyObject*) {
 
 PyObject* Closed(PyObject* self, void*) { return PyBool_FromLong(AsReader(self)->core->closed()); }
 
+// int nanoseconds, float("inf") once the read ended, None before the first.
+PyObject* Watermark(PyObject* self, void*) {
+  const int64_t ns = AsReader(self)->core->watermark_ns();
+  if (ns == ReaderCore::kNoWatermark) Py_RETURN_NONE;
+  if (ns == signal::Watermark::kEndOfTime) return PyFloat_FromDouble(HUGE_VAL);
+  return PyLong_FromLongLong(ns);
+}
+
 PyObject* KeepsDeadLetters(PyObject* self, void*) {
   return PyBool_FromLong(AsReader(self)->core->keeps_dead_letters());
 }
@@ -162,6 +171,9 @@ PyMethodDef kMethods[] = {
 
 PyGetSetDef kGetSet[] = {
     {"closed", NoThrowGet<Closed>, nullptr, "True after close().", nullptr},
+    {"watermark", NoThrowGet<Watermark>, nullptr,
+     "The newest watermark read: int ns since the epoch, inf once the read ended, or None.",
+     nullptr},
     {"keeps_dead_letters", NoThrowGet<KeepsDeadLetters>, nullptr,
      "True when opened with bad_data=\"drop\", dead_letter=True.", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr},

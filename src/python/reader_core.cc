@@ -41,7 +41,12 @@ Result<ReaderCore::Step> ReaderCore::PollOnce() {
     dead_letters_.push_back(std::move(*out.dead_letters));
   }
   step.rows = std::move(out.rows);
-  if (!step.rows && out.empty() && source_->done()) ended_ = step.ended = true;
+  if (std::optional<signal::Watermark> wm = source_->AdvanceWatermark(); wm && !wm->idle)
+    watermark_ns_ = wm->event_time_ns;
+  if (!step.rows && out.empty() && source_->done()) {
+    ended_ = step.ended = true;
+    watermark_ns_ = signal::Watermark::kEndOfTime;
+  }
   return step;
 }
 

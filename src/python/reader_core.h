@@ -69,6 +69,13 @@ class ReaderCore {
   /// open source, or as they stood when Close() closed it. Any thread.
   KafkaSourceStats stats();
 
+  /// The newest watermark read (docs/semantics.md §13), in nanoseconds since
+  /// the epoch: kNoWatermark before the first, signal::Watermark::kEndOfTime
+  /// once the read has ended (no row can come). An idle spell keeps the last
+  /// value. Any thread.
+  static constexpr int64_t kNoWatermark = INT64_MIN;
+  int64_t watermark_ns() const { return watermark_ns_.load(); }
+
  private:
   ReaderCore(std::unique_ptr<KafkaSource> source, bool keeps_dead_letters);
 
@@ -86,6 +93,7 @@ class ReaderCore {
   // only while polling, never while waiting for the GIL.
   std::mutex read_mu_;
   std::unique_ptr<KafkaSource> source_;
+  std::atomic<int64_t> watermark_ns_{kNoWatermark};
   KafkaSourceStats final_stats_;  // set by Close(), under close_mu_
   bool ended_ = false;
 

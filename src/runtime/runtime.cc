@@ -433,12 +433,26 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     }
   }
   for (auto& t : tasks) t->thread.join();
+  bool every_task_idle = true, some_task_without = false;
   for (auto& t : tasks) {
-    for (const auto& [name, value] : t->metrics.Snapshot()) {
+    std::map<std::string, int64_t> metrics = t->metrics.Snapshot();
+    for (const auto& [name, value] : metrics) {
       // Watermarks are per task; a sum means nothing.
       if (name.rfind("watermark", 0) != 0) summary.metrics[name] += value;
     }
+    // The job's watermark is its slowest task's, as for partitions (§13).
+    if (metrics.count("watermark_idle") && metrics["watermark_idle"] == 1) continue;
+    every_task_idle = false;
+    auto wm = metrics.find("watermark_ns");
+    if (wm == metrics.end()) {
+      some_task_without = true;
+    } else if (!summary.watermark_ns || wm->second < *summary.watermark_ns) {
+      summary.watermark_ns = wm->second;
+    }
   }
+  if (some_task_without) summary.watermark_ns.reset();
+  summary.watermark_idle = every_task_idle && !tasks.empty();
+  if (summary.watermark_idle) summary.watermark_ns.reset();
   if (!failure.ok()) return failure;
   return summary;
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,13 +19,8 @@ from kafka_helpers import admin_client, create_topic, delete_topics, start_broke
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(request: pytest.FixtureRequest) -> str:
-    """host:port of a running broker.
-
-    Uses the broker in $KARROW_KAFKA_DIR when that has a bootstrap file (start
-    one with `scripts/kafka start` to save the start-up time across runs);
-    otherwise starts a private one for this session and stops it at the end.
-    """
+def kafka_run(request: pytest.FixtureRequest) -> tuple[str, Path]:
+    """(host:port, run folder) of a running broker (see kafka_bootstrap)."""
     shared = os.environ.get("KARROW_KAFKA_DIR")
     if shared and (Path(shared) / "bootstrap").is_file():
         bootstrap = (Path(shared) / "bootstrap").read_text().strip()
@@ -32,7 +28,7 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> str:
             admin_client(bootstrap).list_topics(timeout=60)
         except Exception as e:
             pytest.fail(f"broker {bootstrap} from {shared}/bootstrap does not answer: {e}")
-        return bootstrap
+        return bootstrap, Path(shared)
 
     run_dir = tempfile.mkdtemp(prefix="karrow-kafka-")
 
@@ -42,7 +38,31 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> str:
         shutil.rmtree(run_dir, ignore_errors=True)
 
     request.addfinalizer(cleanup)
-    return start_broker(run_dir)
+    return start_broker(run_dir), Path(run_dir)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(kafka_run) -> str:
+    """host:port of a running broker's PLAINTEXT listener.
+
+    Uses the broker in $KARROW_KAFKA_DIR when that has a bootstrap file (start
+    one with `scripts/kafka start` to save the start-up time across runs);
+    otherwise starts a private one for this session and stops it at the end.
+    """
+    return kafka_run[0]
+
+
+@pytest.fixture(scope="session")
+def kafka_secure(kafka_run) -> dict:
+    """The same broker's secured listeners and how to log in to each: the
+    secure.json that scripts/kafka writes into its folder (addresses of
+    sasl_plaintext, ssl, sasl_ssl; scram_sha_512 and plain users; ca,
+    client_cert, client_key; other_ca, other_client_cert, other_client_key)."""
+    path = kafka_run[1] / "secure.json"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: the broker was started by an older scripts/kafka; "
+                    f"restart it (scripts/kafka stop, then start)")
+    return json.loads(path.read_text())
 
 
 @pytest.fixture

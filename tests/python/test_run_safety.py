@@ -84,7 +84,7 @@ def test_checkpoints_and_output_of_another_job_are_refused(kafka_bootstrap, new_
     r = run_once(karrow_run_args(kafka_bootstrap, second, tmp_path, "-e", "--job", "billing"))
     assert r.returncode == 2, r.stderr
     assert (f"checkpoint directory {tmp_path / 'checkpoints'} belongs to job billing (topic {first}, "
-            f"group karrow-{first}, format raw_string, sink format arrow), not to job billing "
+            f"group karrow-billing, format raw_string, sink format arrow), not to job billing "
             f"(topic {second}") in r.stderr
     # Another checkpoint folder, the same job name in the same sink: the
     # sink's record of the job says otherwise.
