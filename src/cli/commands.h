@@ -17,6 +17,8 @@ struct ConsumeOptions {
   int64_t count = -1;             // stop after this many rows; -1 = no limit
   int32_t task_index = 0;
   int32_t parallelism = 1;
+  std::string metrics_address;  // HOST:PORT of the metrics endpoint; empty = none
+  bool quiet = false;           // no progress line, no summary
 };
 
 struct RunOptions {
@@ -31,6 +33,7 @@ struct RunOptions {
   std::string job;                        // empty: the consumer group id
   std::string on_orphan_output = "fail";  // fail | keep | retract
   bool allow_missing_output = false;
+  std::string metrics_address;  // HOST:PORT of the metrics endpoint; empty = none
 };
 
 int RunConsume(const ConsumeOptions& options);

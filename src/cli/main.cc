@@ -143,6 +143,16 @@ struct SourceFlags {
   }
 };
 
+// Shown under every command's --help.
+constexpr const char* kEnvironmentHelp =
+    "Environment:\n"
+    "  KARROW_LOG=debug|info|warn|error  which messages karrow writes to stderr (default warn);\n"
+    "                                    info adds a line per task start and per checkpoint.\n"
+    "                                    -X debug=<contexts> writes librdkafka's debug lines\n"
+    "                                    whatever KARROW_LOG says.\n"
+    "Metrics: --metrics-address HOST:PORT serves them at http://HOST:PORT/metrics in the\n"
+    "Prometheus text format (port 0: any free port, printed at start); docs/metrics.md.";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,6 +160,7 @@ int main(int argc, char** argv) {
   CLI::App app{"karrow: read Apache Kafka topics into Apache Arrow record batches"};
   app.set_version_flag("--version", "karrow " KARROW_VERSION_STRING);
   app.require_subcommand(1);
+  app.footer(kEnvironmentHelp);
 
   SourceFlags consume_flags;
   karrow::cli::ConsumeOptions consume;
@@ -169,6 +180,11 @@ int main(int argc, char** argv) {
                 "as an Arrow IPC stream");
   c->add_option("--task", task, "Read task i of n, as i/n (partitions p with p % n == i)")
       ->capture_default_str();
+  c->add_option("--metrics-address", consume.metrics_address,
+                "Serve metrics at http://HOST:PORT/metrics (Prometheus text format) while reading");
+  c->add_flag("-q,--quiet", consume.quiet,
+              "No progress line and no summary on stderr (warnings and errors still show)");
+  c->footer(kEnvironmentHelp);
 
   SourceFlags run_flags;
   karrow::cli::RunOptions run;
@@ -201,6 +217,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   r->add_flag("--allow-missing-output", run.allow_missing_output,
               "Go on when a published file the checkpoint lists is gone (moved away downstream)");
+  r->add_option("--metrics-address", run.metrics_address,
+                "Serve metrics at http://HOST:PORT/metrics (Prometheus text format) while running");
+  r->footer(kEnvironmentHelp);
 
   int demo_records = 5000, demo_partitions = 6;
   CLI::App* d = app.add_subcommand(

@@ -22,6 +22,14 @@ void LogFromLibrdkafka(const rd_kafka_t*, int level, const char* facility, const
   Log(ours, std::string("librdkafka ") + facility + ": " + message);
 }
 
+// With -X debug=... the user asked for librdkafka's debug lines: they are
+// written whatever KARROW_LOG says, rather than also needing KARROW_LOG=debug.
+void LogFromLibrdkafkaDebugging(const rd_kafka_t* rk, int level, const char* facility,
+                                const char* message) {
+  if (level < 7) return LogFromLibrdkafka(rk, level, facility, message);
+  LogUnfiltered(LogLevel::kDebug, std::string("librdkafka ") + facility + ": " + message);
+}
+
 // librdkafka 2.0.2 can block forever in rd_kafka_destroy once a partition's
 // topic was deleted under it (its broker thread never exits), and
 // rd_kafka_consumer_close waits for an offset commit in flight, which a
@@ -161,7 +169,9 @@ Status KafkaConsumer::Create() {
   };
   queue_max_messages_ = get("queued.min.messages");
   queue_max_bytes_ = get("queued.max.messages.kbytes") * 1024;
-  rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
+  auto debug = config_.client_configs.find("debug");
+  const bool debugging = debug != config_.client_configs.end() && !debug->second.empty();
+  rd_kafka_conf_set_log_cb(conf.get(), debugging ? LogFromLibrdkafkaDebugging : LogFromLibrdkafka);
   rd_kafka_conf_set_error_cb(conf.get(), &KafkaConsumer::OnClientError);
   rd_kafka_conf_set_opaque(conf.get(), this);
 

@@ -68,6 +68,9 @@ class ReaderCore {
   /// The source's counters (messages, rows, bad records, ...): those of the
   /// open source, or as they stood when Close() closed it. Any thread.
   KafkaSourceStats stats();
+  /// The same moment's stats and positions as metric samples (docs/metrics.md),
+  /// also after Close(). Any thread.
+  MetricSamples metrics();
 
  private:
   ReaderCore(std::unique_ptr<KafkaSource> source, bool keeps_dead_letters);
@@ -87,6 +90,7 @@ class ReaderCore {
   std::mutex read_mu_;
   std::unique_ptr<KafkaSource> source_;
   KafkaSourceStats final_stats_;  // set by Close(), under close_mu_
+  MetricSamples final_metrics_;   // set by Close(), under close_mu_
   bool ended_ = false;
 
   std::mutex dead_letters_mu_;
