@@ -1,13 +1,13 @@
 #include "cli/metrics_server.h"
 
-#include "common/log.h"
-
 #include <httplib.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include "common/log.h"
 
 namespace karrow::cli {
 
@@ -36,10 +36,10 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& a
     response.set_content(render(), "text/plain; version=0.0.4; charset=utf-8");
   });
   errno = 0;
-  int bound = port == 0 ? s->server_->bind_to_any_port(host)
-                        : (s->server_->bind_to_port(host, static_cast<int>(port))
-                               ? static_cast<int>(port)
-                               : -1);
+  int bound =
+      port == 0
+          ? s->server_->bind_to_any_port(host)
+          : (s->server_->bind_to_port(host, static_cast<int>(port)) ? static_cast<int>(port) : -1);
   if (bound < 0) {
     const int error = errno;
     return Status::Invalid(flag + ": cannot listen there" +
@@ -49,8 +49,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& a
   s->host_ = host;
   s->port_ = bound;
   // A port picked by the system must be told; a chosen one the user knows.
-  const std::string url =
-      "http://" + host + ":" + std::to_string(bound) + "/metrics";
+  const std::string url = "http://" + host + ":" + std::to_string(bound) + "/metrics";
   if (port == 0) {
     std::fprintf(stderr, "karrow: serving metrics at %s\n", url.c_str());
   } else {

@@ -36,8 +36,8 @@ const MetricDef kFetchWakeups{"karrow_fetch_wakeups_total", T::kCounter, S::kTas
                               "Times the idle fetcher was woken"};
 const MetricDef kRateLimitWaits{"karrow_rate_limit_waits_total", T::kCounter, S::kTask, "",
                                 "Sleeps to keep to messages_per_second"};
-const MetricDef kRateLimitWaitSeconds{"karrow_rate_limit_wait_seconds_total", T::kCounter,
-                                      S::kTask, "", "Time slept to keep to messages_per_second"};
+const MetricDef kRateLimitWaitSeconds{"karrow_rate_limit_wait_seconds_total", T::kCounter, S::kTask,
+                                      "", "Time slept to keep to messages_per_second"};
 const MetricDef kFetchQueueMessages{
     "karrow_fetch_queue_messages", T::kGauge, S::kTask, "",
     "Messages the Kafka client fetched that were not read yet (librdkafka's queue)"};
@@ -75,14 +75,12 @@ const MetricDef kLastCheckpointTime{
 const std::vector<const MetricDef*>& MetricCatalog() {
   using namespace metric;
   static const std::vector<const MetricDef*> all = {
-      &kRecordsRead,          &kValueBytesRead,      &kRowsEmitted,
-      &kBatchesEmitted,       &kTombstones,          &kBadRecords,
-      &kDeadLetters,          &kCommits,             &kCommitFailures,
-      &kOffsetGaps,           &kSkippedOffsets,      &kFetchWakeups,
-      &kRateLimitWaits,       &kRateLimitWaitSeconds, &kFetchQueueMessages,
-      &kWatermark,            &kPartitionLag,        &kPartitionNextOffset,
-      &kPartitionEndOffset,   &kPartitionRecordsRead, &kCheckpointsCompleted,
-      &kCheckpointsFailed,    &kCheckpointDuration,  &kCheckpointSize,
+      &kRecordsRead,          &kValueBytesRead,       &kRowsEmitted,        &kBatchesEmitted,
+      &kTombstones,           &kBadRecords,           &kDeadLetters,        &kCommits,
+      &kCommitFailures,       &kOffsetGaps,           &kSkippedOffsets,     &kFetchWakeups,
+      &kRateLimitWaits,       &kRateLimitWaitSeconds, &kFetchQueueMessages, &kWatermark,
+      &kPartitionLag,         &kPartitionNextOffset,  &kPartitionEndOffset, &kPartitionRecordsRead,
+      &kCheckpointsCompleted, &kCheckpointsFailed,    &kCheckpointDuration, &kCheckpointSize,
       &kLastCheckpointEpoch,  &kLastCheckpointTime};
   return all;
 }
@@ -137,8 +135,8 @@ void AppendPrometheusText(const std::vector<std::pair<MetricLabels, MetricSample
     auto it = by_metric.find(def);
     if (it == by_metric.end()) continue;
     out->append("# HELP ").append(def->name).append(" ").append(def->help).append("\n");
-    out->append("# TYPE ").append(def->name).append(
-        def->type == MetricType::kCounter ? " counter\n" : " gauge\n");
+    out->append("# TYPE ").append(def->name).append(def->type == MetricType::kCounter ? " counter\n"
+                                                                                      : " gauge\n");
     for (const auto& [labels, s] : it->second) {
       out->append(def->name);
       bool first = true;

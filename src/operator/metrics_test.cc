@@ -17,7 +17,8 @@ TEST(Metrics, CatalogNamesFollowPrometheusConventions) {
     EXPECT_TRUE(names.insert(n).second) << n << " is listed twice";
     EXPECT_TRUE(std::regex_match(n, name)) << n;
     const bool total = n.size() > 6 && n.compare(n.size() - 6, 6, "_total") == 0;
-    EXPECT_EQ(def->type == MetricType::kCounter, total) << n << ": counters, and only they, end in _total";
+    EXPECT_EQ(def->type == MetricType::kCounter, total)
+        << n << ": counters, and only they, end in _total";
     EXPECT_NE(std::string(def->help), "") << n;
   }
 }
@@ -32,7 +33,8 @@ TEST(Metrics, TextGroupsEachMetricUnderOneHelpAndType) {
         {{&metric::kRecordsRead, "", "", 12},
          {&metric::kPartitionLag, "3", "", 40},
          {&metric::kBadRecords, "", bad_record_reason::kDecodeError, 2}}},
-       {task1, {{&metric::kRecordsRead, "", "", 5}, {&metric::kRateLimitWaitSeconds, "", "", 0.25}}},
+       {task1,
+        {{&metric::kRecordsRead, "", "", 5}, {&metric::kRateLimitWaitSeconds, "", "", 0.25}}},
        {job, {{&metric::kCheckpointsCompleted, "", "", 7}}}},
       &text);
   EXPECT_EQ(text,
