@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "karrow/export.h"
@@ -70,6 +71,9 @@ struct KafkaSourceStats {
   int64_t fetch_queue_messages = 0;  ///< librdkafka's queue of fetched messages, when published.
   /// The newest watermark AdvanceWatermark() returned (not idle), in ns; -1 for none.
   int64_t watermark_ns = -1;
+  /// Each broker's average round-trip time (µs) in librdkafka's newest
+  /// statistics; only with the client property statistics.interval.ms set.
+  std::vector<std::pair<std::string, int64_t>> broker_round_trip_us;
 };
 
 /// `stats` and `positions` as samples of the metric catalog (karrow/metrics.h):

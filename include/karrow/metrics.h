@@ -54,6 +54,7 @@ KARROW_EXPORT extern const MetricDef kRateLimitWaits;
 KARROW_EXPORT extern const MetricDef kRateLimitWaitSeconds;
 KARROW_EXPORT extern const MetricDef kFetchQueueMessages;
 KARROW_EXPORT extern const MetricDef kWatermark;
+KARROW_EXPORT extern const MetricDef kBrokerRoundTrip;  // label broker
 // Per partition.
 KARROW_EXPORT extern const MetricDef kPartitionLag;
 KARROW_EXPORT extern const MetricDef kPartitionNextOffset;

@@ -114,6 +114,10 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   void Advance(PartitionPosition& pos, int64_t next_offset);
   void ServeCommits(milliseconds max_wait);
   void Publish();
+  // Publish() also runs at least this often while idle, so that what other
+  // threads see (lag, fetch queue, round trips) does not go stale.
+  static constexpr milliseconds kIdlePublishPeriod{1000};
+  Clock::time_point next_publish{};
   /// Sleeps one slice (at most FetchPacer::kMaxWait) of the rate limit's
   /// wait, if there is one; true when it slept.
   bool PaceOnce();
@@ -425,9 +429,11 @@ void KafkaSource::Impl::Publish() {
   stats.bad_records = rows->bad_records();
   stats.bad_lines_too_long = rows->bad_lines_too_long();
   stats.fetch_queue_messages = static_cast<int64_t>(rd_kafka_queue_length(consumer->queue()));
+  stats.broker_round_trip_us = consumer->BrokerRoundTrips();
   stats.commits = committer->commits();
   stats.commit_failures = committer->failures();
   stats.fetch_wakeups = pacer->wakeups();
+  next_publish = Clock::now() + kIdlePublishPeriod;
   std::lock_guard<std::mutex> lock(published_mu);
   published_positions = std::move(positions);
   published_stats = stats;
@@ -525,7 +531,8 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
   KARROW_ASSIGN_OR_RAISE(ready, Take(due(), with_dead_letters, stopping()));
   if (!ready.empty()) return ready;
   if (!failure.ok() && rows->num_rows() == 0) return failure;
-  if (stopping()) Publish();  // the final positions and counts
+  // The final positions and counts, or a refresh while idle.
+  if (stopping() || Clock::now() >= next_publish) Publish();
   return SourceOutput{};
 }
 
@@ -665,6 +672,8 @@ MetricSamples SourceMetricSamples(const KafkaSourceStats& s,
   add(metric::kRateLimitWaitSeconds, s.rate_limit_wait_ns / 1e9);
   add(metric::kFetchQueueMessages, s.fetch_queue_messages);
   if (s.watermark_ns >= 0) add(metric::kWatermark, s.watermark_ns / 1e9);
+  for (const auto& [broker, us] : s.broker_round_trip_us)
+    add(metric::kBrokerRoundTrip, us / 1e6, {}, broker);
   for (const PartitionPosition& p : positions) {
     std::string partition = std::to_string(p.partition);
     // Unknown until the partition's first record or end tells where it is.

@@ -43,6 +43,10 @@ const MetricDef kFetchQueueMessages{
     "Messages the Kafka client fetched that were not read yet (librdkafka's queue)"};
 const MetricDef kWatermark{"karrow_event_time_watermark_seconds", T::kGauge, S::kTask, "",
                            "The newest event-time watermark emitted, in seconds since the epoch"};
+const MetricDef kBrokerRoundTrip{
+    "karrow_broker_rtt_seconds", T::kGauge, S::kTask, "broker",
+    "Average round-trip time to the broker in librdkafka's last statistics window (only with "
+    "the client property statistics.interval.ms set)"};
 const MetricDef kPartitionLag{
     "karrow_partition_lag_records", T::kGauge, S::kPartition, "",
     "Records between the next offset to read and the partition's end (high watermark, or last "
@@ -75,13 +79,13 @@ const MetricDef kLastCheckpointTime{
 const std::vector<const MetricDef*>& MetricCatalog() {
   using namespace metric;
   static const std::vector<const MetricDef*> all = {
-      &kRecordsRead,          &kValueBytesRead,       &kRowsEmitted,        &kBatchesEmitted,
-      &kTombstones,           &kBadRecords,           &kDeadLetters,        &kCommits,
-      &kCommitFailures,       &kOffsetGaps,           &kSkippedOffsets,     &kFetchWakeups,
-      &kRateLimitWaits,       &kRateLimitWaitSeconds, &kFetchQueueMessages, &kWatermark,
-      &kPartitionLag,         &kPartitionNextOffset,  &kPartitionEndOffset, &kPartitionRecordsRead,
-      &kCheckpointsCompleted, &kCheckpointsFailed,    &kCheckpointDuration, &kCheckpointSize,
-      &kLastCheckpointEpoch,  &kLastCheckpointTime};
+      &kRecordsRead,          &kValueBytesRead,       &kRowsEmitted,         &kBatchesEmitted,
+      &kTombstones,           &kBadRecords,           &kDeadLetters,         &kCommits,
+      &kCommitFailures,       &kOffsetGaps,           &kSkippedOffsets,      &kFetchWakeups,
+      &kRateLimitWaits,       &kRateLimitWaitSeconds, &kFetchQueueMessages,  &kWatermark,
+      &kBrokerRoundTrip,      &kPartitionLag,         &kPartitionNextOffset, &kPartitionEndOffset,
+      &kPartitionRecordsRead, &kCheckpointsCompleted, &kCheckpointsFailed,   &kCheckpointDuration,
+      &kCheckpointSize,       &kLastCheckpointEpoch,  &kLastCheckpointTime};
   return all;
 }
 

@@ -361,3 +361,33 @@ def test_run_logs_each_checkpoint_at_info_and_shows_progress_on_a_terminal(kafka
     assert re.search(r"\r\d+ records  \d+ records/s  [\d.]+ MB/s  lag \d+  (no checkpoint yet|checkpoint \d+ \d+ s ago)",
                      text), text
     assert re.search(r"karrow run: finish=final restored_epoch=0 last_epoch=1 checkpoints=1 ", text), text
+
+
+def test_broker_round_trip_from_librdkafka_statistics(kafka_bootstrap, new_topic):
+    topic = new_topic(1)
+    produce(kafka_bootstrap, topic, [{"value": b"a"}])
+    # Without statistics.interval.ms librdkafka sends none, and there is no such metric.
+    plain = open_reader(topic, kafka_bootstrap)
+    read_batches(plain)
+    assert "broker_rtt_seconds" not in plain.metrics()
+    plain.close()
+    proc, url = start_serving(["consume", "-b", kafka_bootstrap, "-t", topic, "-q",
+                               "-X", "statistics.interval.ms=100"])
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no broker round trip within 60 s"
+            rtt = by_label(scrape(url), "karrow_broker_rtt_seconds", "broker")
+            # An average over a window with requests in it is above 0.
+            if rtt and all(v > 0 for v in rtt.values()):
+                break
+            time.sleep(0.1)
+        [name] = rtt  # the one broker, named as librdkafka names it
+        assert re.fullmatch(r"127\.0\.0\.1:\d+/\d+", name), name
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
