@@ -31,4 +31,8 @@ KARROW_EXPORT Status ExportRecordBatch(const RecordBatch& batch, ArrowArray* out
 KARROW_EXPORT void ExportRecordBatchReader(std::unique_ptr<RecordBatchReader> reader,
                                            ArrowArrayStream* out);
 
+/// The reader inside a stream that ExportRecordBatchReader made and that was
+/// not released yet; nullptr for any other stream. The stream keeps owning it.
+KARROW_EXPORT RecordBatchReader* ExportedReader(ArrowArrayStream* stream);
+
 }  // namespace karrow

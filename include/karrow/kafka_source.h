@@ -7,10 +7,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "karrow/export.h"
 #include "karrow/kafka_source_config.h"
+#include "karrow/metrics.h"
 #include "karrow/record_batch.h"
 #include "karrow/source_collector.h"
 #include "karrow/status.h"
@@ -36,6 +39,8 @@ struct PartitionPosition {
   int64_t stop_offset = -1;
   /// True once next_offset reached stop_offset.
   bool finished = false;
+  /// Kafka records read from the partition by this source.
+  int64_t records = 0;
 };
 
 /// What one step of reading returned: a batch of rows, a batch of dead
@@ -47,19 +52,34 @@ struct SourceOutput {
 };
 
 struct KafkaSourceStats {
-  int64_t messages = 0;         ///< Kafka records read, tombstones and bad ones included.
-  int64_t rows = 0;             ///< Rows emitted.
-  int64_t value_bytes = 0;      ///< Bytes of message values read.
-  int64_t batches = 0;          ///< Batches emitted.
-  int64_t tombstones = 0;       ///< Records with a null value, skipped.
-  int64_t bad_records = 0;      ///< Records (or framed lines) dropped as bad data.
-  int64_t commits = 0;          ///< Offset commits the group coordinator accepted.
-  int64_t commit_failures = 0;  ///< Offset commits that failed (logged; never fatal).
-  int64_t offset_gaps = 0;      ///< Out-of-range positions skipped (on_out_of_range).
-  int64_t skipped_offsets = 0;  ///< Offsets jumped over by those skips.
+  int64_t messages = 0;            ///< Kafka records read, tombstones and bad ones included.
+  int64_t rows = 0;                ///< Rows emitted.
+  int64_t value_bytes = 0;         ///< Bytes of message values read.
+  int64_t batches = 0;             ///< Batches emitted.
+  int64_t tombstones = 0;          ///< Records with a null value, skipped.
+  int64_t bad_records = 0;         ///< Records (or framed lines) dropped as bad data.
+  int64_t bad_lines_too_long = 0;  ///< Of bad_records, framed lines over max_line_length.
+  int64_t dead_letters = 0;        ///< Dead letters returned (dead_letter=true).
+  int64_t commits = 0;             ///< Offset commits the group coordinator accepted.
+  int64_t commit_failures = 0;     ///< Offset commits that failed (logged; never fatal).
+  int64_t offset_gaps = 0;         ///< Out-of-range positions skipped (on_out_of_range).
+  int64_t skipped_offsets = 0;     ///< Offsets jumped over by those skips.
   int64_t fetch_wakeups =
       0;  ///< Times the idle fetcher was woken (see README: Memory and fetching).
+  int64_t rate_limit_waits = 0;      ///< Sleeps to keep to messages_per_second.
+  int64_t rate_limit_wait_ns = 0;    ///< Time those sleeps took.
+  int64_t fetch_queue_messages = 0;  ///< librdkafka's queue of fetched messages, when published.
+  /// The newest watermark AdvanceWatermark() returned (not idle), in ns; -1 for none.
+  int64_t watermark_ns = -1;
+  /// Each broker's average round-trip time (µs) in librdkafka's newest
+  /// statistics; only with the client property statistics.interval.ms set.
+  std::vector<std::pair<std::string, int64_t>> broker_round_trip_us;
 };
+
+/// `stats` and `positions` as samples of the metric catalog (karrow/metrics.h):
+/// the per-task and per-partition metrics of docs/metrics.md.
+KARROW_EXPORT MetricSamples SourceMetricSamples(const KafkaSourceStats& stats,
+                                                const std::vector<PartitionPosition>& positions);
 
 class KARROW_EXPORT KafkaSource : public RecordBatchReader {
  public:
@@ -130,6 +150,11 @@ class KARROW_EXPORT KafkaSource : public RecordBatchReader {
   std::vector<int32_t> partitions() const;
   std::vector<PartitionPosition> positions() const;
   KafkaSourceStats stats() const;
+  /// stats() and positions() of one moment as metric samples. Any thread.
+  MetricSamples metrics() const;
+  /// The topic read, and which task of how many this source is.
+  const std::string& topic() const;
+  TaskInfo task() const;
   /// Partitions of the whole topic, as seen at Open().
   int32_t topic_partitions() const;
 

@@ -57,6 +57,20 @@ KARROW_EXPORT int karrow_dead_letters_take(karrow_dead_letters* dead_letters,
                                            struct ArrowArrayStream* out, char* error,
                                            size_t error_size);
 
+/* The metrics of a stream from karrow_kafka_stream_open (docs/metrics.md),
+ * in the Prometheus text exposition format: the same names and values as
+ * the CLI's --metrics-address endpoint and Python's reader.metrics().
+ * Safe from any thread, also while the stream is being read, but not during
+ * or after its release.
+ *
+ * Returns 0 on success and sets `*text` to a NUL-terminated string the
+ * caller owns and frees with free(). Returns EINVAL when `stream` or `text`
+ * is NULL or `stream` is not an unreleased stream of karrow_kafka_stream_open,
+ * ENOMEM or EIO; on failure writes a message to `error` as karrow_kafka_stream_open
+ * does and leaves `*text` untouched. */
+KARROW_EXPORT int karrow_stream_metrics(struct ArrowArrayStream* stream, char** text, char* error,
+                                        size_t error_size);
+
 /* Frees a handle from karrow_kafka_stream_open; NULL is fine. The stream
  * stays valid, and dead letters it reads afterwards are discarded. */
 KARROW_EXPORT void karrow_dead_letters_free(karrow_dead_letters* dead_letters);

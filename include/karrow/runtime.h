@@ -12,8 +12,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "karrow/job_identity.h"
+#include "karrow/metrics.h"
 #include "karrow/source_operator.h"
 #include "karrow/status.h"
 
@@ -87,11 +90,7 @@ struct RunSummary {
 /// Makes the operator of one task; called once per task.
 using OperatorFactory = std::function<std::unique_ptr<SourceOperator>(int32_t task_index)>;
 
-/// The error for a checkpoint interval out of range, `given` as the user wrote it.
-std::string CheckpointIntervalRange(const std::string& given);
-/// The error for a stop timeout out of range, `given` as the user wrote it.
-std::string StopTimeoutRange(const std::string& given);
-
+class RunMetrics;
 /// Runs the job until its input ends (bounded runs: a final checkpoint, then
 /// kFinal), `*stop` becomes true (a final checkpoint, then kGraceful), or a
 /// task fails (no checkpoint after the failure; the error is returned).
@@ -99,7 +98,33 @@ std::string StopTimeoutRange(const std::string& given);
 /// kTimeout error; tasks that still have not ended a second after it are
 /// left running on their threads (their state is leaked and the folder locks
 /// stay held until the process exits), so the caller should exit soon.
+/// When `metrics` is not null, RunJob keeps it up to date while it runs.
 Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& make_operator,
-                          const std::atomic<bool>* stop);
+                          const std::atomic<bool>* stop, RunMetrics* metrics = nullptr);
+
+/// A running job's metrics (docs/metrics.md), for a metrics endpoint or a
+/// progress line: RunJob fills it while it runs; any thread may read it.
+class RunMetrics {
+ public:
+  RunMetrics();
+  ~RunMetrics();
+  RunMetrics(const RunMetrics&) = delete;
+  RunMetrics& operator=(const RunMetrics&) = delete;
+
+  /// Every task's samples with its labels, then the job's own; empty before
+  /// RunJob starts the tasks. Any thread.
+  std::vector<std::pair<MetricLabels, MetricSamples>> Snapshot() const;
+
+ private:
+  friend Result<RunSummary> RunJob(const RuntimeOptions&, const OperatorFactory&,
+                                   const std::atomic<bool>*, RunMetrics*);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The error for a checkpoint interval out of range, `given` as the user wrote it.
+std::string CheckpointIntervalRange(const std::string& given);
+/// The error for a stop timeout out of range, `given` as the user wrote it.
+std::string StopTimeoutRange(const std::string& given);
 
 }  // namespace karrow

@@ -209,6 +209,15 @@ class KafkaReader:
         fetch_wakeups."""
         return self._native.stats()
 
+    def metrics(self) -> Dict[str, Any]:
+        """The metrics of docs/metrics.md so far, also after :meth:`close`,
+        named as there less the ``karrow_`` prefix: e.g.
+        ``records_read_total`` (int), ``rate_limit_wait_seconds_total``
+        (float). Per-partition metrics map each partition to its value
+        (``m["partition_lag_records"][3]``), labelled ones each label value
+        (``m["bad_records_total"]["decode_error"]``)."""
+        return self._native.metrics()
+
     def close(self) -> None:
         """Stops reading and closes the Kafka consumer, also under a stream
         a consumer still holds (its next read fails). Idempotent. Without

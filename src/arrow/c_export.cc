@@ -195,4 +195,10 @@ void ExportRecordBatchReader(std::unique_ptr<RecordBatchReader> reader, ArrowArr
   out->private_data = new StreamPrivate{std::move(reader), {}};
 }
 
+RecordBatchReader* ExportedReader(ArrowArrayStream* stream) {
+  if (stream == nullptr || stream->release == nullptr || stream->get_next != StreamGetNext)
+    return nullptr;
+  return Priv(stream)->reader.get();
+}
+
 }  // namespace karrow

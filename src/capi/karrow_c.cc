@@ -1,4 +1,5 @@
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -62,6 +63,7 @@ class DeadLetterForwardingReader : public karrow::RecordBatchReader {
       : source_(std::move(source)), queue_(std::move(queue)) {}
 
   karrow::SchemaPtr schema() const override { return source_->schema(); }
+  const karrow::KafkaSource& source() const { return *source_; }
 
   karrow::Result<std::optional<karrow::RecordBatch>> Next() override {
     while (true) {
@@ -159,6 +161,35 @@ extern "C" int karrow_dead_letters_take(karrow_dead_letters* dead_letters, Arrow
     }
     karrow::ExportRecordBatchReader(
         std::make_unique<BatchListReader>(dead_letters->schema, std::move(batches)), out);
+    return 0;
+  } catch (const std::exception& e) {
+    return Fail(EIO, std::string("internal error: ") + e.what(), error, error_size);
+  }
+}
+
+extern "C" int karrow_stream_metrics(ArrowArrayStream* stream, char** text, char* error,
+                                     size_t error_size) {
+  try {
+    if (stream == nullptr || text == nullptr) {
+      return Fail(EINVAL, "karrow_stream_metrics: null argument", error, error_size);
+    }
+    karrow::RecordBatchReader* reader = karrow::ExportedReader(stream);
+    const karrow::KafkaSource* source = dynamic_cast<karrow::KafkaSource*>(reader);
+    if (auto* forwarding = dynamic_cast<DeadLetterForwardingReader*>(reader))
+      source = &forwarding->source();
+    if (source == nullptr) {
+      return Fail(EINVAL,
+                  "karrow_stream_metrics: not a stream of karrow_kafka_stream_open, or released",
+                  error, error_size);
+    }
+    karrow::MetricLabels labels{source->topic(), std::to_string(source->task().task_index), ""};
+    std::string out;
+    karrow::AppendPrometheusText({{labels, source->metrics()}}, &out);
+    char* copy = static_cast<char*>(std::malloc(out.size() + 1));
+    if (copy == nullptr)
+      return Fail(ENOMEM, "karrow_stream_metrics: out of memory", error, error_size);
+    std::memcpy(copy, out.c_str(), out.size() + 1);
+    *text = copy;
     return 0;
   } catch (const std::exception& e) {
     return Fail(EIO, std::string("internal error: ") + e.what(), error, error_size);

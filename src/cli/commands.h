@@ -19,8 +19,9 @@ struct ConsumeOptions {
   int64_t count = -1;             // stop after this many rows; -1 = no limit
   int32_t task_index = 0;
   int32_t parallelism = 1;
-  Spellings spellings;  // to word configuration errors as the user typed them
-  bool quiet = false;   // -q: no progress line
+  Spellings spellings;          // to word configuration errors as the user typed them
+  std::string metrics_address;  // HOST:PORT of the metrics endpoint; empty = none
+  bool quiet = false;           // -q: no progress line, no summary
 };
 
 struct RunOptions {
@@ -35,8 +36,9 @@ struct RunOptions {
   std::string job;                        // empty: the consumer group id
   std::string on_orphan_output = "fail";  // fail | keep | retract
   bool allow_missing_output = false;
-  Spellings spellings;  // to word configuration errors as the user typed them
-  bool quiet = false;   // -q: no summary line
+  Spellings spellings;          // to word configuration errors as the user typed them
+  std::string metrics_address;  // HOST:PORT of the metrics endpoint; empty = none
+  bool quiet = false;           // -q: no progress line, no summary line
 };
 
 int RunConsume(const ConsumeOptions& options);

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/metrics_server.h"
+#include "common/log.h"
 #include "karrow/kafka_source.h"
 #include "output/ipc_stream_writer.h"
 #include "output/ndjson_writer.h"
@@ -74,6 +76,29 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// The last words of a run on stderr, one key=value line a script can parse
+// like `karrow run`'s: rows written, bad records dropped by reason, and each
+// partition's next offset (where reading stopped; with -c, rows read past the
+// count are counted as read).
+void PrintSummary(const KafkaSource& source, int64_t written) {
+  KafkaSourceStats s = source.stats();
+  std::string line = "karrow consume: rows=" + std::to_string(written) +
+                     " records_read=" + std::to_string(s.messages) +
+                     " bad_records=" + std::to_string(s.bad_records) + " bad_records." +
+                     bad_record_reason::kDecodeError + "=" +
+                     std::to_string(s.bad_records - s.bad_lines_too_long) + " bad_records." +
+                     bad_record_reason::kLineTooLong + "=" + std::to_string(s.bad_lines_too_long) +
+                     " next_offsets=";
+  std::string offsets;
+  for (const PartitionPosition& p : source.positions()) {
+    if (p.next_offset < 0) continue;  // never reached: no offset known
+    offsets += (offsets.empty() ? "" : ",") + std::to_string(p.partition) + ":" +
+               std::to_string(p.next_offset);
+  }
+  line += offsets.empty() ? "none" : offsets;
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
 // --dead-letter FILE: an Arrow IPC stream of the dead letters, written as
 // they come, so the file is readable up to its last batch while karrow runs.
 class DeadLetterFile {
@@ -133,6 +158,7 @@ int RunConsume(const ConsumeOptions& options) {
         "karrow: dead_letter=true: name the file for the dead letters with --dead-letter FILE\n");
     return 2;
   }
+  const std::string topic = config->topic;
   auto opened = KafkaSource::Open(std::move(*config), {options.task_index, options.parallelism});
   if (!opened.ok()) {
     std::fprintf(stderr, "karrow: %s\n",
@@ -153,6 +179,23 @@ int RunConsume(const ConsumeOptions& options) {
       std::fprintf(stderr, "karrow: %s\n", st.message().c_str());
       return 1;
     }
+  }
+
+  std::unique_ptr<MetricsServer> metrics;
+  if (!options.metrics_address.empty()) {
+    const MetricLabels labels{topic, std::to_string(options.task_index), ""};
+    // The source outlives the server, declared after it.
+    Result<std::unique_ptr<MetricsServer>> server =
+        MetricsServer::Start(options.metrics_address, [source = source.get(), labels] {
+          std::string text;
+          AppendPrometheusText({{labels, source->metrics()}}, &text);
+          return text;
+        });
+    if (!server.ok()) {
+      std::fprintf(stderr, "karrow: %s\n", server.status().message().c_str());
+      return 2;
+    }
+    metrics = std::move(*server);
   }
 
   Progress progress(*source, options.quiet);
@@ -222,6 +265,7 @@ int RunConsume(const ConsumeOptions& options) {
     out.clear();
     if (!stream->Finish().ok() || !WriteAll(out) || std::fflush(stdout) != 0) exit_code = 1;
   }
+  if (!options.quiet) PrintSummary(*source, written);
   g_source = nullptr;
   return exit_code;
 }

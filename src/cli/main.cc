@@ -340,6 +340,15 @@ int UsageError(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   std::fprintf(stderr, "Run with --help for more information.\n");
   return 2;
 }
+// Shown under every command's --help.
+constexpr const char* kEnvironmentHelp =
+    "Environment:\n"
+    "  KARROW_LOG=debug|info|warn|error  which messages karrow writes to stderr (default warn);\n"
+    "                                    info adds a line per task start and per checkpoint.\n"
+    "                                    -X debug=<contexts> writes librdkafka's debug lines\n"
+    "                                    whatever KARROW_LOG says.\n"
+    "Metrics: --metrics-address HOST:PORT serves them at http://HOST:PORT/metrics in the\n"
+    "Prometheus text format (port 0: any free port, printed at start); docs/metrics.md.";
 
 }  // namespace
 
@@ -352,14 +361,15 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success; 1 runtime failure (a missing topic, an unreachable broker, bad "
       "data under --bad-data fail); 2 usage or configuration error; 130/143 stopped at once by "
       "a second SIGINT/SIGTERM.";
-  app.footer(exit_codes);
+  const std::string footer = std::string(kEnvironmentHelp) + "\n" + exit_codes;
+  app.footer(footer);
 
   SourceFlags consume_flags;
   karrow::cli::ConsumeOptions consume;
   std::string task = "0/1";
   CLI::App* c = app.add_subcommand("consume", "Read a topic and write its rows to stdout");
   consume_flags.AddTo(c);
-  c->footer(exit_codes);
+  c->footer(footer);
   c->add_option("--output", consume.output,
                 "ndjson (one JSON object per row) | arrow (an Arrow IPC stream; not to a "
                 "terminal)")
@@ -375,13 +385,15 @@ int main(int argc, char** argv) {
                 "as an Arrow IPC stream");
   c->add_option("--task", task, "Read task i of n, as i/n (partitions p with p % n == i)")
       ->capture_default_str();
+  c->add_option("--metrics-address", consume.metrics_address,
+                "Serve metrics at http://HOST:PORT/metrics (Prometheus text format) while reading");
 
   SourceFlags run_flags;
   karrow::cli::RunOptions run;
   CLI::App* r = app.add_subcommand(
       "run", "Read a topic into files, exactly once, with checkpoints; run it again to resume");
   run_flags.AddTo(r);
-  r->footer(exit_codes);
+  r->footer(footer);
   r->add_option("--parallelism", run.parallelism, "Tasks reading in parallel")
       ->capture_default_str();
   r->add_option("--checkpoint-dir", run.checkpoint_dir, "Where checkpoints are kept")->required();
@@ -409,6 +421,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   r->add_flag("--allow-missing-output", run.allow_missing_output,
               "Go on when a published file the checkpoint lists is gone (moved away downstream)");
+  r->add_option("--metrics-address", run.metrics_address,
+                "Serve metrics at http://HOST:PORT/metrics (Prometheus text format) while running");
 
   int demo_records = 5000, demo_partitions = 6;
   CLI::App* d = app.add_subcommand(

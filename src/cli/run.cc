@@ -3,13 +3,19 @@
 
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "cli/commands.h"
+#include "cli/metrics_server.h"
 #include "common/log.h"
 #include "kafka/consumer.h"
 #include "karrow/kafka_source_operator.h"
@@ -69,6 +75,83 @@ Result<std::chrono::milliseconds> ParseDuration(const char* flag, const std::str
   if (!(ms >= 1 && ms <= static_cast<double>(max.count()))) return Status::Invalid(range(text));
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }
+
+// What the progress line shows, summed over the tasks.
+struct RunTotals {
+  double records = 0, bytes = 0, lag = 0;
+  int64_t last_epoch = -1;
+  double last_checkpoint_at = -1;  // seconds since the epoch
+};
+
+RunTotals Totals(const RunMetrics& metrics) {
+  RunTotals t;
+  for (const auto& [labels, samples] : metrics.Snapshot()) {
+    for (const MetricSample& s : samples) {
+      if (s.def == &metric::kRecordsRead) t.records += s.value;
+      if (s.def == &metric::kValueBytesRead) t.bytes += s.value;
+      if (s.def == &metric::kPartitionLag) t.lag += s.value;
+      if (s.def == &metric::kLastCheckpointEpoch) t.last_epoch = static_cast<int64_t>(s.value);
+      if (s.def == &metric::kLastCheckpointTime) t.last_checkpoint_at = s.value;
+    }
+  }
+  return t;
+}
+
+// A one-line status on stderr, like consume's, redrawn once a second while
+// the job runs, only when stderr is a terminal: rates over the last second,
+// the total lag, and the newest checkpoint and its age.
+class RunProgress {
+ public:
+  explicit RunProgress(const RunMetrics& metrics) : metrics_(metrics) {
+    if (isatty(STDERR_FILENO)) thread_ = std::thread([this] { Loop(); });
+  }
+  /// Draws the line a last time and ends it.
+  ~RunProgress() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  void Loop() {
+    RunTotals before = Totals(metrics_);
+    auto last = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return done_; })) {
+      RunTotals now = Totals(metrics_);
+      auto at = std::chrono::steady_clock::now();
+      double secs = std::chrono::duration<double>(at - last).count();
+      std::string checkpoint = "no checkpoint yet";
+      if (now.last_epoch > 0) {
+        checkpoint = "checkpoint " + std::to_string(now.last_epoch);
+        if (now.last_checkpoint_at >= 0) {
+          double wall =
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+          checkpoint +=
+              " " + std::to_string(static_cast<int64_t>(wall - now.last_checkpoint_at)) + " s ago";
+        }
+      }
+      std::fprintf(stderr, "\r%.0f records  %.0f records/s  %.1f MB/s  lag %.0f  %s   ",
+                   now.records, secs > 0 ? (now.records - before.records) / secs : 0.0,
+                   secs > 0 ? (now.bytes - before.bytes) / secs / 1e6 : 0.0, now.lag,
+                   checkpoint.c_str());
+      before = now;
+      last = at;
+    }
+  }
+
+  const RunMetrics& metrics_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -165,12 +248,31 @@ int RunJobCommand(const RunOptions& options) {
       return 2;
     }
   }
+  RunMetrics metrics;
+  std::unique_ptr<MetricsServer> server;
+  if (!options.metrics_address.empty()) {
+    Result<std::unique_ptr<MetricsServer>> started =
+        MetricsServer::Start(options.metrics_address, [&metrics] {
+          std::string text;
+          AppendPrometheusText(metrics.Snapshot(), &text);
+          return text;
+        });
+    if (!started.ok()) {
+      std::fprintf(stderr, "karrow: %s\n", started.status().message().c_str());
+      return 2;
+    }
+    server = std::move(*started);
+  }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
   const KafkaSourceConfig& source = *config;
+  std::optional<RunProgress> progress;
+  if (!options.quiet) progress.emplace(metrics);
   Result<RunSummary> result = RunJob(
-      runtime, [&](int32_t) { return std::make_unique<KafkaSourceOperator>(source); }, &g_stop);
+      runtime, [&](int32_t) { return std::make_unique<KafkaSourceOperator>(source); }, &g_stop,
+      &metrics);
+  progress.reset();
   if (!result.ok()) {
     std::fprintf(stderr, "karrow: %s\n",
                  AsTyped(result.status().message(), options.spellings).c_str());

@@ -22,6 +22,10 @@ LogLevel MinLogLevel() {
 
 void Log(LogLevel level, const std::string& message) {
   if (level < MinLogLevel()) return;
+  LogUnfiltered(level, message);
+}
+
+void LogUnfiltered(LogLevel level, const std::string& message) {
   static const char* kNames[] = {"debug", "info", "warning", "error"};
   std::string line = std::string("karrow: ") + kNames[static_cast<int>(level)] + ": " +
                      ScrubSecrets(message) + "\n";

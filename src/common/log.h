@@ -14,6 +14,9 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 /// Messages below this level are dropped; KARROW_LOG=debug|info|warn|error.
 LogLevel MinLogLevel();
 void Log(LogLevel level, const std::string& message);
+/// Writes `message` whatever MinLogLevel() is: for output the user asked
+/// for otherwise (librdkafka's debug lines, -X debug=...).
+void LogUnfiltered(LogLevel level, const std::string& message);
 
 /// Lets one message through per interval and counts the ones it held back.
 class LogRateLimiter {
@@ -22,6 +25,9 @@ class LogRateLimiter {
   /// Logs `message` now, or counts it; the next message that gets through
   /// says how many were suppressed.
   void Log(LogLevel level, const std::string& message);
+  /// Writes `message` whatever MinLogLevel() is: for output the user asked
+  /// for otherwise (librdkafka's debug lines, -X debug=...).
+  void LogUnfiltered(LogLevel level, const std::string& message);
 
  private:
   std::mutex mu_;

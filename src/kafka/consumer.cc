@@ -1,6 +1,8 @@
 #include "kafka/consumer.h"
 
 #include <algorithm>
+#include <simdjson.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <future>
@@ -21,6 +23,14 @@ void LogFromLibrdkafka(const rd_kafka_t*, int level, const char* facility, const
                   : level <= 6 ? LogLevel::kInfo
                                : LogLevel::kDebug;
   Log(ours, std::string("librdkafka ") + facility + ": " + message);
+}
+
+// With -X debug=... the user asked for librdkafka's debug lines: they are
+// written whatever KARROW_LOG says, rather than also needing KARROW_LOG=debug.
+void LogFromLibrdkafkaDebugging(const rd_kafka_t* rk, int level, const char* facility,
+                                const char* message) {
+  if (level < 7) return LogFromLibrdkafka(rk, level, facility, message);
+  LogUnfiltered(LogLevel::kDebug, std::string("librdkafka ") + facility + ": " + message);
 }
 
 // librdkafka 2.0.2 can block forever in rd_kafka_destroy once a partition's
@@ -191,8 +201,11 @@ Status KafkaConsumer::Create() {
   };
   queue_max_messages_ = get("queued.min.messages");
   queue_max_bytes_ = get("queued.max.messages.kbytes") * 1024;
-  rd_kafka_conf_set_log_cb(conf.get(), LogFromLibrdkafka);
+  auto debug = config_.client_configs.find("debug");
+  const bool debugging = debug != config_.client_configs.end() && !debug->second.empty();
+  rd_kafka_conf_set_log_cb(conf.get(), debugging ? LogFromLibrdkafkaDebugging : LogFromLibrdkafka);
   rd_kafka_conf_set_error_cb(conf.get(), &KafkaConsumer::OnClientError);
+  rd_kafka_conf_set_stats_cb(conf.get(), &KafkaConsumer::OnStatistics);
   rd_kafka_conf_set_opaque(conf.get(), this);
 
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof(err));
@@ -276,6 +289,35 @@ void KafkaConsumer::OnClientError(rd_kafka_t*, int err, const char* reason, void
   if (self->client_errors_.size() < kMaxClientErrors) {
     self->client_errors_.push_back({static_cast<rd_kafka_resp_err_t>(err), reason});
   }
+}
+
+// librdkafka's statistics (statistics.interval.ms) are a large JSON
+// document; only each known broker's average round-trip time is kept.
+int KafkaConsumer::OnStatistics(rd_kafka_t*, char* json, size_t size, void* opaque) {
+  auto* self = static_cast<KafkaConsumer*>(opaque);
+  simdjson::dom::parser parser;
+  simdjson::dom::object brokers;
+  if (parser.parse(json, size).get_object()["brokers"].get(brokers) != simdjson::SUCCESS) return 0;
+  std::vector<std::pair<std::string, int64_t>> round_trips;
+  for (auto [key, broker] : brokers) {
+    int64_t node = -1, average = 0;
+    std::string_view name, source;
+    // Bootstrap entries (node -1) and logical ones (the group coordinator)
+    // stand for no broker of their own.
+    if (broker["nodeid"].get(node) != simdjson::SUCCESS || node < 0) continue;
+    if (broker["source"].get(source) == simdjson::SUCCESS && source == "logical") continue;
+    if (broker["name"].get(name) != simdjson::SUCCESS) continue;
+    if (broker["rtt"]["avg"].get(average) != simdjson::SUCCESS) continue;
+    round_trips.emplace_back(std::string(name), average);
+  }
+  std::lock_guard<std::mutex> lock(self->statistics_mu_);
+  self->broker_round_trips_ = std::move(round_trips);
+  return 0;  // librdkafka frees the text
+}
+
+std::vector<std::pair<std::string, int64_t>> KafkaConsumer::BrokerRoundTrips() const {
+  std::lock_guard<std::mutex> lock(statistics_mu_);
+  return broker_round_trips_;
 }
 
 std::vector<KafkaConsumer::ClientError> KafkaConsumer::TakeClientErrors() {

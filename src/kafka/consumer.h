@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kafka/partition_plan.h"
@@ -90,12 +91,17 @@ class KafkaConsumer final : public OffsetLookup {
   /// a consume call serves the queue, before the records it returns are
   /// handled; take them after handling those.
   std::vector<ClientError> TakeClientErrors();
+  /// Each broker's name and average round-trip time (µs) in librdkafka's
+  /// newest statistics, which come only when the client property
+  /// statistics.interval.ms is set; empty until then. Any thread.
+  std::vector<std::pair<std::string, int64_t>> BrokerRoundTrips() const;
 
  private:
   explicit KafkaConsumer(const KafkaSourceConfig& config) : config_(config) {}
   Status Create();
   Status ReadMetadata();
   static void OnClientError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static int OnStatistics(rd_kafka_t* rk, char* json, size_t size, void* opaque);
 
   const KafkaSourceConfig& config_;
   KafkaHandle rk_;
@@ -105,6 +111,8 @@ class KafkaConsumer final : public OffsetLookup {
   int64_t queue_max_bytes_ = 0;
   std::mutex client_errors_mu_;
   std::vector<ClientError> client_errors_;  // at most kMaxClientErrors, the oldest
+  mutable std::mutex statistics_mu_;
+  std::vector<std::pair<std::string, int64_t>> broker_round_trips_;
 };
 
 }  // namespace karrow

@@ -114,6 +114,10 @@ struct __attribute__((visibility("hidden"))) KafkaSource::Impl {
   void Advance(PartitionPosition& pos, int64_t next_offset);
   void ServeCommits(milliseconds max_wait);
   void Publish();
+  // Publish() also runs at least this often while idle, so that what other
+  // threads see (lag, fetch queue, round trips) does not go stale.
+  static constexpr milliseconds kIdlePublishPeriod{1000};
+  Clock::time_point next_publish{};
   /// Sleeps one slice (at most FetchPacer::kMaxWait) of the rate limit's
   /// wait, if there is one; true when it slept.
   bool PaceOnce();
@@ -125,6 +129,8 @@ bool KafkaSource::Impl::PaceOnce() {
   auto wait = pacer->WaitBeforeConsume(Clock::now());
   if (wait.count() <= 0) return false;
   std::this_thread::sleep_for(wait);
+  ++stats.rate_limit_waits;
+  stats.rate_limit_wait_ns += wait.count();
   return true;
 }
 
@@ -340,6 +346,7 @@ Status KafkaSource::Impl::HandleMessage(const rd_kafka_message_t* m) {
     return Status::OK();
   }
   ++stats.messages;
+  ++pos->records;
   const int64_t timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
   const bool tombstone = m->payload == nullptr;
   if (tombstone) {
@@ -423,9 +430,13 @@ void KafkaSource::Impl::Publish() {
   std::vector<PartitionPosition> positions = PositionsWithWatermarks();
   stats.rows = rows->rows();
   stats.bad_records = rows->bad_records();
+  stats.bad_lines_too_long = rows->bad_lines_too_long();
+  stats.fetch_queue_messages = static_cast<int64_t>(rd_kafka_queue_length(consumer->queue()));
+  stats.broker_round_trip_us = consumer->BrokerRoundTrips();
   stats.commits = committer->commits();
   stats.commit_failures = committer->failures();
   stats.fetch_wakeups = pacer->wakeups();
+  next_publish = Clock::now() + kIdlePublishPeriod;
   std::lock_guard<std::mutex> lock(published_mu);
   published_positions = std::move(positions);
   published_stats = stats;
@@ -448,6 +459,7 @@ Result<SourceOutput> KafkaSource::Impl::Take(bool rows_due, bool with_dead_lette
   if (with_dead_letters && rows->num_dead_letters() > 0 &&
       (out.rows || stopping || rows->DeadLettersDue(Clock::now()))) {
     KARROW_ASSIGN_OR_RAISE(out.dead_letters, rows->TakeDeadLetters());
+    if (out.dead_letters) stats.dead_letters += out.dead_letters->num_rows();
   }
   if (!out.empty()) Publish();
   return out;
@@ -522,7 +534,8 @@ Result<SourceOutput> KafkaSource::Impl::Poll(bool with_dead_letters, bool stop_r
   KARROW_ASSIGN_OR_RAISE(ready, Take(due(), with_dead_letters, stopping()));
   if (!ready.empty()) return ready;
   if (!failure.ok() && rows->num_rows() == 0) return failure;
-  if (stopping()) Publish();  // the final positions and counts
+  // The final positions and counts, or a refresh while idle.
+  if (stopping() || Clock::now() >= next_publish) Publish();
   return SourceOutput{};
 }
 
@@ -609,7 +622,13 @@ void KafkaSource::CommitOffsets(const PartitionOffsets& offsets) {
 void KafkaSource::AwaitCommits(milliseconds max_wait) { impl_->ServeCommits(max_wait); }
 
 std::optional<signal::Watermark> KafkaSource::AdvanceWatermark() {
-  return impl_->watermarks->Advance(Clock::now());
+  std::optional<signal::Watermark> wm = impl_->watermarks->Advance(Clock::now());
+  if (wm && !wm->idle) {
+    impl_->stats.watermark_ns = wm->event_time_ns;
+    std::lock_guard<std::mutex> lock(impl_->published_mu);
+    impl_->published_stats.watermark_ns = wm->event_time_ns;
+  }
+  return wm;
 }
 
 std::vector<int32_t> KafkaSource::partitions() const {
@@ -628,6 +647,64 @@ KafkaSourceStats KafkaSource::stats() const {
   std::lock_guard<std::mutex> lock(impl_->published_mu);
   return impl_->published_stats;
 }
+
+MetricSamples KafkaSource::metrics() const {
+  KafkaSourceStats stats;
+  std::vector<PartitionPosition> positions;
+  {
+    std::lock_guard<std::mutex> lock(impl_->published_mu);
+    stats = impl_->published_stats;
+    positions = impl_->published_positions;
+  }
+  return SourceMetricSamples(stats, positions);
+}
+
+MetricSamples SourceMetricSamples(const KafkaSourceStats& s,
+                                  const std::vector<PartitionPosition>& positions) {
+  MetricSamples out;
+  auto add = [&](const MetricDef& def, double value, std::string partition = {},
+                 std::string label = {}) {
+    out.push_back({&def, std::move(partition), std::move(label), value});
+  };
+  add(metric::kRecordsRead, s.messages);
+  add(metric::kValueBytesRead, s.value_bytes);
+  add(metric::kRowsEmitted, s.rows);
+  add(metric::kBatchesEmitted, s.batches);
+  add(metric::kTombstones, s.tombstones);
+  add(metric::kBadRecords, s.bad_records - s.bad_lines_too_long, {},
+      bad_record_reason::kDecodeError);
+  add(metric::kBadRecords, s.bad_lines_too_long, {}, bad_record_reason::kLineTooLong);
+  add(metric::kDeadLetters, s.dead_letters);
+  add(metric::kCommits, s.commits);
+  add(metric::kCommitFailures, s.commit_failures);
+  add(metric::kOffsetGaps, s.offset_gaps);
+  add(metric::kSkippedOffsets, s.skipped_offsets);
+  add(metric::kFetchWakeups, s.fetch_wakeups);
+  add(metric::kRateLimitWaits, s.rate_limit_waits);
+  add(metric::kRateLimitWaitSeconds, s.rate_limit_wait_ns / 1e9);
+  add(metric::kFetchQueueMessages, s.fetch_queue_messages);
+  if (s.watermark_ns >= 0) add(metric::kWatermark, s.watermark_ns / 1e9);
+  for (const auto& [broker, us] : s.broker_round_trip_us)
+    add(metric::kBrokerRoundTrip, us / 1e6, {}, broker);
+  for (const PartitionPosition& p : positions) {
+    std::string partition = std::to_string(p.partition);
+    // Unknown until the partition's first record or end tells where it is.
+    if (p.next_offset >= 0) {
+      add(metric::kPartitionNextOffset, p.next_offset, partition);
+      if (p.high_watermark >= 0) {
+        add(metric::kPartitionLag, std::max<int64_t>(0, p.high_watermark - p.next_offset),
+            partition);
+      }
+    }
+    if (p.high_watermark >= 0) add(metric::kPartitionEndOffset, p.high_watermark, partition);
+    add(metric::kPartitionRecordsRead, p.records, partition);
+  }
+  return out;
+}
+
+const std::string& KafkaSource::topic() const { return impl_->config.topic; }
+
+TaskInfo KafkaSource::task() const { return impl_->task; }
 
 int32_t KafkaSource::topic_partitions() const {
   std::lock_guard<std::mutex> lock(impl_->published_mu);

@@ -96,6 +96,7 @@ void KafkaSourceOperator::PublishMetrics(SourceContext& ctx) const {
   ctx.metrics->Set("offset_gaps", s.offset_gaps);
   ctx.metrics->Set("skipped_offsets", s.skipped_offsets);
   ctx.metrics->Set("fetch_wakeups", s.fetch_wakeups);
+  ctx.metrics->Publish(source_->metrics());
 }
 
 Result<SourceFinishType> KafkaSourceOperator::Run(SourceContext& ctx, SourceCollector& collector) {

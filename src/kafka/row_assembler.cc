@@ -177,19 +177,21 @@ Status RowAssembler::AppendFramed(const KafkaRecord& record) {
   const int64_t message_rows = rows_;
   const int64_t message_dead_letters = num_dead_letters();
   const int64_t message_bad = bad_records_;
+  const int64_t message_too_long = bad_lines_too_long_;
   while (lines.Next(&line, &length)) {
     line_no += static_cast<int32_t>(std::count(counted, line, '\n'));
     counted = line;
-    Status st = length > config_.value_format.max_line_length
-                    ? Status::BadData("line of " + std::to_string(length) +
-                                      " bytes is longer than max_line_length=" +
-                                      std::to_string(config_.value_format.max_line_length))
-                    : AppendRow(record, line, length);
+    const bool too_long = length > config_.value_format.max_line_length;
+    Status st = too_long ? Status::BadData("line of " + std::to_string(length) +
+                                           " bytes is longer than max_line_length=" +
+                                           std::to_string(config_.value_format.max_line_length))
+                         : AppendRow(record, line, length);
     if (st.ok()) continue;
     bool bad_data = st.code() == StatusCode::kBadData;
     st = Status(st.code(), "line " + std::to_string(line_no) + ": " + st.message());
     if (bad_data && config_.bad_data == BadDataPolicy::kDrop) {
       // Under drop, one bad line costs only itself; report it and go on.
+      bad_lines_too_long_ += too_long;
       st = Drop(record, {reinterpret_cast<const char*>(line), static_cast<size_t>(length)}, line_no,
                 st.message());
       if (st.ok()) continue;
@@ -200,6 +202,7 @@ Status RowAssembler::AppendFramed(const KafkaRecord& record) {
     if (dead_letters_) dead_letters_->Truncate(message_dead_letters);
     rows_ = message_rows;
     bad_records_ = message_bad;
+    bad_lines_too_long_ = message_too_long;
     return st;
   }
   return Status::OK();

@@ -66,6 +66,9 @@ class RowAssembler {
 
   int64_t rows() const { return rows_; }                ///< Rows appended in all.
   int64_t bad_records() const { return bad_records_; }  ///< Records or lines dropped.
+  /// Of bad_records(), the framed lines longer than max_line_length; the
+  /// rest did not decode.
+  int64_t bad_lines_too_long() const { return bad_lines_too_long_; }
 
   ~RowAssembler();  // in the .cc, where JsonTextChecker is complete
 
@@ -93,6 +96,7 @@ class RowAssembler {
   int64_t event_time_ns_ = 0;  // of the record being appended
   int64_t rows_ = 0;
   int64_t bad_records_ = 0;
+  int64_t bad_lines_too_long_ = 0;
   LogRateLimiter bad_data_log_{std::chrono::milliseconds(1000)};
 };
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "karrow/metrics.h"
 
@@ -21,14 +22,23 @@ class TaskMetrics final : public MetricsRecorder {
     std::lock_guard<std::mutex> lock(mu_);
     values_[name] += delta;
   }
+  void Publish(MetricSamples samples) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    samples_ = std::move(samples);
+  }
   std::map<std::string, int64_t> Snapshot() const {
     std::lock_guard<std::mutex> lock(mu_);
     return values_;
+  }
+  MetricSamples Samples() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return samples_;
   }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, int64_t> values_;
+  MetricSamples samples_;
 };
 
 }  // namespace karrow

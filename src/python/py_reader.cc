@@ -1,6 +1,7 @@
 #include "python/py_reader.h"
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -135,6 +136,57 @@ PyObject* Stats(PyObject* self, PyObject*) {
   return dict;
 }
 
+// A metric's value: float for times (the _seconds metrics), int for the
+// counts and offsets the rest are.
+PyObject* MetricValue(const MetricSample& s) {
+  if (std::strstr(s.def->name, "_seconds") != nullptr) return PyFloat_FromDouble(s.value);
+  return PyLong_FromLongLong(static_cast<long long>(s.value));
+}
+
+// Sets dict[key] = value, taking the reference to value; false on error.
+bool SetItem(PyObject* dict, PyObject* key, PyObject* value) {
+  bool ok = key != nullptr && value != nullptr && PyDict_SetItem(dict, key, value) == 0;
+  Py_XDECREF(key);
+  Py_XDECREF(value);
+  return ok;
+}
+
+// docs/metrics.md: the catalog's names less "karrow_"; a per-partition or
+// labelled metric maps its partition (int) or label value (str) to the value.
+PyObject* Metrics(PyObject* self, PyObject*) {
+  std::shared_ptr<ReaderCore> core = AsReader(self)->core;
+  MetricSamples samples;
+  Py_BEGIN_ALLOW_THREADS samples = core->metrics();
+  Py_END_ALLOW_THREADS PyObject* dict = PyDict_New();
+  if (dict == nullptr) return nullptr;
+  for (const MetricSample& s : samples) {
+    const char* name = s.def->name + std::strlen("karrow_");
+    const bool by_partition = s.def->scope == MetricScope::kPartition;
+    if (!by_partition && s.def->label[0] == '\0') {
+      if (!SetItem(dict, PyUnicode_FromString(name), MetricValue(s))) {
+        Py_DECREF(dict);
+        return nullptr;
+      }
+      continue;
+    }
+    PyObject* inner = PyDict_GetItemString(dict, name);  // borrowed
+    if (inner == nullptr) {
+      inner = PyDict_New();
+      if (!SetItem(dict, PyUnicode_FromString(name), inner)) {
+        Py_DECREF(dict);
+        return nullptr;
+      }
+    }
+    PyObject* key = by_partition ? PyLong_FromString(s.partition.c_str(), nullptr, 10)
+                                 : PyUnicode_FromString(s.label_value.c_str());
+    if (!SetItem(inner, key, MetricValue(s))) {
+      Py_DECREF(dict);
+      return nullptr;
+    }
+  }
+  return dict;
+}
+
 PyObject* Closed(PyObject* self, void*) { return PyBool_FromLong(AsReader(self)->core->closed()); }
 
 // int nanoseconds, float("inf") once the read ended, None before the first.
@@ -166,6 +218,8 @@ PyMethodDef kMethods[] = {
      "close()\n--\n\nStops reading and closes the consumer; idempotent."},
     {"stats", NoThrow<Stats>, METH_NOARGS,
      "stats()\n--\n\nThe source's counters as a dict of ints (also after close())."},
+    {"metrics", NoThrow<Metrics>, METH_NOARGS,
+     "metrics()\n--\n\nThe metrics of docs/metrics.md as a dict (also after close())."},
     {nullptr, nullptr, 0, nullptr},
 };
 

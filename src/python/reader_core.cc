@@ -66,7 +66,10 @@ void ReaderCore::Close() {
     std::lock_guard<std::mutex> lock(read_mu_);
     closing = std::move(source_);
   }
-  if (closing != nullptr) final_stats_ = closing->stats();
+  if (closing != nullptr) {
+    final_stats_ = closing->stats();
+    final_metrics_ = closing->metrics();
+  }
   // Closing the consumer may take a moment; no lock is needed for it.
   closing.reset();
 }
@@ -76,6 +79,11 @@ KafkaSourceStats ReaderCore::stats() {
   // flight does not matter, as KafkaSource::stats() is safe from any thread.
   std::lock_guard<std::mutex> lock(close_mu_);
   return source_ != nullptr ? source_->stats() : final_stats_;
+}
+
+MetricSamples ReaderCore::metrics() {
+  std::lock_guard<std::mutex> lock(close_mu_);
+  return source_ != nullptr ? source_->metrics() : final_metrics_;
 }
 
 }  // namespace karrow::python

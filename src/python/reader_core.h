@@ -68,6 +68,9 @@ class ReaderCore {
   /// The source's counters (messages, rows, bad records, ...): those of the
   /// open source, or as they stood when Close() closed it. Any thread.
   KafkaSourceStats stats();
+  /// The same moment's stats and positions as metric samples (docs/metrics.md),
+  /// also after Close(). Any thread.
+  MetricSamples metrics();
 
   /// The newest watermark read (docs/semantics.md §13), in nanoseconds since
   /// the epoch: kNoWatermark before the first, signal::Watermark::kEndOfTime
@@ -95,6 +98,7 @@ class ReaderCore {
   std::unique_ptr<KafkaSource> source_;
   std::atomic<int64_t> watermark_ns_{kNoWatermark};
   KafkaSourceStats final_stats_;  // set by Close(), under close_mu_
+  MetricSamples final_metrics_;   // set by Close(), under close_mu_
   bool ended_ = false;
 
   std::mutex dead_letters_mu_;

@@ -2,6 +2,9 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -199,6 +202,53 @@ Status StopTimedOut(milliseconds timeout, int64_t final_epoch, int64_t last_comp
 
 }  // namespace
 
+struct RunMetrics::Impl {
+  struct TaskEntry {
+    MetricLabels labels;
+    const TaskMetrics* live = nullptr;  // null once the run ended: then `ended`
+    MetricSamples ended;
+  };
+  mutable std::mutex mu;
+  MetricLabels job_labels;
+  std::vector<TaskEntry> tasks;
+  int64_t completed = 0;
+  int64_t failed = 0;
+  int64_t last_epoch = -1;  // -1: not known yet
+  double last_duration_s = -1;
+  double last_size_bytes = -1;
+  double last_completed_at = -1;  // seconds since the epoch
+
+  // The run is over: its tasks' last samples stay, for a final scrape.
+  void Detach() {
+    std::lock_guard<std::mutex> lock(mu);
+    for (TaskEntry& t : tasks) {
+      if (t.live != nullptr) t.ended = t.live->Samples();
+      t.live = nullptr;
+    }
+  }
+};
+
+RunMetrics::RunMetrics() : impl_(std::make_unique<Impl>()) {}
+RunMetrics::~RunMetrics() = default;
+
+std::vector<std::pair<MetricLabels, MetricSamples>> RunMetrics::Snapshot() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<std::pair<MetricLabels, MetricSamples>> out;
+  for (const Impl::TaskEntry& t : impl_->tasks)
+    out.emplace_back(t.labels, t.live != nullptr ? t.live->Samples() : t.ended);
+  if (impl_->last_epoch < 0) return out;  // not running yet
+  MetricSamples job;
+  auto add = [&](const MetricDef& def, double value) { job.push_back({&def, {}, {}, value}); };
+  add(metric::kCheckpointsCompleted, static_cast<double>(impl_->completed));
+  add(metric::kCheckpointsFailed, static_cast<double>(impl_->failed));
+  add(metric::kLastCheckpointEpoch, static_cast<double>(impl_->last_epoch));
+  if (impl_->last_duration_s >= 0) add(metric::kCheckpointDuration, impl_->last_duration_s);
+  if (impl_->last_size_bytes >= 0) add(metric::kCheckpointSize, impl_->last_size_bytes);
+  if (impl_->last_completed_at >= 0) add(metric::kLastCheckpointTime, impl_->last_completed_at);
+  out.emplace_back(impl_->job_labels, std::move(job));
+  return out;
+}
+
 std::string CheckpointIntervalRange(const std::string& given) {
   return "checkpoint_interval " + given + ": must be from 1 ms to 30 days (" +
          std::to_string(RuntimeOptions::kMaxCheckpointInterval.count()) +
@@ -230,7 +280,9 @@ Status RuntimeOptions::Validate() const {
 }
 
 Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& make_operator,
-                          const std::atomic<bool>* stop) {
+                          const std::atomic<bool>* stop, RunMetrics* metrics) {
+  RunMetrics own_metrics;
+  RunMetrics::Impl& m = *(metrics != nullptr ? metrics : &own_metrics)->impl_;
   KARROW_RETURN_NOT_OK(options.Validate());
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.checkpoint_dir));
   KARROW_RETURN_NOT_OK(files::MakeDirs(options.sink_dir));
@@ -299,6 +351,20 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
         &t->ctx, t->writer.get(), t->dead_letter_writer.get(), &events, first_epoch_after + 1);
     tasks.push_back(std::move(t));
   }
+  {
+    std::lock_guard<std::mutex> lock(m.mu);
+    m.job_labels.job = job.name;
+    m.last_epoch = summary.restored_epoch;
+    for (auto& t : tasks) {
+      MetricLabels labels{job.topic, std::to_string(t->ctx.task.task_index), job.name};
+      m.tasks.push_back({std::move(labels), &t->metrics, {}});
+    }
+  }
+  // Whatever way RunJob returns from here, the tasks' last samples stay.
+  struct DetachAtEnd {
+    RunMetrics::Impl* m;
+    ~DetachAtEnd() { m->Detach(); }
+  } detach_at_end{&m};
   for (auto& t : tasks) t->thread = std::thread(RunTask, t.get(), &events);
 
   int64_t epoch = first_epoch_after;
@@ -313,6 +379,15 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
   Status failure;
   Clock::time_point next_checkpoint = Clock::now() + options.checkpoint_interval;
   Clock::time_point started_at;
+  int64_t records_at_last_checkpoint = 0;
+  auto records_read = [&] {
+    int64_t sum = 0;
+    for (auto& t : tasks) {
+      std::map<std::string, int64_t> values = t->metrics.Snapshot();
+      if (auto it = values.find("messages"); it != values.end()) sum += it->second;
+    }
+    return sum;
+  };
 
   auto trigger = [&](bool then_stop) {
     in_flight = ++epoch;
@@ -337,6 +412,32 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     summary.files_published += static_cast<int64_t>(files.size());
     ++summary.checkpoints;
     summary.last_epoch = c.epoch;
+    {
+      std::error_code ignored;  // a file moved away downstream already counts as nothing
+      uintmax_t bytes = 0;
+      for (const std::string& f : files) {
+        uintmax_t size = std::filesystem::file_size(options.sink_dir + "/" + f, ignored);
+        if (!ignored) bytes += size;
+      }
+      const double took = std::chrono::duration<double>(Clock::now() - started_at).count();
+      const int64_t records = records_read();
+      {
+        std::lock_guard<std::mutex> lock(m.mu);
+        ++m.completed;
+        m.last_epoch = c.epoch;
+        m.last_duration_s = took;
+        m.last_size_bytes = static_cast<double>(bytes);
+        m.last_completed_at =
+            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+      }
+      Log(LogLevel::kInfo, "checkpoint " + std::to_string(c.epoch) + " complete: " +
+                               std::to_string(records - records_at_last_checkpoint) +
+                               " records since the last, " + std::to_string(files.size()) +
+                               " files (" + std::to_string(bytes) + " bytes) published, took " +
+                               std::to_string(static_cast<int64_t>(took * 1000)) + " ms");
+      records_at_last_checkpoint = records;
+    }
     for (auto& t : tasks) t->control.Send(control::Commit{c.epoch});
     Status pruned = store.Prune(options.keep_checkpoints);
     if (!pruned.ok()) Log(LogLevel::kWarn, "could not remove old checkpoints: " + pruned.message());
@@ -397,6 +498,11 @@ Result<RunSummary> RunJob(const RuntimeOptions& options, const OperatorFactory& 
     }
   }
 
+  if (in_flight != 0) {
+    // Started and never completed: it failed, or the run failed under it.
+    std::lock_guard<std::mutex> lock(m.mu);
+    ++m.failed;
+  }
   for (auto& t : tasks) {
     if (!t->done) t->control.Send(control::Stop{control::StopMode::kImmediate});
     t->control.Close();

@@ -36,6 +36,9 @@ def capi():
     lib.karrow_dead_letters_take.restype = ctypes.c_int
     lib.karrow_dead_letters_free.argtypes = [ctypes.c_void_p]
     lib.karrow_dead_letters_free.restype = None
+    lib.karrow_stream_metrics.argtypes = [ctypes.POINTER(ArrowArrayStream), ctypes.POINTER(ctypes.c_void_p),
+                                          ctypes.c_char_p, ctypes.c_size_t]
+    lib.karrow_stream_metrics.restype = ctypes.c_int
     return lib
 
 
@@ -103,3 +106,61 @@ def test_a_refused_secret_is_not_in_the_error(capi):
     assert "client_configs.sasl.jaas.config=<redacted>" in message
     assert secret not in message
     assert base64.b64encode(secret.encode()).decode().rstrip("=") not in message
+
+
+GetSchema = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ArrowArrayStream), ctypes.c_void_p)
+GetNext = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ArrowArrayStream), ctypes.c_void_p)
+Release = ctypes.CFUNCTYPE(None, ctypes.POINTER(ArrowArrayStream))
+
+
+def stream_metrics(capi, stream) -> str:
+    text = ctypes.c_void_p()
+    error = ctypes.create_string_buffer(4096)
+    rc = capi.karrow_stream_metrics(ctypes.byref(stream), ctypes.byref(text), error, len(error))
+    assert rc == 0, error.value
+    try:
+        return ctypes.string_at(text.value).decode()
+    finally:
+        ctypes.CDLL(None).free(text)
+
+
+def test_stream_metrics_while_and_after_reading(capi, kafka_bootstrap, new_topic):
+    topic = new_topic(2)
+    produce(kafka_bootstrap, topic, [{"value": b"a", "partition": 0}, {"value": b"bb", "partition": 0},
+                                     {"value": b"ccc", "partition": 1}])
+    rc, message, stream, _ = open_stream(capi, {"topic": topic, "bootstrap_servers": kafka_bootstrap,
+                                                "stop_at_end": "true", "linger_ms": "20"})
+    assert rc == 0, message
+    labels = f'topic="{topic}",task="0"'
+    before = stream_metrics(capi, stream)
+    assert f"karrow_records_read_total{{{labels}}} 0\n" in before
+    # Read through the stream's own functions (as a C program does), so that
+    # the stream stays this test's to ask for metrics.
+    schema_buffer = ctypes.create_string_buffer(72)  # struct ArrowSchema
+    assert GetSchema(stream.get_schema)(ctypes.byref(stream), ctypes.addressof(schema_buffer)) == 0
+    schema = pa.Schema._import_from_c(ctypes.addressof(schema_buffer))
+    rows = 0
+    while True:
+        array_buffer = ctypes.create_string_buffer(80)  # struct ArrowArray
+        assert GetNext(stream.get_next)(ctypes.byref(stream), ctypes.addressof(array_buffer)) == 0
+        if ctypes.c_void_p.from_buffer(array_buffer, 64).value is None:  # release == NULL: the end
+            break
+        batch = pa.RecordBatch._import_from_c(ctypes.addressof(array_buffer), schema)
+        batch.validate(full=True)
+        rows += batch.num_rows
+    assert rows == 3
+    after = stream_metrics(capi, stream)
+    for line in (f"karrow_records_read_total{{{labels}}} 3", f"karrow_rows_emitted_total{{{labels}}} 3",
+                 f"karrow_value_bytes_read_total{{{labels}}} 6",
+                 f'karrow_partition_lag_records{{topic="{topic}",partition="0"}} 0',
+                 f'karrow_partition_next_offset{{topic="{topic}",partition="0"}} 2',
+                 f'karrow_partition_next_offset{{topic="{topic}",partition="1"}} 1',
+                 "# TYPE karrow_partition_lag_records gauge", "# TYPE karrow_records_read_total counter"):
+        assert line + "\n" in after, after
+    Release(stream.release)(ctypes.byref(stream))
+    assert not stream.release
+    error = ctypes.create_string_buffer(4096)
+    text = ctypes.c_void_p()
+    assert capi.karrow_stream_metrics(ctypes.byref(stream), ctypes.byref(text), error, len(error)) == errno.EINVAL
+    assert error.value.decode() == "karrow_stream_metrics: not a stream of karrow_kafka_stream_open, or released"
+    assert text.value is None
