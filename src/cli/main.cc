@@ -25,7 +25,8 @@ std::string ExactNumber(double v) {
 // The source options `consume` and `run` share, kcat-like where kcat has one.
 struct SourceFlags {
   std::string brokers, topic, format = "raw_string", offset = "earliest", group, metadata,
-                              framing = "none", bad_data = "fail", schema_file, schema_registry;
+                              framing = "none", bad_data = "fail", schema_file, schema_registry,
+                              proto_message;
   std::vector<std::string> client_props, source_props, property_files;
   std::string event_time_column;
   const CLI::Option* event_time_option = nullptr;  // to tell "" from not given
@@ -43,7 +44,7 @@ struct SourceFlags {
     c->add_option("-F", property_files,
                   "Properties file of key=value lines (# comments): librdkafka properties, and "
                   "schema_registry.* source properties; -X and -p override it (repeatable)");
-    c->add_option("-f,--format", format, "raw_string | raw_bytes | json | avro")
+    c->add_option("-f,--format", format, "raw_string | raw_bytes | json | avro | protobuf")
         ->capture_default_str();
     c->add_option(
          "-o,--offset", offset,
@@ -59,9 +60,14 @@ struct SourceFlags {
     c->add_option(
         "--schema", schema_file,
         "Schema file of the values: for json, {\"fields\": [{\"name\": ..., \"type\": ...}]} or an "
-        "Avro schema; for avro, the reader schema");
+        "Avro schema; for avro, the reader schema; for protobuf, a .proto file (FILE.proto) or a "
+        "descriptor set (any other name, as protoc --descriptor_set_out --include_imports writes)");
+    c->add_option("--proto-message", proto_message,
+                  "Format protobuf: the full name of the values' message, e.g. shop.v1.Order "
+                  "(default: the schema file's first message)");
     c->add_option("--schema-registry", schema_registry,
-                  "Schema registry URL (format avro; other schema_registry.* settings go in -p)");
+                  "Schema registry URL (formats avro and protobuf; other schema_registry.* "
+                  "settings go in -p)");
     c->add_option("--bad-data", bad_data, "fail | drop")->capture_default_str();
     c->add_flag("-e,--exit", until_end,
                 "Stop once every partition is read to where it ended at start");
@@ -100,8 +106,13 @@ struct SourceFlags {
         std::fprintf(stderr, "karrow: --schema %s: cannot read the file\n", schema_file.c_str());
         return false;
       }
-      props->emplace_back("value_schema", text.str());
+      // A descriptor set is binary; the property takes it in base64.
+      const bool binary =
+          format == "protobuf" && !(schema_file.size() > 6 &&
+                                    schema_file.compare(schema_file.size() - 6, 6, ".proto") == 0);
+      props->emplace_back("value_schema", binary ? karrow::Base64Encode(text.str()) : text.str());
     }
+    if (!proto_message.empty()) props->emplace_back("protobuf_message", proto_message);
     auto fail = [](const std::string& what) {
       std::fprintf(stderr, "karrow: %s\n", what.c_str());
       return false;
