@@ -72,10 +72,10 @@ struct FieldStep {
 struct MessageProgram {
   std::string name;
   std::vector<FieldStep> fields;
-  std::vector<int32_t> dense;                   // field number -> index, -1; numbers < size
-  std::map<int32_t, int32_t> sparse;            // the larger numbers
-  std::vector<std::vector<int32_t>> oneofs;     // members' indexes
-  StructBuilder* out = nullptr;                 // null: the top level, or a special message
+  std::vector<int32_t> dense;                // field number -> index, -1; numbers < size
+  std::map<int32_t, int32_t> sparse;         // the larger numbers
+  std::vector<std::vector<int32_t>> oneofs;  // members' indexes
+  StructBuilder* out = nullptr;              // null: the top level, or a special message
   int32_t Find(uint32_t number) const {
     if (number < dense.size()) return dense[number];
     auto it = sparse.find(static_cast<int32_t>(number));
@@ -148,8 +148,7 @@ Kind ScalarKind(pb::FieldDescriptor::Type t) {
 // Builds the programs of one reader; they live as long as it does.
 class Compiler {
  public:
-  explicit Compiler(std::vector<std::unique_ptr<MessageProgram>>* programs)
-      : programs_(programs) {}
+  explicit Compiler(std::vector<std::unique_ptr<MessageProgram>>* programs) : programs_(programs) {}
 
   // `columns`: the builders of the fields (the top level); else `out`'s children.
   Result<const MessageProgram*> Message(const pb::Descriptor* m, StructBuilder* out,
@@ -168,8 +167,8 @@ class Compiler {
     for (int i = 0; i < m->field_count(); ++i) {
       const pb::FieldDescriptor* f = m->field(i);
       ArrayBuilder* column = out ? out->child(i) : columns.at(static_cast<size_t>(i));
-      KARROW_ASSIGN_OR_RAISE(
-          FieldStep step, Field(f, column, path.empty() ? f->name() : path + "." + f->name()));
+      KARROW_ASSIGN_OR_RAISE(FieldStep step,
+                             Field(f, column, path.empty() ? f->name() : path + "." + f->name()));
       if (const pb::OneofDescriptor* o = f->real_containing_oneof()) {
         step.oneof = o->index();
         program->oneofs[static_cast<size_t>(o->index())].push_back(i);
@@ -202,7 +201,8 @@ class Compiler {
       s.presence = Presence::kNull;
     }
     if (f->is_map()) {
-      auto* entries = static_cast<StructBuilder*>(static_cast<ListBuilder*>(column)->item_builder());
+      auto* entries =
+          static_cast<StructBuilder*>(static_cast<ListBuilder*>(column)->item_builder());
       s.kind = Kind::kMapEntry;
       s.wire = kLen;
       s.item = entries;
@@ -398,21 +398,23 @@ struct Runner {
         }
         case kSGroup:
         case kEGroup:
-          return Fail(nullptr, at,
-                      "field " + std::to_string(number) +
-                          " uses the group wire type, which karrow refuses (groups are deprecated)");
+          return Fail(
+              nullptr, at,
+              "field " + std::to_string(number) +
+                  " uses the group wire type, which karrow refuses (groups are deprecated)");
         default:
-          return Fail(nullptr, at,
-                      "field " + std::to_string(number) + " has invalid wire type " +
-                          std::to_string(wire));
+          return Fail(
+              nullptr, at,
+              "field " + std::to_string(number) + " has invalid wire type " + std::to_string(wire));
       }
       int32_t i = m.Find(static_cast<uint32_t>(number));
       if (i < 0) continue;  // an unknown field: skipped
       const FieldStep& f = m.fields[static_cast<size_t>(i)];
       if (wire != f.wire && !(f.packable && wire == kLen)) {
         return Fail(&f, at,
-                    "wire type " + std::to_string(wire) + " where the schema's type has wire type " +
-                        std::to_string(f.wire) + " (was it written with another schema?)");
+                    "wire type " + std::to_string(wire) +
+                        " where the schema's type has wire type " + std::to_string(f.wire) +
+                        " (was it written with another schema?)");
       }
       auto index = static_cast<int32_t>(entries.size());
       entries.push_back(e);
@@ -441,6 +443,7 @@ struct Runner {
       const Entry& e = entries[static_cast<size_t>(k)];
       ok = Scan(m, e.data, e.data + e.size, slot_base);
     }
+    if (!ok && failed == nullptr) failed = &f;  // the scan names no field of its own
     if (ok) ok = EmitMessage(f, m, slot_base);
     slots.resize(slot_base);
     entries.resize(entry_base);
@@ -538,6 +541,7 @@ struct Runner {
         const MessageProgram& m = *f.message;
         slots.resize(slot_base + 2 * m.fields.size(), -1);
         bool ok = Scan(m, e.data, e.data + e.size, slot_base);
+        if (!ok && failed == nullptr) failed = &f;
         if (ok) {
           if (f.kind == Kind::kMapEntry) {
             ok = EmitFields(m, slot_base);
@@ -564,8 +568,10 @@ struct Runner {
     int width = f.wire == kI32 ? 4 : f.wire == kI64 ? 8 : 0;
     if (width && packed.size % width != 0) {
       return Fail(&f, p,
-                  "packed values of " + std::to_string(packed.size) + " bytes are not a multiple "
-                      "of their " + std::to_string(width) + "-byte width");
+                  "packed values of " + std::to_string(packed.size) +
+                      " bytes are not a multiple "
+                      "of their " +
+                      std::to_string(width) + "-byte width");
     }
     while (p < end) {
       Entry e{0, nullptr, 0, f.wire, -1};
@@ -654,7 +660,8 @@ struct Runner {
       }
       case Kind::kString: {
         auto* out = static_cast<BinaryBuilder*>(f.item);
-        if (!out->ReserveValue(e.size)) return Fail(&f, e.data, out->DataLimitError(e.size).message());
+        if (!out->ReserveValue(e.size))
+          return Fail(&f, e.data, out->DataLimitError(e.size).message());
         if (!CopyUtf8(out->data_end(), reinterpret_cast<const char*>(e.data), e.size)) {
           return Fail(&f, e.data, "string is not valid UTF-8");
         }
