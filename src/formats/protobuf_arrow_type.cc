@@ -19,8 +19,9 @@ class Mapper {
       return Status::Invalid("protobuf schema: " + TooDeepMessage() + " at " + path);
     }
     if (!visiting_.insert(m).second) {
-      return Status::Invalid("protobuf schema: message " + m->full_name() + " contains itself (at " +
-                             path + "); a recursive message has no Arrow form");
+      return Status::Invalid("protobuf schema: message " + m->full_name() +
+                             " contains itself (at " + path +
+                             "); a recursive message has no Arrow form");
     }
     std::vector<Field> fields;
     for (int i = 0; i < m->field_count(); ++i) {

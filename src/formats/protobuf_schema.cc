@@ -31,8 +31,8 @@ class FirstError : public pb::io::ErrorCollector, public pb::DescriptorPool::Err
                 const std::string& message) override {
     int line = -1, column = -1;
     if (locations_ && locations_->Find(descriptor, location, &line, &column)) {
-      Set(filename + " line " + std::to_string(line + 1) + " column " +
-          std::to_string(column + 1) + " (" + element_name + "): " + message);
+      Set(filename + " line " + std::to_string(line + 1) + " column " + std::to_string(column + 1) +
+          " (" + element_name + "): " + message);
     } else {
       Set(filename + " (" + element_name + "): " + message);
     }
@@ -107,7 +107,8 @@ bool IsDescriptorSet(const std::string& bytes) {
 
 class Builder {
  public:
-  Builder(const std::string& what, pb::DescriptorPool* pool, const std::vector<ProtoSource>& imports)
+  Builder(const std::string& what, pb::DescriptorPool* pool,
+          const std::vector<ProtoSource>& imports)
       : what_(what), pool_(pool) {
     for (const ProtoSource& s : imports) sources_.emplace(s.name, &s);
   }

@@ -35,9 +35,8 @@ class ProtobufSchema {
   /// schema in errors ("value_schema", "schema id 7"), which also give the
   /// file, line and column. Imports of google/protobuf/*.proto that are not
   /// given come from libprotobuf.
-  static Result<std::shared_ptr<const ProtobufSchema>> Make(const std::string& what,
-                                                            const ProtoSource& main,
-                                                            const std::vector<ProtoSource>& imports);
+  static Result<std::shared_ptr<const ProtobufSchema>> Make(
+      const std::string& what, const ProtoSource& main, const std::vector<ProtoSource>& imports);
   ~ProtobufSchema();
 
   /// The message named `full_name` ("package.Outer.Inner"), or, when empty,

@@ -29,8 +29,8 @@ class ProtobufMessageDecoder final : public ValueDecoder {
   std::vector<Field> fields() const override { return fields_; }
   void Bind(RecordBatchBuilder* builder) override {
     // The columns are the message's Arrow form, so compiling cannot fail.
-    reader_ = ProtobufMessageReader::Make(message_, ValueColumns(builder, fields_.size()))
-                  .ValueOrDie();
+    reader_ =
+        ProtobufMessageReader::Make(message_, ValueColumns(builder, fields_.size())).ValueOrDie();
   }
   Status Append(const uint8_t* data, int64_t size) override { return reader_->Read(data, size); }
 
@@ -58,8 +58,8 @@ class ConfluentProtobufDecoder final : public ValueDecoder {
         registry_(std::move(registry)) {}
   std::vector<Field> fields() const override { return fields_; }
   void Bind(RecordBatchBuilder* builder) override {
-    reader_ = ProtobufMessageReader::Make(message_, ValueColumns(builder, fields_.size()))
-                  .ValueOrDie();
+    reader_ =
+        ProtobufMessageReader::Make(message_, ValueColumns(builder, fields_.size())).ValueOrDie();
   }
   Status Append(const uint8_t* data, int64_t size) override {
     KARROW_ASSIGN_OR_RAISE(ConfluentFrame frame, ParseConfluentFrame(data, size));
@@ -134,8 +134,7 @@ class ConfluentProtobufDecoder final : public ValueDecoder {
       why = what + ": the record's message is " + (*message)->full_name() + ", not " +
             message_->full_name() + " (set protobuf_message to read it)";
     } else if (Status st = CheckProtobufCompatible(*message, message_); !st.ok()) {
-      why = what + " cannot be read as the reader's " + message_->full_name() + ": " +
-            st.message();
+      why = what + " cannot be read as the reader's " + message_->full_name() + ": " + st.message();
     }
     if (checked_.size() >= kMaxRemembered) checked_.clear();
     checked_[key] = why;
@@ -158,8 +157,7 @@ class ConfluentProtobufDecoder final : public ValueDecoder {
         return Status(fetched.status().code(),
                       "fetching the writer schema of " + what + ": " + fetched.status().message());
       }
-      return unusable(what + " is not in the schema registry (" + fetched.status().message() +
-                      ")");
+      return unusable(what + " is not in the schema registry (" + fetched.status().message() + ")");
     }
     const RegisteredSchema& registered = **fetched;
     if (registered.schema_type != "PROTOBUF") {
@@ -208,13 +206,13 @@ Result<std::shared_ptr<const ProtobufSchema>> FetchProtobufSchema(
     pending.pop_back();
     if (!names.insert(ref.name).second) continue;
     if (names.size() > kMaxReferencedFiles) {
-      return Status::Invalid(what + " references more than " +
-                             std::to_string(kMaxReferencedFiles) + " schemas");
+      return Status::Invalid(what + " references more than " + std::to_string(kMaxReferencedFiles) +
+                             " schemas");
     }
     auto got = registry->GetVersion(ref.subject, ref.version);
     if (!got.ok()) {
-      return Status(got.status().code(), what + ": its reference '" + ref.name + "': " +
-                                             got.status().message());
+      return Status(got.status().code(),
+                    what + ": its reference '" + ref.name + "': " + got.status().message());
     }
     imports.push_back({ref.name, (*got)->schema});
     for (const SchemaReference& r : (*got)->references) pending.push_back(r);

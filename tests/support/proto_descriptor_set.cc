@@ -16,7 +16,8 @@ namespace pb = google::protobuf;
 
 class Errors : public pb::compiler::MultiFileErrorCollector {
  public:
-  void AddError(const std::string& file, int line, int column, const std::string& message) override {
+  void AddError(const std::string& file, int line, int column,
+                const std::string& message) override {
     std::fprintf(stderr, "%s:%d:%d: %s\n", file.c_str(), line + 1, column + 1, message.c_str());
   }
 };
