@@ -73,8 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const size_t which = data[0] % kNumCases;
   if (!harnesses[which]) {
-    harnesses[which] =
-        std::make_unique<DecoderHarness>([which] { return Make(kCases[which]); });
+    harnesses[which] = std::make_unique<DecoderHarness>([which] { return Make(kCases[which]); });
   }
   DecoderHarness& harness = *harnesses[which];
   size_t at = 1;
