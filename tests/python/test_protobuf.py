@@ -422,3 +422,40 @@ def test_schema_errors_name_the_line(kafka_bootstrap, new_topic, schema, error):
     topic = new_topic()
     with pytest.raises(Exception, match=re.escape(error)):
         read_protobuf(topic, kafka_bootstrap, value_schema=schema, confluent_framing=False)
+
+
+def test_framing_errors_are_bad_data(kafka_bootstrap, new_topic, registry):
+    proto = "syntax = 'proto3'; package fr; message M { int32 a = 1; }"
+    topic = new_topic()
+    good = registry.register(f"{topic}-value", proto, "PROTOBUF")
+    avro = registry.register("avro-value", json.dumps({"type": "record", "name": "R", "fields": []}))
+    head = b"\x00" + good.to_bytes(4, "big")
+    cases = [
+        (head, "the message-index path after the schema id is cut off"),
+        (head + b"\x02", "the message-index path after the schema id is cut off"),
+        (head + b"\x01", "the message-index path has -1 indexes"),
+        (head + b"\x02\x02\x08\x01", "message index [1] names no message of schema id"),
+        (b"\x00" + (9999).to_bytes(4, "big") + b"\x00", "schema id 9999 is not in the schema registry"),
+        (b"\x00" + avro.to_bytes(4, "big") + b"\x00", f"schema id {avro} is a AVRO schema, not Protobuf"),
+        (b"\x01" + head[1:] + b"\x00", "not the Confluent magic byte 0"),
+    ]
+    produce(kafka_bootstrap, topic, [{"value": v} for v, _ in cases] + [{"value": head + b"\x00\x08\x05"}])
+    for i, (value, error) in enumerate(cases):
+        single = new_topic()
+        produce(kafka_bootstrap, single, [{"value": value}])
+        with pytest.raises(Exception, match=re.escape(error)):
+            read_protobuf(single, kafka_bootstrap, value_schema=proto, **{"schema_registry.url": registry.url})
+    table = read_protobuf(topic, kafka_bootstrap, bad_data="drop", **{"schema_registry.url": registry.url})
+    assert table.to_pylist() == [dict(a=5)]
+
+
+def test_options_are_checked_before_connecting(kafka_bootstrap, new_topic):
+    import karrow
+    topic = new_topic()
+    with pytest.raises(karrow.KarrowError, match="format=protobuf reads the Confluent wire format"):
+        read_protobuf(topic, kafka_bootstrap)
+    with pytest.raises(karrow.KarrowError, match="confluent_framing=false reads bare messages, which needs"):
+        read_protobuf(topic, kafka_bootstrap, confluent_framing=False)
+    with pytest.raises(karrow.KarrowError, match="protobuf_message: only format=protobuf"):
+        with open_reader(topic, kafka_bootstrap, format="json", protobuf_message="a.B"):
+            pass
