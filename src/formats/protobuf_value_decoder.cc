@@ -164,7 +164,8 @@ class ConfluentProtobufDecoder final : public ValueDecoder {
       return unusable(what + " is a " + registered.schema_type + " schema, not Protobuf");
     }
     auto schema =
-        FetchProtobufSchema(registry_.get(), what, registered.schema, registered.references);
+        FetchProtobufSchema(registry_.get(), what, "schema_id_" + std::to_string(id) + ".proto",
+                            registered.schema, registered.references);
     if (!schema.ok()) {
       if (schema.status().code() != StatusCode::kInvalidArgument &&
           schema.status().code() != StatusCode::kNotFound) {
@@ -196,8 +197,8 @@ constexpr size_t kMaxReferencedFiles = 1000;
 }  // namespace
 
 Result<std::shared_ptr<const ProtobufSchema>> FetchProtobufSchema(
-    SchemaRegistryClient* registry, const std::string& what, const std::string& content,
-    const std::vector<SchemaReference>& references) {
+    SchemaRegistryClient* registry, const std::string& what, const std::string& file_name,
+    const std::string& content, const std::vector<SchemaReference>& references) {
   std::vector<ProtoSource> imports;
   std::set<std::string> names;
   std::vector<SchemaReference> pending = references;
@@ -217,11 +218,7 @@ Result<std::shared_ptr<const ProtobufSchema>> FetchProtobufSchema(
     imports.push_back({ref.name, (*got)->schema});
     for (const SchemaReference& r : (*got)->references) pending.push_back(r);
   }
-  std::string file = what;
-  for (char& c : file) {
-    if (c == ' ') c = '_';
-  }
-  return ProtobufSchema::Make(what, {file + ".proto", content}, imports);
+  return ProtobufSchema::Make(what, {file_name, content}, imports);
 }
 
 Result<std::unique_ptr<ValueDecoder>> MakeProtobufMessageDecoder(

@@ -11,12 +11,13 @@
 
 namespace karrow {
 
-/// The schema of a registry entry (`what` names it in errors: "schema id 7")
-/// with its references fetched from `registry`, transitively. A registry
+/// The schema of a registry entry (`what` names it in errors: "schema id 7";
+/// `file_name` is its file's name there, unless a serialized descriptor
+/// carries its own) with its references fetched from `registry`, transitively. A registry
 /// that cannot be reached is an error with the registry's status code.
 Result<std::shared_ptr<const ProtobufSchema>> FetchProtobufSchema(
-    SchemaRegistryClient* registry, const std::string& what, const std::string& content,
-    const std::vector<SchemaReference>& references);
+    SchemaRegistryClient* registry, const std::string& what, const std::string& file_name,
+    const std::string& content, const std::vector<SchemaReference>& references);
 
 /// Every value is one message `message_name` (empty: the schema file's
 /// first) of `schema` (value_schema's forms).

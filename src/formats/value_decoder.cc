@@ -126,10 +126,12 @@ Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const FormatOptions& opti
     std::string reader = options.schema;
     std::vector<SchemaReference> references;
     std::string what = "value_schema";
+    std::string file_name = "value_schema.proto";
     if (reader.empty()) {
       // TopicNameStrategy: the subject Confluent's serializers register under.
       std::string subject = options.subject.empty() ? topic + "-value" : options.subject;
       what = "the reader schema (latest of subject '" + subject + "')";
+      file_name = subject + ".proto";
       auto latest = registry->GetLatest(subject);
       if (!latest.ok()) {
         return Status(latest.status().code(), what + ": " + latest.status().message());
@@ -149,8 +151,8 @@ Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const FormatOptions& opti
     }
     if (options.format == Format::kAvro)
       return MakeConfluentAvroDecoder(reader, std::move(registry));
-    KARROW_ASSIGN_OR_RAISE(auto schema,
-                           FetchProtobufSchema(registry.get(), what, reader, references));
+    KARROW_ASSIGN_OR_RAISE(
+        auto schema, FetchProtobufSchema(registry.get(), what, file_name, reader, references));
     return MakeConfluentProtobufDecoder(std::move(schema), options.protobuf_message,
                                         std::move(registry));
   }
