@@ -169,7 +169,9 @@ class ConfluentProtobufDecoder final : public ValueDecoder {
     if (!schema.ok()) {
       if (schema.status().code() != StatusCode::kInvalidArgument &&
           schema.status().code() != StatusCode::kNotFound) {
-        return schema.status();
+        // The message starts with `what`.
+        return Status(schema.status().code(),
+                      "fetching the writer schema of " + schema.status().message());
       }
       return unusable(schema.status().message());
     }

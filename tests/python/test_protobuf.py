@@ -459,3 +459,28 @@ def test_options_are_checked_before_connecting(kafka_bootstrap, new_topic):
     with pytest.raises(karrow.KarrowError, match="protobuf_message: only format=protobuf"):
         with open_reader(topic, kafka_bootstrap, format="json", protobuf_message="a.B"):
             pass
+
+
+def test_an_unreachable_registry_stops_the_task_instead_of_dropping(kafka_bootstrap, new_topic, registry):
+    proto = "syntax = 'proto3'; package un; message M { int32 a = 1; }"
+    topic = new_topic()
+    # A reference the registry fails to serve (HTTP 500, every time) stops the task too.
+    base = registry.register("un-base", "syntax = 'proto3'; package un.base; message B {}", "PROTOBUF")
+    with_ref = registry.register(f"{topic}-value", "syntax = 'proto3'; package un; import 'b.proto'; "
+                                 "message M { int32 a = 1; }", "PROTOBUF",
+                                 [{"name": "b.proto", "subject": "un-base", "version": 1}])
+    assert base != with_ref
+    registry.set_fault("/subjects/un-base/versions/1", status=500)
+    produce(kafka_bootstrap, topic, [{"value": b"\x00" + with_ref.to_bytes(4, "big") + b"\x00\x08\x01"}])
+    options = {"schema_registry.max_retries": "1", "schema_registry.timeout_ms": "2000",
+               "schema_registry.retry_backoff_ms": "10"}
+    with pytest.raises(OSError, match=r"fetching the writer schema of schema id \d+: its reference 'b.proto': "
+                                      r".*HTTP 500"):
+        read_protobuf(topic, kafka_bootstrap, bad_data="drop", value_schema=proto,
+                      **{"schema_registry.url": registry.url}, **options)
+    gone = SchemaRegistryServer()
+    url = gone.url
+    gone.close()
+    with pytest.raises(OSError, match="fetching the writer schema of schema id"):
+        read_protobuf(topic, kafka_bootstrap, bad_data="drop", value_schema=proto,
+                      **{"schema_registry.url": url}, **options)
