@@ -32,7 +32,8 @@ struct Reader {
     EXPECT_TRUE(fields.ok()) << fields.status().ToString();
     builder = std::make_unique<RecordBatchBuilder>(std::make_shared<karrow::Schema>(*fields));
     std::vector<ArrayBuilder*> columns;
-    for (size_t i = 0; i < fields->size(); ++i) columns.push_back(builder->column(static_cast<int>(i)));
+    for (size_t i = 0; i < fields->size(); ++i)
+      columns.push_back(builder->column(static_cast<int>(i)));
     reader = std::move(ProtobufMessageReader::Make(*d, columns)).ValueOrDie();
   }
   Status Read(const std::string& bytes) {
@@ -99,8 +100,8 @@ TEST(ProtobufDecoder, CompatibilityFollowsTheWireEncoding) {
   auto ok = Schema(
       "syntax = 'proto3'; message M { uint64 a = 1; bytes s = 2; sint64 z = 3; Sub sub = 4; "
       "int32 added = 9; } message Sub { float x = 1; }");
-  auto nested = Schema(
-      "syntax = 'proto3'; message M { Sub sub = 4; } message Sub { fixed32 x = 1; }");
+  auto nested =
+      Schema("syntax = 'proto3'; message M { Sub sub = 4; } message Sub { fixed32 x = 1; }");
   auto fixed = Schema("syntax = 'proto3'; message M { sfixed32 f = 5; }");
   const auto* wm = *w->FindMessage("M");
   EXPECT_TRUE(CheckProtobufCompatible(wm, *ok->FindMessage("M")).ok());
