@@ -40,6 +40,7 @@ Layout LayoutOf(const DataType& type) {
     case TypeId::kDecimal128:
     case TypeId::kTime32:
     case TypeId::kTime64:
+    case TypeId::kDuration:
     case TypeId::kFixedSizeBinary:
       return Layout::kFixedWidth;
     case TypeId::kBool:

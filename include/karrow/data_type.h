@@ -37,6 +37,7 @@ enum class TypeId {
   kTime64,           ///< Time of day, int64, in unit() (microseconds or nanoseconds).
   kMap,              ///< One child: the non-nullable struct "entries" {key, value}.
   kDenseUnion,       ///< Children are the members; type id i selects child i.
+  kDuration,         ///< A length of time, int64, in unit().
 };
 
 enum class TimeUnit { kSecond, kMilli, kMicro, kNano };
@@ -57,7 +58,7 @@ struct Field {
 class KARROW_EXPORT DataType {
  public:
   TypeId id() const { return id_; }
-  TimeUnit unit() const { return unit_; }                    ///< kTimestamp, kTime32, kTime64.
+  TimeUnit unit() const { return unit_; }  ///< kTimestamp, kTime32, kTime64, kDuration.
   const std::string& timezone() const { return timezone_; }  ///< kTimestamp; empty = naive.
   int32_t precision() const { return precision_; }           ///< kDecimal128 only.
   int32_t scale() const { return scale_; }                   ///< kDecimal128 only.
@@ -84,6 +85,7 @@ class KARROW_EXPORT DataType {
   friend TypePtr time64(TimeUnit);
   friend TypePtr map(Field, Field);
   friend TypePtr dense_union(std::vector<Field>);
+  friend TypePtr duration(TimeUnit);
   explicit DataType(TypeId id) : id_(id) {}
 
   TypeId id_;
@@ -124,6 +126,8 @@ KARROW_EXPORT TypePtr time64(TimeUnit unit);
 KARROW_EXPORT TypePtr map(Field key, Field value);
 /// A dense union of `members`, with type ids 0..n-1 (at most 127).
 KARROW_EXPORT TypePtr dense_union(std::vector<Field> members);
+/// duration[unit]: an int64 count of `unit`.
+KARROW_EXPORT TypePtr duration(TimeUnit unit);
 
 class KARROW_EXPORT Schema {
  public:

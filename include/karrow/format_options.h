@@ -17,6 +17,7 @@ enum class Format {
   kRawBytes,   ///< One binary column `value`.
   kJson,       ///< With a schema: typed columns; else one utf8 column `value` (arrow.json).
   kAvro,       ///< Avro datums, decoded into the columns of the reader schema.
+  kProtobuf,   ///< Protobuf messages, decoded into the columns of the reader message.
 };
 
 enum class Framing {
@@ -48,7 +49,7 @@ struct KARROW_EXPORT SchemaRegistryConfig {
 /// The value format of a source. Set as properties with the names given
 /// below (FormatOptions::SetProperty).
 struct KARROW_EXPORT FormatOptions {
-  /// Property `format`: raw_string | raw_bytes | json | avro.
+  /// Property `format`: raw_string | raw_bytes | json | avro | protobuf.
   Format format = Format::kRawString;
   /// Property `value_schema`. format=json: the declared schema of the
   /// values, as the JSON document the README describes ("JSON with a declared
@@ -56,7 +57,14 @@ struct KARROW_EXPORT FormatOptions {
   /// format=avro: the reader schema (Avro JSON). Required for raw datums;
   /// with Confluent framing, empty means the registry's latest schema of
   /// `subject`, fetched when the decoder is made.
+  /// format=protobuf: the reader schema, as .proto text (importing only
+  /// google/protobuf/*.proto) or base64 of a serialized FileDescriptorSet or
+  /// FileDescriptorProto; required and empty as for avro.
   std::string schema;
+  /// Property `protobuf_message`. format=protobuf: the full name of the
+  /// message the values are (e.g. "shop.v1.Order"); empty means the first
+  /// message of the schema's file.
+  std::string protobuf_message;
   /// Property `framing`: none | newline.
   Framing framing = Framing::kNone;
   /// Property `max_line_length`. Newline framing: a longer line is bad data
@@ -67,22 +75,24 @@ struct KARROW_EXPORT FormatOptions {
   /// their own).
   TimeUnit json_epoch_unit = TimeUnit::kMilli;
   /// Property `confluent_framing`: whether values carry the Confluent wire
-  /// format's 5-byte prefix (magic byte 0, schema id). Unset: yes for avro,
-  /// no for the other formats. format=avro without it reads raw datums
-  /// written with `schema`.
+  /// format's 5-byte prefix (magic byte 0, schema id; for protobuf then the
+  /// message-index path). Unset: yes for avro and protobuf, no for the other
+  /// formats. avro and protobuf without it read values written with `schema`.
   std::optional<bool> confluent_framing;
-  /// Property `value_subject`. format=avro with Confluent framing and no
+  /// Property `value_subject`. format=avro or protobuf with Confluent framing and no
   /// schema: the registry subject whose latest schema is the reader schema;
   /// empty means "<topic>-value", the subject Confluent's serializers use.
   std::string subject;
   /// Properties `schema_registry.<field>`.
   SchemaRegistryConfig schema_registry;
 
-  bool UsesConfluentFraming() const { return confluent_framing.value_or(format == Format::kAvro); }
+  /// Whether the format's schemas can come from a registry (avro, protobuf).
+  bool HasRegistrySchemas() const { return format == Format::kAvro || format == Format::kProtobuf; }
+  bool UsesConfluentFraming() const { return confluent_framing.value_or(HasRegistrySchemas()); }
   /// False when the reader schema comes from the registry, so the value
   /// columns are known only once the decoder is made.
   bool ColumnsKnownWithoutRegistry() const {
-    return !(format == Format::kAvro && UsesConfluentFraming() && schema.empty());
+    return !(HasRegistrySchemas() && UsesConfluentFraming() && schema.empty());
   }
 
   /// Checks the options against each other, without parsing the schema

@@ -235,7 +235,7 @@ class KafkaReader:
         return f"<karrow.KafkaReader{' (closed)' if self.closed else ''}>"
 
 
-Format = Literal["raw_string", "raw_bytes", "json", "avro"]
+Format = Literal["raw_string", "raw_bytes", "json", "avro", "protobuf"]
 OffsetMode = Literal["earliest", "latest", "group", "timestamp", "offsets"]
 
 
@@ -279,9 +279,12 @@ def read_kafka(
         format: how values become columns: "raw_string" (default; one utf8
             column ``value``, invalid UTF-8 is bad data), "raw_bytes" (one
             binary column), "json" (typed columns with ``value_schema``, else
-            one ``value`` column), "avro" (the reader schema's columns).
+            one ``value`` column), "avro" (the reader schema's columns),
+            "protobuf" (the reader message's columns).
         value_schema: format="json": the declared schema (JSON text or a
-            dict); format="avro": the reader schema (Avro JSON).
+            dict); format="avro": the reader schema (Avro JSON);
+            format="protobuf": .proto text, or a descriptor set in base64
+            (pick the message with ``protobuf_message``).
         framing: "none" (default: one record is one row) or "newline" (one
             record holds rows separated by newlines).
         metadata_fields: Kafka attributes to add as columns, each ``kind`` or

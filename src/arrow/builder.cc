@@ -303,6 +303,7 @@ std::unique_ptr<ArrayBuilder> MakeBuilder(const TypePtr& type, std::shared_ptr<M
     case TypeId::kInt64:
     case TypeId::kTimestamp:
     case TypeId::kTime64:
+    case TypeId::kDuration:
       return std::make_unique<Int64Builder>(type, pool);
     case TypeId::kUInt8:
       return std::make_unique<UInt8Builder>(type, pool);

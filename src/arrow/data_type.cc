@@ -73,6 +73,12 @@ TypePtr dense_union(std::vector<Field> members) {
   return TypePtr(t);
 }
 
+TypePtr duration(TimeUnit unit) {
+  auto* t = new DataType(TypeId::kDuration);
+  t->unit_ = unit;
+  return TypePtr(t);
+}
+
 int DataType::byte_width() const {
   switch (id_) {
     case TypeId::kInt8:
@@ -92,6 +98,7 @@ int DataType::byte_width() const {
     case TypeId::kFloat64:
     case TypeId::kTimestamp:
     case TypeId::kTime64:
+    case TypeId::kDuration:
       return 8;
     case TypeId::kDecimal128:
       return 16;
@@ -168,22 +175,25 @@ std::string DataType::CFormat() const {
       for (size_t i = 0; i < children_.size(); ++i) out += (i ? "," : "") + std::to_string(i);
       return out;
     }
+    case TypeId::kDuration:
+      return std::string("tD") + UnitLetter(unit_);
   }
   return "n";
 }
 
 std::string DataType::ToString() const {
-  static const char* kNames[] = {"bool",   "int8",      "int16",  "int32",
-                                 "int64",  "uint8",     "uint16", "uint32",
-                                 "uint64", "float",     "double", "string",
-                                 "binary", "timestamp", "date32", "decimal128",
-                                 "list",   "struct",    "null",   "fixed_size_binary",
-                                 "time32", "time64",    "map",    "dense_union"};
+  static const char* kNames[] = {
+      "bool",       "int8",   "int16",  "int32",       "int64",
+      "uint8",      "uint16", "uint32", "uint64",      "float",
+      "double",     "string", "binary", "timestamp",   "date32",
+      "decimal128", "list",   "struct", "null",        "fixed_size_binary",
+      "time32",     "time64", "map",    "dense_union", "duration"};
   std::string out = kNames[static_cast<int>(id_)];
   switch (id_) {
     case TypeId::kTimestamp:
     case TypeId::kTime32:
-    case TypeId::kTime64: {
+    case TypeId::kTime64:
+    case TypeId::kDuration: {
       static const char* kUnitNames[] = {"s", "ms", "us", "ns"};
       out += std::string("[") + kUnitNames[static_cast<int>(unit_)] +
              (timezone_.empty() ? "" : ", " + timezone_) + "]";

@@ -103,7 +103,7 @@ bool OffsetProperties(const std::vector<std::string>& values, karrow::cli::Prope
 struct SourceFlags {
   std::string brokers, topic, format = "raw_string", group, metadata, framing = "none",
                               bad_data = "fail", schema_file, schema_registry, key_format,
-                              tombstones = "skip";
+                              tombstones = "skip", proto_message;
   std::vector<std::string> offsets, client_props, source_props, property_files;
   std::vector<int32_t> partitions;
   std::string event_time_column;
@@ -133,15 +133,19 @@ struct SourceFlags {
         ->allow_extra_args(false);
     c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>; for run --job NAME, karrow-NAME)");
     c->add_option("-f,--format", format,
-                  "The values' format: raw_string | raw_bytes | json | avro (any case)")
+                  "The values' format: raw_string | raw_bytes | json | avro | protobuf (any case)")
         ->capture_default_str();
     c->add_option(
         "--schema", schema_file,
         "Schema file of the values: for json, {\"fields\": [{\"name\": ..., \"type\": ...}]} or an "
-        "Avro schema; for avro, the reader schema");
+        "Avro schema; for avro, the reader schema; for protobuf, a .proto file (FILE.proto) or a "
+        "descriptor set (any other name, as protoc --descriptor_set_out --include_imports writes)");
+    c->add_option("--proto-message", proto_message,
+                  "Format protobuf: the full name of the values' message, e.g. shop.v1.Order "
+                  "(default: the schema file's first message)");
     c->add_option("-r,--schema-registry", schema_registry,
-                  "Schema registry URL (format avro; other schema_registry.* settings go in -S or "
-                  "-F)");
+                  "Schema registry URL (formats avro and protobuf; other schema_registry.* "
+                  "settings go in -S or -F)");
     c->add_option("--framing", framing, "none | newline (one value per line)")
         ->capture_default_str();
     c->add_option("--metadata", metadata,
@@ -219,7 +223,8 @@ struct SourceFlags {
                  {"schema_registry.url", "-r"},
                  {"value_schema", "--schema " + schema_file},
                  {"dead_letter=true", "--dead-letter FILE"},
-                 {"key_format", "--key-format"}};
+                 {"key_format", "--key-format"},
+                 {"protobuf_message", "--proto-message"}};
     if (!OffsetProperties(offsets, props)) return false;
     if (!partitions.empty()) {
       std::string list;
@@ -244,8 +249,13 @@ struct SourceFlags {
         std::fprintf(stderr, "karrow: --schema %s: cannot read the file\n", schema_file.c_str());
         return false;
       }
-      props->emplace_back("value_schema", text.str());
+      // A descriptor set is binary; the property takes it in base64.
+      const bool binary =
+          format == "protobuf" && !(schema_file.size() > 6 &&
+                                    schema_file.compare(schema_file.size() - 6, 6, ".proto") == 0);
+      props->emplace_back("value_schema", binary ? karrow::Base64Encode(text.str()) : text.str());
     }
+    if (!proto_message.empty()) props->emplace_back("protobuf_message", proto_message);
     auto fail = [](const std::string& what) {
       std::fprintf(stderr, "karrow: %s\n", what.c_str());
       return false;

@@ -78,6 +78,11 @@ class ConfluentAvroDecoder final : public ValueDecoder {
     if (registered.schema_type != "AVRO") {
       return Unusable(id, what + " is a " + registered.schema_type + " schema, not Avro");
     }
+    if (!registered.references.empty()) {
+      return Unusable(id, what +
+                              " uses schema references, which karrow follows for Protobuf "
+                              "schemas only, not for Avro");
+    }
     auto writer = AvroSchema::Parse(registered.schema);
     if (!writer.ok()) return Unusable(id, what + ": " + writer.status().message());
     auto program = AvroDatumReader::Make(

@@ -56,8 +56,12 @@ Status SetSchemaRegistryProperty(SchemaRegistryConfig* r, const std::string& key
 Status FormatOptions::Validate() const {
   if (max_line_length < 1) return Status::Invalid("max_line_length: must be at least 1");
   KARROW_RETURN_NOT_OK(schema_registry.Validate());
-  if (!schema.empty() && format != Format::kJson && format != Format::kAvro) {
-    return Status::Invalid("value_schema: only format=json and format=avro take a declared schema");
+  if (!schema.empty() && format != Format::kJson && !HasRegistrySchemas()) {
+    return Status::Invalid(
+        "value_schema: only format=json, avro and protobuf take a declared schema");
+  }
+  if (!protobuf_message.empty() && format != Format::kProtobuf) {
+    return Status::Invalid("protobuf_message: only format=protobuf takes a message name");
   }
   if (format == Format::kAvro && !UsesConfluentFraming() && schema.empty()) {
     return Status::Invalid(
@@ -70,6 +74,17 @@ Status FormatOptions::Validate() const {
         "registry: set schema_registry.url (or confluent_framing=false with value_schema to "
         "read raw datums)");
   }
+  if (format == Format::kProtobuf && !UsesConfluentFraming() && schema.empty()) {
+    return Status::Invalid(
+        "format=protobuf with confluent_framing=false reads bare messages, which needs "
+        "value_schema (the .proto text or descriptor set of their message)");
+  }
+  if (format == Format::kProtobuf && UsesConfluentFraming() && schema_registry.url.empty()) {
+    return Status::Invalid(
+        "format=protobuf reads the Confluent wire format, whose writer schemas come from a "
+        "schema registry: set schema_registry.url (or confluent_framing=false with value_schema "
+        "to read bare messages)");
+  }
   return Status::OK();
 }
 
@@ -79,7 +94,8 @@ Result<bool> FormatOptions::SetProperty(const std::string& key, const std::strin
                                                              {{"raw_string", Format::kRawString},
                                                               {"raw_bytes", Format::kRawBytes},
                                                               {"json", Format::kJson},
-                                                              {"avro", Format::kAvro}}));
+                                                              {"avro", Format::kAvro},
+                                                              {"protobuf", Format::kProtobuf}}));
   } else if (key == "value_schema") {
     schema = value;
   } else if (key == "framing") {
@@ -96,6 +112,8 @@ Result<bool> FormatOptions::SetProperty(const std::string& key, const std::strin
                                                                          {"ns", TimeUnit::kNano}}));
   } else if (key == "confluent_framing") {
     KARROW_ASSIGN_OR_RAISE(confluent_framing, ParseBoolProperty(key, value));
+  } else if (key == "protobuf_message") {
+    protobuf_message = value;
   } else if (key == "value_subject") {
     subject = value;
   } else if (HasPrefix(key, kSchemaRegistryPrefix)) {

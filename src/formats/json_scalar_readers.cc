@@ -355,6 +355,8 @@ std::unique_ptr<FieldReader> MakeScalarReader(const Field& field, ArrayBuilder* 
       break;  // nested: MakeReader in json_decoder.cc
     case TypeId::kDenseUnion:
       break;  // refused by CheckJsonReadable
+    case TypeId::kDuration:
+      break;  // no JSON schema declares one
   }
   return nullptr;
 }

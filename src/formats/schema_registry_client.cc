@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -273,11 +274,30 @@ Result<RegisteredSchema> ParseSchemaResponse(std::string_view body) {
       if (value.get_array().get(references)) {
         return Status::Invalid("schema registry response: \"references\" must be a list");
       }
-      if (references.size() != 0) {
-        return Status::Invalid(
-            "the schema uses schema references (\"references\" in the registry's answer), which "
-            "karrow "
-            "does not support yet");
+      for (element ref : references) {
+        simdjson::dom::object fields;
+        if (ref.get_object().get(fields)) {
+          return Status::Invalid(
+              "schema registry response: each of \"references\" must be an object");
+        }
+        SchemaReference r;
+        for (auto [rkey, rvalue] : fields) {
+          if (rkey == "name") {
+            KARROW_ASSIGN_OR_RAISE(r.name, StringField(rvalue, "references[].name"));
+          } else if (rkey == "subject") {
+            KARROW_ASSIGN_OR_RAISE(r.subject, StringField(rvalue, "references[].subject"));
+          } else if (rkey == "version") {
+            KARROW_ASSIGN_OR_RAISE(int64_t v,
+                                   IntegerField(rvalue, "references[].version", 1, INT32_MAX));
+            r.version = static_cast<int32_t>(v);
+          }
+        }
+        if (r.name.empty() || r.subject.empty() || r.version == -1) {
+          return Status::Invalid(
+              "schema registry response: a schema reference needs a name, a subject and a "
+              "version");
+        }
+        out.references.push_back(std::move(r));
       }
     }
     // Anything else (metadata, ruleSet, guid, ...) says nothing karrow uses.
@@ -298,6 +318,7 @@ struct SchemaRegistryClient::Impl {
 
   std::mutex cache_mu;
   std::unordered_map<int32_t, std::shared_ptr<const RegisteredSchema>> by_id;
+  std::map<std::pair<std::string, int32_t>, std::shared_ptr<const RegisteredSchema>> by_version;
 
   // Messages are built without credentials; this is the second line of
   // defence, for whatever a server or libcurl might echo back, plain or in
@@ -488,6 +509,10 @@ struct SchemaRegistryClient::Impl {
       backoff_ms = std::min<int64_t>(backoff_ms * 2, 60000);
     }
   }
+
+  // GET /subjects/{subject}/versions/{version}; `version` is "latest" or a number.
+  Result<std::shared_ptr<const RegisteredSchema>> GetSubjectVersion(const std::string& subject,
+                                                                    const std::string& version);
 };
 
 SchemaRegistryClient::SchemaRegistryClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -547,22 +572,49 @@ Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetById(in
   return std::shared_ptr<const RegisteredSchema>(std::move(schema));
 }
 
-Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetLatest(
-    const std::string& subject) {
+Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::Impl::GetSubjectVersion(
+    const std::string& subject, const std::string& version) {
   if (subject.empty()) return Status::Invalid("schema registry: the subject name is empty");
-  const std::string what = "subject '" + subject + "'";
-  const std::string path = "/subjects/" + EncodePathSegment(subject) + "/versions/latest";
-  std::lock_guard<std::mutex> request_lock(impl_->request_mu);
-  KARROW_ASSIGN_OR_RAISE(std::string body, impl_->Get(path, what));
-  KARROW_ASSIGN_OR_RAISE(RegisteredSchema parsed, impl_->Parse(body, path, what));
+  const std::string what =
+      "subject '" + subject + "'" + (version == "latest" ? "" : " version " + version);
+  const std::string path = "/subjects/" + EncodePathSegment(subject) + "/versions/" + version;
+  std::lock_guard<std::mutex> request_lock(request_mu);
+  KARROW_ASSIGN_OR_RAISE(std::string body, Get(path, what));
+  KARROW_ASSIGN_OR_RAISE(RegisteredSchema parsed, Parse(body, path, what));
   if (parsed.id == -1 || parsed.version == -1) {
-    return impl_->Fail(StatusCode::kInvalidArgument, "schema registry: " + what + " (GET " +
-                                                         impl_->base_url + path +
-                                                         "): the answer has no id or no version");
+    return Fail(StatusCode::kInvalidArgument, "schema registry: " + what + " (GET " + base_url +
+                                                  path + "): the answer has no id or no version");
+  }
+  if (version != "latest" && std::to_string(parsed.version) != version) {
+    return Fail(StatusCode::kInvalidArgument, "schema registry: " + what + " (GET " + base_url +
+                                                  path + "): the answer is version " +
+                                                  std::to_string(parsed.version));
   }
   if (parsed.subject.empty()) parsed.subject = subject;
   return std::shared_ptr<const RegisteredSchema>(
       std::make_shared<RegisteredSchema>(std::move(parsed)));
+}
+
+Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetLatest(
+    const std::string& subject) {
+  return impl_->GetSubjectVersion(subject, "latest");
+}
+
+Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::GetVersion(
+    const std::string& subject, int32_t version) {
+  if (version < 1) {
+    return Status::Invalid("schema registry: version " + std::to_string(version) + " of subject '" +
+                           subject + "' is not a version number");
+  }
+  auto key = std::make_pair(subject, version);
+  {
+    std::lock_guard<std::mutex> lock(impl_->cache_mu);
+    if (auto it = impl_->by_version.find(key); it != impl_->by_version.end()) return it->second;
+  }
+  KARROW_ASSIGN_OR_RAISE(auto schema, impl_->GetSubjectVersion(subject, std::to_string(version)));
+  std::lock_guard<std::mutex> lock(impl_->cache_mu);
+  impl_->by_version.emplace(key, schema);
+  return schema;
 }
 
 }  // namespace karrow

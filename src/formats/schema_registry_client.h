@@ -6,11 +6,20 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "karrow/format_options.h"
 #include "karrow/status.h"
 
 namespace karrow {
+
+/// A schema another one imports: Protobuf's `import "name"` is the schema
+/// registered as `version` of `subject`.
+struct SchemaReference {
+  std::string name;
+  std::string subject;
+  int32_t version = -1;
+};
 
 struct RegisteredSchema {
   int32_t id = -1;
@@ -19,12 +28,15 @@ struct RegisteredSchema {
   std::string schema;    ///< The schema text as registered.
   std::string subject;   ///< GetLatest only.
   int32_t version = -1;  ///< GetLatest only.
+  /// The schemas this one imports ("references"), for the caller to fetch
+  /// with GetVersion(). Only Protobuf decoding follows them.
+  std::vector<SchemaReference> references;
 };
 
 /// Parses the JSON body of GET /schemas/ids/{id} or GET
 /// /subjects/{s}/versions/latest. Fields it does not know are ignored; a
 /// missing "schema", a wrong type, an id or version out of range, a key given
-/// twice or non-empty "references" (not supported yet) is an error. An absent
+/// twice or a malformed reference is an error. An absent
 /// id or version is -1. Pure (no I/O), so it can be fuzzed.
 Result<RegisteredSchema> ParseSchemaResponse(std::string_view body);
 
@@ -48,6 +60,10 @@ class SchemaRegistryClient {
   /// GET /subjects/{subject}/versions/latest (subject URL-encoded); not
   /// cached, since the latest version changes. Thread-safe.
   Result<std::shared_ptr<const RegisteredSchema>> GetLatest(const std::string& subject);
+  /// GET /subjects/{subject}/versions/{version}, as schema references name
+  /// them; cached for the client's life (a version never changes). Thread-safe.
+  Result<std::shared_ptr<const RegisteredSchema>> GetVersion(const std::string& subject,
+                                                             int32_t version);
 
  private:
   struct Impl;

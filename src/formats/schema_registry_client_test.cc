@@ -401,8 +401,8 @@ TEST_F(SchemaRegistryClientTest, MalformedAnswersAreErrors) {
            {"<html>gateway</html>", "the answer was: <html>gateway</html>"},
            {R"({"schema": 7})", "\"schema\" must be a string"},
            {R"({"id": 99999, "schema": "\"int\""})", "the answer is schema id 99999"},
-           {R"({"schema": "\"int\"", "references": [{"name": "a", "subject": "a", "version": 1}]})",
-            "schema references"},
+           {R"({"schema": "\"int\"", "references": [{"name": "a"}]})",
+            "a schema reference needs a name, a subject and a version"},
        }) {
     SCOPED_TRACE(c.body);
     registry_->Fault(IdPath(id), "\"times\": 1, \"body\": " + JsonQuote(c.body));
@@ -416,19 +416,29 @@ TEST_F(SchemaRegistryClientTest, MalformedAnswersAreErrors) {
   EXPECT_EQ(registry_->Count(IdPath(id)), 6);
 }
 
-TEST_F(SchemaRegistryClientTest, SchemaReferencesAreRefusedForNow) {
+TEST_F(SchemaRegistryClientTest, SchemaReferencesAreReadAndVersionsFetchedOnce) {
   int32_t base = registry_->Register("ref-base-value", R"({"type":"fixed","name":"Id","size":16})");
   int32_t id = registry_->Register(
       "ref-value", R"({"type":"record","name":"R","fields":[{"name":"i","type":"Id"}]})", "AVRO",
       R"([{"name": "Id", "subject": "ref-base-value", "version": 1}])");
   auto client = MakeClient(Config());
   ASSERT_NE(client, nullptr);
-  EXPECT_TRUE(client->GetById(base).ok());
-  ExpectError(
-      client->GetById(id).status(), StatusCode::kInvalidArgument,
-      {"schema id " + std::to_string(id), "uses schema references", "does not support yet"});
-  ExpectError(client->GetLatest("ref-value").status(), StatusCode::kInvalidArgument,
-              {"subject 'ref-value'", "uses schema references"});
+  auto by_id = client->GetById(id);
+  ASSERT_TRUE(by_id.ok()) << by_id.status().ToString();
+  ASSERT_EQ((*by_id)->references.size(), 1u);
+  EXPECT_EQ((*by_id)->references[0].name, "Id");
+  EXPECT_EQ((*by_id)->references[0].subject, "ref-base-value");
+  EXPECT_EQ((*by_id)->references[0].version, 1);
+  for (int k = 0; k < 2; ++k) {
+    auto version = client->GetVersion("ref-base-value", 1);
+    ASSERT_TRUE(version.ok()) << version.status().ToString();
+    EXPECT_EQ((*version)->id, base);
+    EXPECT_EQ((*version)->version, 1);
+    EXPECT_EQ((*version)->schema, R"({"type":"fixed","name":"Id","size":16})");
+  }
+  EXPECT_EQ(registry_->Count("/subjects/ref-base-value/versions/1"), 1);
+  ExpectError(client->GetVersion("ref-base-value", 2).status(), StatusCode::kNotFound,
+              {"subject 'ref-base-value' version 2"});
 }
 
 TEST_F(SchemaRegistryClientTest, ConnectionRefusedIsRetriedThenReported) {

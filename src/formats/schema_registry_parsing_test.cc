@@ -36,6 +36,18 @@ TEST(ParseSchemaResponse, ReadsTheFields) {
   EXPECT_EQ(latest->schema_type, "PROTOBUF");
   EXPECT_EQ(latest->schema, "syntax = \"proto3\";");
 
+  auto refs = ParseSchemaResponse(
+      R"({"schema": "x", "references": [{"name": "a/b.proto", "subject": "b", "version": 2,)"
+      R"( "extra": 1}, {"subject": "c", "name": "c.proto", "version": 1}]})");
+  ASSERT_TRUE(refs.ok()) << refs.status().ToString();
+  ASSERT_EQ(refs->references.size(), 2u);
+  EXPECT_EQ(refs->references[0].name, "a/b.proto");
+  EXPECT_EQ(refs->references[0].subject, "b");
+  EXPECT_EQ(refs->references[0].version, 2);
+  EXPECT_EQ(refs->references[1].name, "c.proto");
+  EXPECT_EQ(refs->references[1].subject, "c");
+  EXPECT_EQ(refs->references[1].version, 1);
+
   auto zero = ParseSchemaResponse(R"({"id": 0, "schema": "", "references": null})");
   ASSERT_TRUE(zero.ok()) << zero.status().ToString();
   EXPECT_EQ(zero->id, 0);
@@ -69,7 +81,10 @@ TEST(ParseSchemaResponse, MalformedBodiesAreErrors) {
            {R"({"schema": "x", "version": 0})", "\"version\" must be a whole number from 1"},
            {R"({"schema": "x", "subject": ["a"]})", "\"subject\" must be a string"},
            {R"({"schema": "x", "references": {}})", "\"references\" must be a list"},
-           {R"({"schema": "x", "references": [{"name": "b"}]})", "schema references"},
+           {R"({"schema": "x", "references": [{"name": "b"}]})", "needs a name, a subject"},
+           {R"({"schema": "x", "references": [7]})", "must be an object"},
+           {R"({"schema": "x", "references": [{"name": "b", "subject": "s", "version": 0}]})",
+            "\"references[].version\" must be a whole number from 1"},
            {R"({"schema": "x", "schema": "y"})", "\"schema\" appears twice"},
            {R"({"schema": "\ud800"})", "not JSON"},
        }) {

@@ -10,6 +10,7 @@
 #include "formats/json_decoder.h"
 #include "formats/json_schema.h"
 #include "formats/json_syntax.h"
+#include "formats/protobuf_value_decoder.h"
 #include "formats/schema_registry_client.h"
 
 namespace karrow {
@@ -103,6 +104,12 @@ Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const FormatOptions& o
     }
     case Format::kAvro:
       return MakeAvroDatumDecoder(options.schema);
+    case Format::kProtobuf: {
+      KARROW_ASSIGN_OR_RAISE(
+          auto schema,
+          ProtobufSchema::Make("value_schema", {"value_schema.proto", options.schema}, {}));
+      return MakeProtobufMessageDecoder(std::move(schema), options.protobuf_message);
+    }
   }
   return Status::Invalid("unknown format");
 }
@@ -112,22 +119,42 @@ Result<std::unique_ptr<ValueDecoder>> MakeUnframedDecoder(const FormatOptions& o
 Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const FormatOptions& options,
                                                        const std::string& topic) {
   KARROW_RETURN_NOT_OK(options.Validate());
-  if (options.format == Format::kAvro && options.UsesConfluentFraming()) {
+  if (options.HasRegistrySchemas() && options.UsesConfluentFraming()) {
     KARROW_ASSIGN_OR_RAISE(std::unique_ptr<SchemaRegistryClient> client,
                            SchemaRegistryClient::Make(options.schema_registry));
     std::shared_ptr<SchemaRegistryClient> registry = std::move(client);
     std::string reader = options.schema;
+    std::vector<SchemaReference> references;
+    std::string what = "value_schema";
+    std::string file_name = "value_schema.proto";
     if (reader.empty()) {
       // TopicNameStrategy: the subject Confluent's serializers register under.
       std::string subject = options.subject.empty() ? topic + "-value" : options.subject;
+      what = "the reader schema (latest of subject '" + subject + "')";
+      file_name = subject + ".proto";
       auto latest = registry->GetLatest(subject);
       if (!latest.ok()) {
-        return Status(latest.status().code(), "the reader schema (latest of subject '" + subject +
-                                                  "'): " + latest.status().message());
+        return Status(latest.status().code(), what + ": " + latest.status().message());
       }
       reader = (*latest)->schema;
+      references = (*latest)->references;
+      const std::string expected = options.format == Format::kAvro ? "AVRO" : "PROTOBUF";
+      if ((*latest)->schema_type != expected) {
+        return Status::Invalid(what + " is a " + (*latest)->schema_type + " schema, not " +
+                               (options.format == Format::kAvro ? "Avro" : "Protobuf"));
+      }
+      if (options.format == Format::kAvro && !references.empty()) {
+        return Status::Invalid(what +
+                               " uses schema references, which karrow follows for Protobuf "
+                               "schemas only, not for Avro");
+      }
     }
-    return MakeConfluentAvroDecoder(reader, std::move(registry));
+    if (options.format == Format::kAvro)
+      return MakeConfluentAvroDecoder(reader, std::move(registry));
+    KARROW_ASSIGN_OR_RAISE(
+        auto schema, FetchProtobufSchema(registry.get(), what, file_name, reader, references));
+    return MakeConfluentProtobufDecoder(std::move(schema), options.protobuf_message,
+                                        std::move(registry));
   }
   KARROW_ASSIGN_OR_RAISE(std::unique_ptr<ValueDecoder> decoder, MakeUnframedDecoder(options));
   if (!options.UsesConfluentFraming()) return decoder;

@@ -27,7 +27,7 @@ class ValueDecoder {
 };
 
 /// The decoder for `options` (which Validate() accepted), parsing its schema.
-/// For Avro in the Confluent wire format, connects to the schema registry
+/// For Avro and Protobuf in the Confluent wire format, connects to the schema registry
 /// and, without a schema, fetches the latest of the subject: options.subject,
 /// else "<topic>-value".
 Result<std::unique_ptr<ValueDecoder>> MakeValueDecoder(const FormatOptions& options,

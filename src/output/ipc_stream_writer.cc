@@ -21,7 +21,8 @@ enum TypeTag : uint8_t {
   kStruct = 13,
   kUnion = 14,
   kFixedSizeBinary = 15,
-  kMap = 17
+  kMap = 17,
+  kDurationTag = 18
 };
 enum HeaderTag : uint8_t { kSchemaHeader = 1, kRecordBatchHeader = 3 };
 constexpr uint64_t kMetadataV5 = 4;
@@ -101,6 +102,9 @@ std::pair<uint8_t, fb::NodePtr> TypeOf(const DataType& type) {
           fb::StructVector(std::move(ids), static_cast<int64_t>(type.children().size())));  // Dense
       return {kUnion, t};
     }
+    case TypeId::kDuration:
+      t->Add(0, 2, static_cast<uint64_t>(type.unit()));
+      return {kDurationTag, t};
   }
   return {0, t};
 }

@@ -270,6 +270,9 @@ void AppendValue(const Field& field, const ArrayData& a, int64_t i, std::string*
     case TypeId::kTime64:
       AppendTimeOfDay(a.Value<int64_t>(i), t.unit(), out);
       break;
+    case TypeId::kDuration:  // a count of the type's unit, as Arrow's own JSON writes it
+      AppendNumber(a.Value<int64_t>(i), out);
+      break;
     case TypeId::kMap: {
       // An object when the keys are strings (Avro maps), else a list of entries.
       const Field& entries = t.children()[0];

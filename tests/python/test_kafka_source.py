@@ -274,7 +274,7 @@ def test_bad_client_property_names_the_property(kafka_bootstrap):
 
 
 @pytest.mark.parametrize("options,fragment", [
-    ({"format": "protobuf"}, "format=protobuf: expected one of raw_string, raw_bytes, json, avro"),
+    ({"format": "thrift"}, "format=thrift: expected one of raw_string, raw_bytes, json, avro, protobuf"),
     ({"batch_size": 0}, "batch_size=0"),
     ({"metadata_fields": ["offset_id", "nope"]}, "metadata_fields=nope"),
     ({"unknown_option": 1}, "unknown property 'unknown_option'"),
