@@ -131,7 +131,8 @@ struct SourceFlags {
                   "record at or after MS). Repeatable: -o s@MS -o e@MS. Also karrow's words "
                   "earliest | latest | group | timestamp | offsets")
         ->allow_extra_args(false);
-    c->add_option("-g,--group", group, "Consumer group id (default: karrow-<topic>; for run --job NAME, karrow-NAME)");
+    c->add_option("-g,--group", group,
+                  "Consumer group id (default: karrow-<topic>; for run --job NAME, karrow-NAME)");
     c->add_option("-f,--format", format,
                   "The values' format: raw_string | raw_bytes | json | avro | protobuf (any case)")
         ->capture_default_str();

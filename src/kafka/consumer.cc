@@ -1,8 +1,8 @@
 #include "kafka/consumer.h"
 
-#include <algorithm>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <future>
