@@ -58,19 +58,27 @@ const std::vector<std::pair<const char*, MetadataKind>>& MetadataKinds() {
   return kKinds;
 }
 
-Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value) {
-  std::vector<MetadataField> fields;
+// "key, partition," -> {"key", "partition"}: the items of a comma-separated
+// list, spaces around them dropped ("key, partition" is not a name with a
+// space), empty ones left out.
+std::vector<std::string> ListItems(const std::string& value) {
+  std::vector<std::string> items;
   size_t start = 0;
   while (start <= value.size()) {
     size_t comma = value.find(',', start);
     std::string item =
         value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? value.size() + 1 : comma + 1;
-    // "key, partition": the space after a comma is not part of a name.
     const size_t first = item.find_first_not_of(' ');
-    item = first == std::string::npos ? ""
-                                      : item.substr(first, item.find_last_not_of(' ') + 1 - first);
-    if (item.empty()) continue;
+    if (first == std::string::npos) continue;
+    items.push_back(item.substr(first, item.find_last_not_of(' ') + 1 - first));
+  }
+  return items;
+}
+
+Result<std::vector<MetadataField>> ParseMetadataFields(const std::string& value) {
+  std::vector<MetadataField> fields;
+  for (const std::string& item : ListItems(value)) {
     std::string column = item;
     std::string kind = item;
     if (size_t colon = item.find(':'); colon != std::string::npos) {
@@ -110,13 +118,7 @@ Result<PartitionOffsets> ParsePartitionOffsets(const std::string& key, const std
 // "0,2" -> {0, 2}
 Result<std::vector<int32_t>> ParsePartitionList(const std::string& key, const std::string& value) {
   std::vector<int32_t> out;
-  size_t start = 0;
-  while (start <= value.size()) {
-    size_t comma = value.find(',', start);
-    std::string item =
-        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? value.size() + 1 : comma + 1;
-    if (item.empty()) continue;
+  for (const std::string& item : ListItems(value)) {
     KARROW_ASSIGN_OR_RAISE(int64_t p, ParseIntProperty(key, item));
     if (p < 0 || p > INT32_MAX) {
       return Status::Invalid(key + "=" + value + ": partition " + item + " is out of range");
